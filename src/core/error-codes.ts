@@ -1,0 +1,193 @@
+/**
+ * The registry of every error a user can meet. Codes are stable: never rename or
+ * reuse one; add new ones at the end of their section. `docs/errors.md` is
+ * generated from this table and a unit test keeps the two in sync
+ * (`UPDATE_DOCS=1 npx vitest run scripts/errors-doc.test.ts` rewrites it).
+ *
+ * exitCode follows SPEC §2: 1 runtime failure, 2 usage or configuration error,
+ * 3 the source cannot be used as configured.
+ * transient: a retry of the same operation may succeed (network, restart);
+ * definite errors are never retried.
+ */
+export interface ErrorCodeInfo {
+  readonly exitCode: 1 | 2 | 3;
+  readonly transient: boolean;
+  /** One line: what went wrong. */
+  readonly summary: string;
+  /** What the user should do about it. */
+  readonly remedy: string;
+}
+
+export const ERROR_CODES = {
+  // ── usage and configuration (exit 2) ────────────────────────────────────
+  BINSNAP_E_USAGE: {
+    exitCode: 2,
+    transient: false,
+    summary: 'The command line could not be understood (unknown command, flag or missing argument).',
+    remedy: 'Run `binsnap --help` or `binsnap <command> --help` for the accepted flags.',
+  },
+  BINSNAP_E_CONFIG_INVALID: {
+    exitCode: 2,
+    transient: false,
+    summary: 'A configuration value (flag, BINSNAP_* variable or config file field) is invalid.',
+    remedy: 'Fix the named field; the message says which source it came from and what is accepted.',
+  },
+  BINSNAP_E_CONFIG_FILE: {
+    exitCode: 2,
+    transient: false,
+    summary: 'The file given with --config cannot be read or is not valid JSON.',
+    remedy: 'Check the path and that the file is a JSON object whose keys are flag names.',
+  },
+  BINSNAP_E_NOT_IMPLEMENTED: {
+    exitCode: 2,
+    transient: false,
+    summary: 'The command exists in the interface but is not built yet in this version.',
+    remedy: 'See CHANGELOG.md for what this version supports; use a newer version of binsnap.',
+  },
+  BINSNAP_E_POSITION_INVALID: {
+    exitCode: 2,
+    transient: false,
+    summary: 'A binlog position is not of the form FILE:OFFSET (e.g. mysql-bin.000042:1337).',
+    remedy: 'Give the binlog file name with its numeric suffix, a colon and a byte offset.',
+  },
+  BINSNAP_E_GTID_INVALID: {
+    exitCode: 2,
+    transient: false,
+    summary: 'A GTID or GTID set cannot be parsed in the MySQL (uuid:1-5) or MariaDB (0-1-100) form.',
+    remedy: 'Copy the set from SELECT @@gtid_executed (MySQL) or @@gtid_binlog_pos (MariaDB).',
+  },
+
+  // ── binlog files and the decoder (exit 1) ───────────────────────────────
+  BINSNAP_E_BINLOG_FILE_NOT_FOUND: {
+    exitCode: 1,
+    transient: false,
+    summary: 'A binlog file or directory cannot be opened.',
+    remedy: 'Check the path and permissions; a directory must hold files named like mysql-bin.000001.',
+  },
+  BINSNAP_E_BINLOG_BAD_MAGIC: {
+    exitCode: 1,
+    transient: false,
+    summary: 'The file does not start with the binlog magic bytes 0xFE "bin".',
+    remedy: 'The file is not a MySQL/MariaDB binary log (or its first bytes are damaged); check the path.',
+  },
+  BINSNAP_E_BINLOG_TRUNCATED: {
+    exitCode: 1,
+    transient: false,
+    summary: 'The binlog ends in the middle of an event.',
+    remedy: 'The file was cut short (copy interrupted, disk full, crash). Restore it from the server or a backup, or stop the replay before the named offset with --to.',
+  },
+  BINSNAP_E_BINLOG_CHECKSUM: {
+    exitCode: 1,
+    transient: false,
+    summary: "An event's CRC32 checksum does not match its bytes.",
+    remedy: 'The file is corrupt at the named offset. Fetch a fresh copy from the server, or stop the replay before that offset with --to.',
+  },
+  BINSNAP_E_BINLOG_UNSUPPORTED_VERSION: {
+    exitCode: 1,
+    transient: false,
+    summary: 'The binlog format version is not supported.',
+    remedy: 'binsnap reads binlog format v4 (MySQL ≥ 5.0, MariaDB) and the v1/v3 headers of older files; convert older logs with a newer server.',
+  },
+  BINSNAP_E_BINLOG_NO_FORMAT_DESCRIPTION: {
+    exitCode: 1,
+    transient: false,
+    summary: 'The binlog does not begin with a FORMAT_DESCRIPTION event.',
+    remedy: 'Start reading from the beginning of a binlog file; the format description is needed to decode anything after it.',
+  },
+  BINSNAP_E_BINLOG_CORRUPT_EVENT: {
+    exitCode: 1,
+    transient: false,
+    summary: 'An event body is malformed (a length or count points outside the event).',
+    remedy: 'The file is damaged at the named offset. Fetch a fresh copy, or stop the replay before that offset with --to.',
+  },
+  BINSNAP_E_BINLOG_UNKNOWN_EVENT: {
+    exitCode: 1,
+    transient: false,
+    summary: 'The binlog holds an event type this version of binsnap does not know.',
+    remedy: 'Upgrade binsnap; or pass --skip-unknown-events to skip such events (each one is logged with its position).',
+  },
+  BINSNAP_E_BINLOG_ENCRYPTED: {
+    exitCode: 1,
+    transient: false,
+    summary: 'The binlog file is encrypted (MariaDB encrypt_binlog).',
+    remedy: 'Read it from the server instead (the server decrypts on the replication stream) or export it decrypted with mariadb-binlog --read-from-remote-server.',
+  },
+  BINSNAP_E_BINLOG_DECOMPRESS: {
+    exitCode: 1,
+    transient: false,
+    summary: 'A compressed event (MySQL transaction payload or MariaDB compressed event) cannot be decompressed.',
+    remedy: 'The event is damaged at the named offset; fetch a fresh copy of the file.',
+  },
+  BINSNAP_E_UNKNOWN_COLUMN_TYPE: {
+    exitCode: 1,
+    transient: false,
+    summary: 'A TABLE_MAP event names a column type binsnap cannot decode.',
+    remedy: 'Upgrade binsnap; report the table, the type code and the server version.',
+  },
+  BINSNAP_E_SCHEMA_MISMATCH: {
+    exitCode: 1,
+    transient: false,
+    summary: "A row event's columns do not match the schema known for that table at that position.",
+    remedy: 'The schema history is missing a DDL statement: replay from an earlier position, or give the schema as it was with --schema-sql.',
+  },
+  BINSNAP_E_BINLOG_NO_TABLE_MAP: {
+    exitCode: 1,
+    transient: false,
+    summary: 'A rows event refers to a table id that no TABLE_MAP event before it defined.',
+    remedy: 'Start reading at a transaction boundary (the position of a GTID/BEGIN event, or a commit position), not in the middle of a transaction.',
+  },
+  BINSNAP_E_UNSUPPORTED_CHARSET: {
+    exitCode: 1,
+    transient: false,
+    summary: 'A text value uses a character set binsnap cannot decode (dec8, cp850, hp8, cp852, keybcs2, macce, armscii8, geostd8) and holds non-ASCII bytes.',
+    remedy: 'Convert the column to utf8mb4 (ALTER TABLE … CONVERT TO CHARACTER SET utf8mb4), or report the character set so a decoder can be added.',
+  },
+
+  // ── the source server (exit 3 unless transient) ─────────────────────────
+  BINSNAP_E_SOURCE_UNREACHABLE: {
+    exitCode: 1,
+    transient: true,
+    summary: 'The source server cannot be reached or closed the connection.',
+    remedy: 'Check host, port and network; binsnap retries this by itself with backoff.',
+  },
+  BINSNAP_E_SOURCE_AUTH: {
+    exitCode: 3,
+    transient: false,
+    summary: 'The source server refused the user name or password.',
+    remedy: 'Check the user and password in --source (or BINSNAP_SOURCE); the password is never printed.',
+  },
+  BINSNAP_E_SOURCE_BINLOG_OFF: {
+    exitCode: 3,
+    transient: false,
+    summary: 'The source server does not write a binary log (log_bin is OFF).',
+    remedy: 'Start the server with log_bin (and binlog_format=ROW), or point binsnap at a server that has it.',
+  },
+  BINSNAP_E_SOURCE_FORMAT_NOT_ROW: {
+    exitCode: 3,
+    transient: false,
+    summary: 'The source server logs statements, not rows (binlog_format is not ROW).',
+    remedy: 'Set binlog_format=ROW on the server (SET GLOBAL binlog_format=ROW and in its config file).',
+  },
+  BINSNAP_E_SOURCE_PRIVILEGE: {
+    exitCode: 3,
+    transient: false,
+    summary: 'The source user lacks a privilege binsnap needs.',
+    remedy: 'GRANT REPLICATION SLAVE, REPLICATION CLIENT, SELECT ON *.* TO the user binsnap connects as.',
+  },
+  BINSNAP_E_SOURCE_POSITION_PURGED: {
+    exitCode: 3,
+    transient: false,
+    summary: 'The requested binlog position or GTID is no longer on the server (purged).',
+    remedy: 'Start from a position listed by SHOW BINARY LOGS, or seed a new snapshot with `binsnap seed`.',
+  },
+
+  // ── internal ────────────────────────────────────────────────────────────
+  BINSNAP_E_INTERNAL: {
+    exitCode: 1,
+    transient: false,
+    summary: 'An unexpected error: a bug in binsnap.',
+    remedy: 'Report it with the command line, the message and the stack trace (they contain no password).',
+  },
+} as const satisfies Record<string, ErrorCodeInfo>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
