@@ -1,0 +1,52 @@
+/** The command table: name → summary and handler. Wiring only. */
+import type { CommandName } from '../../config/options.js';
+import type { CommandHandler } from '../command.js';
+import { notBuilt } from './not-built.js';
+
+export interface CommandEntry {
+  readonly summary: string;
+  /** Positional arguments as commander syntax, e.g. `[files...]`. */
+  readonly args?: string;
+  readonly handler: CommandHandler;
+}
+
+export const COMMANDS: Readonly<Record<CommandName, CommandEntry>> = {
+  seed: {
+    summary: 'take a consistent snapshot of a live database at an exact binlog position',
+    handler: notBuilt('seed', 'issue 6, seed and the daemon'),
+  },
+  run: {
+    summary: 'the daemon: tail the server as a replica and keep the snapshot current',
+    handler: notBuilt('run', 'issue 6, seed and the daemon'),
+  },
+  replay: {
+    summary: 'replay a binlog range from the server or from binlog files into the store',
+    args: '[files...]',
+    handler: notBuilt('replay', 'issue 5, the pipeline'),
+  },
+  export: {
+    summary: 'write a table as of a position (jsonl, csv)',
+    handler: notBuilt('export', 'issue 5, the pipeline'),
+  },
+  schema: {
+    summary: "show a table's schema as of a position, or its whole schema history",
+    handler: notBuilt('schema', 'issue 5, the pipeline'),
+  },
+  history: {
+    summary: 'show every version of one row, with positions and commit times',
+    handler: notBuilt('history', 'issue 5, the pipeline'),
+  },
+  status: {
+    summary: 'show the checkpoint position and GTID set, last commit time, lag and row counts',
+    handler: notBuilt('status', 'issue 5, the pipeline'),
+  },
+  verify: {
+    summary: 'compare the latest snapshot with the live tables and report every differing key',
+    handler: notBuilt('verify', 'issue 6, seed and the daemon'),
+  },
+  dump: {
+    summary: 'print binlog events as JSON lines, one per event (for debugging)',
+    args: '[files...]',
+    handler: notBuilt('dump', 'issue 3, the decoder'),
+  },
+};
