@@ -180,6 +180,62 @@ export const ERROR_CODES = {
     summary: 'The requested binlog position or GTID is no longer on the server (purged).',
     remedy: 'Start from a position listed by SHOW BINARY LOGS, or seed a new snapshot with `binsnap seed`.',
   },
+  BINSNAP_E_SOURCE_PROTOCOL: {
+    exitCode: 1,
+    transient: true,
+    summary: 'The source server sent bytes that break the replication protocol (out-of-order or oversized packet).',
+    remedy: 'binsnap reconnects by itself; if it repeats, check for a proxy between binsnap and the server.',
+  },
+  BINSNAP_E_SOURCE_STALLED: {
+    exitCode: 1,
+    transient: true,
+    summary: 'The source server sent neither events nor heartbeats within the heartbeat timeout.',
+    remedy: 'binsnap reconnects by itself; check that the server is not overloaded or paused.',
+  },
+  BINSNAP_E_SOURCE_DUPLICATE_SERVER_ID: {
+    exitCode: 3,
+    transient: false,
+    summary: 'Another replica with the same server id connected to the source, which dropped binsnap.',
+    remedy: 'Give binsnap a server id no other replica uses with --server-id (see SHOW SLAVE HOSTS on the source).',
+  },
+  BINSNAP_E_SOURCE_REPLICATION: {
+    exitCode: 1,
+    transient: false,
+    summary: 'The source server stopped the binlog stream with an error.',
+    remedy: 'Read the server message in this error; fix the server or the requested position and start again.',
+  },
+
+  // ── the store (exit 1) ──────────────────────────────────────────────────
+  BINSNAP_E_STORE_OPEN: {
+    exitCode: 1,
+    transient: false,
+    summary: 'The store cannot be opened or created (missing directory, no permission, or not a binsnap store).',
+    remedy: 'Check the --store path: its directory must exist and be writable, and an existing file must be a store binsnap created.',
+  },
+  BINSNAP_E_STORE_CORRUPT: {
+    exitCode: 1,
+    transient: false,
+    summary: 'The store file is damaged or holds data binsnap cannot read.',
+    remedy: 'Restore the store from a backup, or build a new one with `binsnap seed` or `binsnap replay` into a fresh --store path.',
+  },
+  BINSNAP_E_STORE_VERSION: {
+    exitCode: 1,
+    transient: false,
+    summary: 'The store was written by a newer version of binsnap.',
+    remedy: 'Upgrade binsnap to the version that wrote the store (or newer), or use a different --store path.',
+  },
+  BINSNAP_E_STORE_CONFLICT: {
+    exitCode: 1,
+    transient: false,
+    summary: 'A change has a different value for a version the store already holds: a different binlog was replayed into this store.',
+    remedy: 'Replay only binlogs of the server that filled this store, or use a fresh --store path for another server.',
+  },
+  BINSNAP_E_STORE_BUSY: {
+    exitCode: 1,
+    transient: true,
+    summary: 'The store is locked by another process writing to it.',
+    remedy: 'Only one binsnap process may write a store at a time; binsnap retries this by itself, or stop the other process.',
+  },
 
   // ── internal ────────────────────────────────────────────────────────────
   BINSNAP_E_INTERNAL: {

@@ -1,0 +1,373 @@
+/**
+ * One replication connection to a MySQL or MariaDB server, yielding the raw
+ * bytes of each binlog event (header included, checksum included) in order.
+ *
+ * mysql2 does the handshake, authentication (caching_sha2_password included)
+ * and TLS, and runs the session setup queries; then this module takes the
+ * connection's socket over and speaks the dump protocol itself (register as a
+ * replica, COM_BINLOG_DUMP or COM_BINLOG_DUMP_GTID), framing packets with the
+ * pure PacketFramer. Reading is pull-based: the socket is read only while the
+ * consumer asks for the next event, so a slow consumer pauses the server
+ * through TCP flow control and memory stays bounded.
+ *
+ * A stall is detected as "no bytes for heartbeatTimeoutMs while the consumer
+ * was waiting"; the server sends heartbeats every heartbeatPeriodMs when idle.
+ * Errors are BinsnapErrors: transient ones (network, stall) may be retried by
+ * the caller from its last committed position, definite ones may not.
+ */
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import type { Duplex } from 'node:stream';
+import mysql from 'mysql2/promise';
+import { BinsnapError, isBinsnapError } from '../core/errors.js';
+import type { BinlogPosition } from '../core/position.js';
+import { encodeMysqlGtidSet, formatGtidSet, type GtidSet } from '../core/gtid.js';
+import { PacketFramer } from '../protocol/replication/packet-framer.js';
+import { classifyDumpPayload, parseErrorPacket } from '../protocol/replication/responses.js';
+import { encodeBinlogDump, encodeBinlogDumpGtid, encodeRegisterReplica } from '../protocol/replication/commands.js';
+import type { SourceUrl } from '../config/values.js';
+
+export type ServerFlavor = 'mysql' | 'mariadb';
+
+export type StartAt =
+  | { readonly kind: 'position'; readonly position: BinlogPosition }
+  | { readonly kind: 'gtid'; readonly gtid: GtidSet };
+
+export interface BinlogConnectionOptions {
+  readonly source: SourceUrl;
+  /** Server id binsnap registers with; must be unique among the source's replicas. */
+  readonly serverId: number;
+  readonly start: StartAt;
+  /** End the stream at the end of the binlog (EOF) instead of waiting for more. */
+  readonly nonBlocking?: boolean;
+  readonly heartbeatPeriodMs?: number;
+  /** Default: 3 heartbeat periods. */
+  readonly heartbeatTimeoutMs?: number;
+  readonly connectTimeoutMs?: number;
+}
+
+export interface ServerInfo {
+  readonly flavor: ServerFlavor;
+  readonly version: string;
+  readonly connectionId: number;
+}
+
+export interface BinlogConnection extends AsyncIterable<Buffer> {
+  readonly server: ServerInfo;
+  /** Closes the connection; a pending iteration ends. */
+  close(): void;
+}
+
+export async function openBinlogConnection(opts: BinlogConnectionOptions, signal?: AbortSignal): Promise<BinlogConnection> {
+  const conn = await connect(opts);
+  try {
+    const server = await setUpSession(conn, opts);
+    const socket = takeOver(conn);
+    const framer = new PacketFramer();
+    const reader = new SocketReader(socket, framer);
+
+    framer.resetSequence();
+    socket.write(framer.frame(encodeRegisterReplica({ serverId: opts.serverId, hostname: os.hostname(), port: 0 })));
+    const reply = await reader.next();
+    if (reply === undefined) throw lost('while registering as a replica', opts);
+    if (reply[0] === 0xff) throw mapServerError(parseErrorPacket(reply), opts);
+
+    framer.resetSequence();
+    socket.write(framer.frame(dumpCommand(opts, server.flavor)));
+    return new DumpStream(server, socket, reader, opts, signal);
+  } catch (err) {
+    (conn as unknown as { connection: { destroy(): void } }).connection.destroy();
+    throw err;
+  }
+}
+
+// ── connection and session ──────────────────────────────────────────────────
+
+async function connect(opts: BinlogConnectionOptions): Promise<mysql.Connection> {
+  const s = opts.source;
+  try {
+    return await mysql.createConnection({
+      host: s.host,
+      port: s.port,
+      user: s.user,
+      password: s.password,
+      connectTimeout: opts.connectTimeoutMs ?? 10_000,
+      ssl: sslOptions(s),
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      dateStrings: true,
+      timezone: 'Z',
+    });
+  } catch (err) {
+    throw mapConnectError(err, s);
+  }
+}
+
+function sslOptions(s: SourceUrl): mysql.SslOptions | undefined {
+  if (!s.ssl || s.ssl.mode === 'disabled') return undefined;
+  const ca = s.ssl.ca ? readFileSync(s.ssl.ca, 'utf8') : undefined;
+  switch (s.ssl.mode) {
+    case 'preferred':
+    case 'required':
+      return { rejectUnauthorized: false, ...(ca ? { ca } : {}) };
+    case 'verify-ca':
+      return { rejectUnauthorized: true, ...(ca ? { ca } : {}), verifyIdentity: false };
+    case 'verify-identity':
+      return { rejectUnauthorized: true, ...(ca ? { ca } : {}), verifyIdentity: true };
+  }
+}
+
+async function setUpSession(conn: mysql.Connection, opts: BinlogConnectionOptions): Promise<ServerInfo> {
+  const [rows] = await conn.query('SELECT VERSION() AS v, CONNECTION_ID() AS id');
+  const row = (rows as Array<{ v: string; id: string | number }>)[0];
+  const version = String(row?.v ?? '');
+  const flavor: ServerFlavor = /mariadb/i.test(version) ? 'mariadb' : 'mysql';
+  const periodNs = BigInt(opts.heartbeatPeriodMs ?? 5_000) * 1_000_000n;
+  const statements: string[] = [
+    // Announce checksum capability: the server then sends events with their
+    // checksum as written in its binlog (and a format description saying so).
+    'SET @master_binlog_checksum = @@global.binlog_checksum',
+    `SET @master_heartbeat_period = ${periodNs}`,
+  ];
+  if (flavor === 'mysql') {
+    statements.push('SET @source_binlog_checksum = @@global.binlog_checksum', `SET @source_heartbeat_period = ${periodNs}`);
+  } else {
+    // 4 = MARIA_SLAVE_CAPABILITY_GTID: send MariaDB's own events (GTID, annotate, …) as they are.
+    statements.push('SET @mariadb_slave_capability = 4');
+    if (opts.start.kind === 'gtid') {
+      if (opts.start.gtid.flavor !== 'mariadb') {
+        throw new BinsnapError('BINSNAP_E_CONFIG_INVALID', 'a MySQL GTID set cannot start a stream from a MariaDB server', {
+          field: '--from-gtid',
+        });
+      }
+      statements.push(
+        `SET @slave_connect_state = '${formatGtidSet(opts.start.gtid)}'`,
+        'SET @slave_gtid_strict_mode = 1',
+        'SET @slave_gtid_ignore_duplicates = 0',
+      );
+    }
+  }
+  for (const sql of statements) await conn.query(sql);
+  return { flavor, version, connectionId: Number(row?.id ?? 0) };
+}
+
+function dumpCommand(opts: BinlogConnectionOptions, flavor: ServerFlavor): Buffer {
+  const nonBlocking = opts.nonBlocking ?? false;
+  // The stream carries every event the file holds, so live and file sources agree.
+  const sendAnnotateRows = flavor === 'mariadb';
+  if (opts.start.kind === 'position') {
+    const { file, offset } = opts.start.position;
+    return encodeBinlogDump({ serverId: opts.serverId, file, offset, nonBlocking, sendAnnotateRows });
+  }
+  if (flavor === 'mariadb') {
+    // MariaDB starts from @slave_connect_state; the file name stays empty.
+    return encodeBinlogDump({ serverId: opts.serverId, file: '', offset: 4n, nonBlocking, sendAnnotateRows });
+  }
+  if (opts.start.gtid.flavor !== 'mysql') {
+    throw new BinsnapError('BINSNAP_E_CONFIG_INVALID', 'a MariaDB GTID position cannot start a stream from a MySQL server', {
+      field: '--from-gtid',
+    });
+  }
+  return encodeBinlogDumpGtid({
+    serverId: opts.serverId,
+    file: '',
+    offset: 4n,
+    nonBlocking,
+    gtidSet: encodeMysqlGtidSet(opts.start.gtid.set),
+  });
+}
+
+/**
+ * Detaches the socket from mysql2 once the session is set up: from here on
+ * the replication protocol is ours. mysql2's own listeners are removed so it
+ * neither parses our packets nor reports our closing as its error.
+ */
+function takeOver(conn: mysql.Connection): Duplex {
+  const core = (conn as unknown as { connection: unknown }).connection as { stream: Duplex; on(ev: 'error', fn: (e: Error) => void): void };
+  const socket = core.stream;
+  // mysql2 reports a closed socket as a connection error; we report it ourselves.
+  core.on('error', () => undefined);
+  socket.removeAllListeners('data');
+  socket.removeAllListeners('end');
+  socket.removeAllListeners('close');
+  socket.removeAllListeners('error');
+  socket.pause();
+  return socket;
+}
+
+// ── reading ─────────────────────────────────────────────────────────────────
+
+/** Pulls payloads from the socket only when asked (backpressure). */
+class SocketReader {
+  private queue: Buffer[] = [];
+  private ended = false;
+  private error: Error | undefined;
+  private wake: (() => void) | undefined;
+  /** Time of the last byte received (for stall detection). */
+  lastByteAt = Date.now();
+
+  constructor(
+    private readonly socket: Duplex,
+    private readonly framer: PacketFramer,
+  ) {
+    socket.on('data', (chunk: Buffer) => {
+      this.lastByteAt = Date.now();
+      try {
+        for (const p of framer.push(chunk)) this.queue.push(p);
+      } catch (err) {
+        this.fail(err as Error);
+        return;
+      }
+      if (this.queue.length > 0) {
+        socket.pause();
+        this.notify();
+      }
+    });
+    socket.on('end', () => {
+      this.ended = true;
+      this.notify();
+    });
+    socket.on('close', () => {
+      this.ended = true;
+      this.notify();
+    });
+    socket.on('error', (err: Error) => this.fail(err));
+  }
+
+  fail(err: Error): void {
+    this.error ??= err;
+    this.notify();
+  }
+
+  /** The next payload, or undefined when the connection ended. */
+  async next(): Promise<Buffer | undefined> {
+    for (;;) {
+      const p = this.queue.shift();
+      if (p !== undefined) return p;
+      if (this.error) throw this.error;
+      if (this.ended) return undefined;
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        this.socket.resume();
+      });
+    }
+  }
+
+  get waiting(): boolean {
+    return this.wake !== undefined;
+  }
+
+  private notify(): void {
+    const w = this.wake;
+    this.wake = undefined;
+    w?.();
+  }
+}
+
+class DumpStream implements BinlogConnection {
+  private closed = false;
+
+  constructor(
+    readonly server: ServerInfo,
+    private readonly socket: Duplex,
+    private readonly reader: SocketReader,
+    private readonly opts: BinlogConnectionOptions,
+    private readonly signal: AbortSignal | undefined,
+  ) {}
+
+  close(): void {
+    this.closed = true;
+    this.socket.destroy();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    const timeoutMs = this.opts.heartbeatTimeoutMs ?? 3 * (this.opts.heartbeatPeriodMs ?? 5_000);
+    const onAbort = (): void => this.close();
+    this.signal?.addEventListener('abort', onAbort, { once: true });
+    // Stall detection: only time spent waiting for the server counts, never
+    // time the consumer took (then the socket is paused on purpose).
+    const timer = setInterval(() => {
+      if (this.reader.waiting && Date.now() - this.reader.lastByteAt > timeoutMs) {
+        this.reader.fail(
+          new BinsnapError('BINSNAP_E_SOURCE_STALLED', `no event or heartbeat for ${timeoutMs} ms`, {
+            source: this.opts.source.redacted,
+          }),
+        );
+        this.socket.destroy();
+      }
+    }, Math.min(1_000, Math.max(50, Math.floor(timeoutMs / 4))));
+    try {
+      for (;;) {
+        let payload: Buffer | undefined;
+        try {
+          payload = await this.reader.next();
+        } catch (err) {
+          if (this.closed && !isBinsnapError(err)) return;
+          throw isBinsnapError(err) ? err : lost(`: ${(err as Error).message}`, this.opts, err);
+        }
+        if (payload === undefined) {
+          if (this.closed) return;
+          throw lost('(the server closed the connection)', this.opts);
+        }
+        const p = classifyDumpPayload(payload);
+        if (p.kind === 'eof') return;
+        if (p.kind === 'error') throw mapServerError(p, this.opts);
+        // The framer's payload may share memory with the socket chunk: the
+        // consumer gets bytes it owns.
+        yield p.bytes;
+      }
+    } finally {
+      clearInterval(timer);
+      this.signal?.removeEventListener('abort', onAbort);
+      this.close();
+    }
+  }
+}
+
+// ── errors ──────────────────────────────────────────────────────────────────
+
+function lost(when: string, opts: BinlogConnectionOptions, cause?: unknown): BinsnapError {
+  return new BinsnapError('BINSNAP_E_SOURCE_UNREACHABLE', `connection to the source lost ${when}`.trim(), {
+    source: opts.source.redacted,
+  }, { cause });
+}
+
+function mapConnectError(err: unknown, s: SourceUrl): BinsnapError {
+  const e = err as { code?: string; errno?: number; message?: string };
+  const ctx = { source: s.redacted };
+  if (e.errno === 1045 || e.code === 'ER_ACCESS_DENIED_ERROR') {
+    return new BinsnapError('BINSNAP_E_SOURCE_AUTH', `the server refused user "${s.user}" (wrong user or password)`, ctx);
+  }
+  if (e.errno === 1044 || e.errno === 1227) {
+    return new BinsnapError('BINSNAP_E_SOURCE_PRIVILEGE', `user "${s.user}": ${e.message ?? 'access denied'}`, ctx);
+  }
+  return new BinsnapError('BINSNAP_E_SOURCE_UNREACHABLE', `cannot connect to ${s.host}:${s.port}: ${e.code ?? e.message ?? String(err)}`, ctx, {
+    cause: err,
+  });
+}
+
+/** Maps an error packet of the dump stream to a coded error (MySQL error codes). */
+export function mapServerError(p: { code: number; message: string }, opts: Pick<BinlogConnectionOptions, 'source' | 'start'>): BinsnapError {
+  const ctx = { source: opts.source.redacted, serverError: p.code, position: describeStart(opts.start) };
+  const msg = p.message;
+  if (p.code === 1236) {
+    if (/same server_?(uuid|id)/i.test(msg)) {
+      return new BinsnapError('BINSNAP_E_SOURCE_DUPLICATE_SERVER_ID', `the server says: ${msg}`, ctx);
+    }
+    if (/could not find|purged|not find first log|GTID.*(not|no longer)|binlog.*(missing|gone)/i.test(msg)) {
+      return new BinsnapError('BINSNAP_E_SOURCE_POSITION_PURGED', `the server says: ${msg}`, ctx);
+    }
+    return new BinsnapError('BINSNAP_E_SOURCE_REPLICATION', `the server says: ${msg}`, ctx);
+  }
+  if (p.code === 1227 || p.code === 1045 || p.code === 1044) {
+    return new BinsnapError('BINSNAP_E_SOURCE_PRIVILEGE', `the server says: ${msg}`, ctx);
+  }
+  if (p.code === 1381) {
+    return new BinsnapError('BINSNAP_E_SOURCE_BINLOG_OFF', `the server says: ${msg}`, ctx);
+  }
+  return new BinsnapError('BINSNAP_E_SOURCE_REPLICATION', `the server says (error ${p.code}): ${msg}`, ctx);
+}
+
+function describeStart(start: StartAt): string {
+  return start.kind === 'position' ? start.position.format() : `gtid ${formatGtidSet(start.gtid)}`;
+}
