@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The whole test command (`npm test`): installs missing system packages, builds,
+# type-checks, lints, then runs the unit and integration tests. Integration
+# tests start their own throwaway MariaDB (primary + replica), Redis and Kafka.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+t0=$(date +%s)
+
+if [[ ! -d node_modules ]]; then
+  step "npm ci"
+  npm ci --no-audit --no-fund
+fi
+step "system packages"
+bash scripts/install-deps.sh --test
+step "build"
+npm run -s build
+step "type-check"
+npx tsc -p tsconfig.json --noEmit
+step "lint"
+npx eslint .
+step "tests (unit + integration)"
+npx vitest run "$@"
+printf '\n==> npm test finished in %s s\n' "$(( $(date +%s) - t0 ))"
