@@ -237,6 +237,26 @@ export const ERROR_CODES = {
     remedy: 'Only one binsnap process may write a store at a time; binsnap retries this by itself, or stop the other process.',
   },
 
+  // ── DDL and schema (exit 1) ─────────────────────────────────────────────
+  BINSNAP_E_DDL_UNPARSEABLE: {
+    exitCode: 1,
+    transient: false,
+    summary: 'A DDL statement in the binlog cannot be parsed, so the schema history after it would be unknown.',
+    remedy: 'Report the statement (it is in the message with the failing offset). To go on without it, rerun with --skip-unparseable-ddl: the statement is then logged and recorded as skipped, and rows of the tables it changed may be decoded with the wrong schema.',
+  },
+  BINSNAP_E_DDL_UNKNOWN_TABLE: {
+    exitCode: 1,
+    transient: false,
+    summary: 'A DDL statement changes a table (ALTER, RENAME, TRUNCATE, CREATE/DROP INDEX, CREATE … LIKE) that is not in the schema history.',
+    remedy: 'The replay started after the table was created: give its schema with --schema-sql FILE (e.g. `mariadb-dump --no-data` output taken at the start position) or replay from an earlier position that includes its CREATE TABLE.',
+  },
+  BINSNAP_E_DDL_SCHEMA_MISMATCH: {
+    exitCode: 1,
+    transient: false,
+    summary: 'A DDL statement refers to a column that the schema history does not have, or adds one it already has: the history and the source disagree.',
+    remedy: 'The schema given with --schema-sql or seeded earlier does not match the source at the start position; take it again at that position or replay from an earlier position.',
+  },
+
   // ── internal ────────────────────────────────────────────────────────────
   BINSNAP_E_INTERNAL: {
     exitCode: 1,
