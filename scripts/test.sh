@@ -21,5 +21,13 @@ npx tsc -p tsconfig.json --noEmit
 step "lint"
 npx eslint .
 step "tests (unit + integration)"
-npx vitest run "$@"
+mkdir -p .tmp
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json=.tmp/vitest-results.json "$@" || status=$?
 printf '\n==> npm test finished in %s s\n' "$(( $(date +%s) - t0 ))"
+# The closing line, plain for any CI: "N passed, N failed, N skipped".
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(".tmp/vitest-results.json", "utf8"));
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+' || echo "vitest wrote no results (it failed before running tests)"
+exit $status
