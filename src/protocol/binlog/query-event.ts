@@ -1,0 +1,169 @@
+/**
+ * QUERY (2), MariaDB QUERY_COMPRESSED (165) and EXECUTE_LOAD_QUERY (18).
+ *
+ * Layout (v4): post-header thread_id u32, exec_time u32, db_len u8,
+ * error_code u16, status_vars_len u16 (absent in v1/v3, whose post-header is
+ * 11 bytes), [EXECUTE_LOAD_QUERY: file_id u32, start u32, end u32, dup u8],
+ * then the status variables, the database name and a NUL, then the statement
+ * (zlib-compressed in QUERY_COMPRESSED).
+ *
+ * Invariant: the status block has a declared total length, so an unknown
+ * status variable code stops parsing the block (recorded as `unknownCode`)
+ * without losing the database name or statement.
+ * Reference: libbinlogevents/src/statement_events.cpp (Query_event), MariaDB
+ * KB "QUERY_EVENT".
+ */
+import { BodyReader, corruptEvent, type EventSite } from './body-reader.js';
+import { EventType } from './event-types.js';
+import type { QueryBody, QueryStatus } from './events.js';
+import { postHeaderLength, type FormatDescription } from './format-description.js';
+import { mariaUncompress } from './maria-compression.js';
+
+type MutableStatus = { -readonly [K in keyof QueryStatus]: QueryStatus[K] };
+
+function parseStatus(r: BodyReader): QueryStatus {
+  const s: MutableStatus = {};
+  while (r.pos < r.end) {
+    const code = r.u8('status code');
+    switch (code) {
+      case 0:
+        s.flags2 = r.u32('flags2');
+        break;
+      case 1:
+        s.sqlMode = r.u64('sql_mode');
+        break;
+      case 2: {
+        const n = r.u8('catalog length');
+        s.catalog = r.str(n, 'catalog');
+        r.skip(1, 'catalog terminator');
+        break;
+      }
+      case 3:
+        s.autoIncrementIncrement = r.u16('auto_increment_increment');
+        s.autoIncrementOffset = r.u16('auto_increment_offset');
+        break;
+      case 4:
+        s.charsetClient = r.u16('character_set_client');
+        s.collationConnection = r.u16('collation_connection');
+        s.collationServer = r.u16('collation_server');
+        break;
+      case 5:
+        s.timeZone = r.str(r.u8('time_zone length'), 'time_zone');
+        break;
+      case 6:
+        s.catalog = r.str(r.u8('catalog length'), 'catalog');
+        break;
+      case 7:
+        s.lcTimeNames = r.u16('lc_time_names');
+        break;
+      case 8:
+        s.collationDatabase = r.u16('collation_database');
+        break;
+      case 9:
+        s.tableMapForUpdate = r.u64('table_map_for_update');
+        break;
+      case 10:
+        s.masterDataWritten = r.u32('master_data_written');
+        break;
+      case 11: {
+        const user = r.str(r.u8('invoker user length'), 'invoker user');
+        const host = r.str(r.u8('invoker host length'), 'invoker host');
+        s.invoker = { user, host };
+        break;
+      }
+      case 12: {
+        const count = r.u8('updated db count');
+        if (count === 254) {
+          s.updatedDbNames = null;
+        } else {
+          const names: string[] = [];
+          for (let i = 0; i < count; i++) names.push(r.cstr('updated db name'));
+          s.updatedDbNames = names;
+        }
+        break;
+      }
+      case 13:
+        s.microseconds = r.u24('microseconds');
+        break;
+      case 14:
+      case 15:
+        s.commitTs = r.u64('commit_ts');
+        break;
+      case 16:
+        s.explicitDefaultsTs = r.u8('explicit_defaults_for_timestamp');
+        break;
+      case 17:
+        s.ddlXid = r.u64('ddl_xid');
+        break;
+      case 18:
+        s.defaultCollationForUtf8mb4 = r.u16('default_collation_for_utf8mb4');
+        break;
+      case 19:
+        s.sqlRequirePrimaryKey = r.u8('sql_require_primary_key');
+        break;
+      case 20:
+        s.defaultTableEncryption = r.u8('default_table_encryption');
+        break;
+      case 128:
+        s.hrnow = r.u24('hrnow');
+        break;
+      case 129:
+        s.xid = r.u64('xid');
+        break;
+      case 130:
+        s.gtidFlags3 = r.u8('gtid_flags3');
+        break;
+      default:
+        // The block's total length is known: skip what we cannot read.
+        s.unknownCode = code;
+        r.pos = r.end;
+        break;
+    }
+  }
+  return s;
+}
+
+export function parseQuery(
+  buf: Buffer,
+  bodyStart: number,
+  bodyEnd: number,
+  type: number,
+  format: FormatDescription,
+  site: EventSite,
+  maxSize?: number,
+): QueryBody {
+  const isLoad = type === EventType.EXECUTE_LOAD_QUERY;
+  const defaultPost = format.binlogVersion === 4 ? (isLoad ? 26 : 13) : 11;
+  const post = postHeaderLength(format, type === EventType.MARIA_QUERY_COMPRESSED ? EventType.QUERY : type, defaultPost);
+  const r = new BodyReader(buf, bodyStart, bodyEnd, site);
+  r.need(post, 'query post-header');
+  const threadId = r.u32('thread id');
+  const execTime = r.u32('exec time');
+  const dbLen = r.u8('db length');
+  const errorCode = r.u16('error code');
+  const statusLen = post >= 13 ? r.u16('status length') : 0;
+  let load: QueryBody['load'];
+  if (isLoad && post >= 26) {
+    load = { fileId: r.u32('file id'), startPos: r.u32('start pos'), endPos: r.u32('end pos'), dupHandling: r.u8('dup handling') };
+  }
+  r.pos = bodyStart + post;
+  r.need(statusLen, 'status variables');
+  const statusEnd = r.pos + statusLen;
+  const status = parseStatus(new BodyReader(buf, r.pos, statusEnd, site));
+  r.pos = statusEnd;
+  const database = r.str(dbLen, 'database');
+  r.skip(1, 'database terminator');
+  let statement: string;
+  const compressed = type === EventType.MARIA_QUERY_COMPRESSED;
+  if (compressed) {
+    statement = mariaUncompress(buf, r.pos, bodyEnd, site, maxSize).toString('utf8');
+  } else {
+    statement = r.rest('utf8');
+  }
+  if (statement.length > 0 && statement.charCodeAt(statement.length - 1) === 0 && format.binlogVersion < 4) {
+    // Some 4.x servers wrote a terminating NUL after the statement.
+    statement = statement.slice(0, -1);
+  }
+  if (r.pos > bodyEnd) throw corruptEvent(site, 'query runs past the event');
+  return { kind: 'query', threadId, execTime, database, errorCode, statement, status, compressed, ...(load ? { load } : {}) };
+}

@@ -1,0 +1,268 @@
+/**
+ * Rows events: WRITE/UPDATE/DELETE_ROWS v0 (PRE_GA 20-22), v1 (23-25), v2
+ * (30-32, with extra data), MySQL PARTIAL_UPDATE_ROWS (39) and MariaDB
+ * compressed rows (166-171).
+ *
+ * Layout: table_id (6 bytes, 4 in old formats), flags u16, [v2: extra data
+ * length u16 counting itself, extra data], column count (packed),
+ * columns-present bitmap, [updates v1/v2: after-image bitmap], then rows —
+ * each image is a null bitmap over the *present* columns followed by the
+ * non-NULL present values ([partial updates: value_options and partial JSON
+ * bits first in the after image]). MariaDB compressed rows zlib-compress
+ * everything after the bitmaps.
+ *
+ * Invariants: a row image has one slot per table column; absent columns stay
+ * `undefined`, NULL is `null` (absent ≠ NULL). Every value is decoded by
+ * readValue over a view ending at the event body, so a damaged length never
+ * reads past the event. Hot loop: no closures, no per-row bitmaps.
+ * Reference: libbinlogevents/src/rows_event.cpp, sql/rpl_record.cc (unpack_row).
+ */
+import { BinsnapError, isBinsnapError } from '../../core/errors.js';
+import { ColumnType as T, type ColumnDecodeInfo, type JsonValue } from '../values/column.js';
+import { applyJsonDiffs, readValue } from '../values/decode-value.js';
+import { BodyReader, corruptEvent, type EventSite } from './body-reader.js';
+import { EventType } from './event-types.js';
+import type { RowChange, RowImage, RowsAction, RowsBody, TableMapBody } from './events.js';
+import { postHeaderLength, type FormatDescription } from './format-description.js';
+import { mariaUncompress } from './maria-compression.js';
+import type { ResolvedTable } from './table-schema.js';
+
+export interface RowsKind {
+  readonly action: RowsAction;
+  readonly version: 0 | 1 | 2;
+  readonly compressed: boolean;
+  readonly partial: boolean;
+}
+
+/** The rows flavour of a type code, or undefined when it is not a rows event. */
+export function rowsKindOf(type: number): RowsKind | undefined {
+  const k = (action: RowsAction, version: 0 | 1 | 2, compressed = false, partial = false): RowsKind => ({ action, version, compressed, partial });
+  switch (type) {
+    case EventType.PRE_GA_WRITE_ROWS:
+      return k('insert', 0);
+    case EventType.PRE_GA_UPDATE_ROWS:
+      return k('update', 0);
+    case EventType.PRE_GA_DELETE_ROWS:
+      return k('delete', 0);
+    case EventType.WRITE_ROWS_V1:
+      return k('insert', 1);
+    case EventType.UPDATE_ROWS_V1:
+      return k('update', 1);
+    case EventType.DELETE_ROWS_V1:
+      return k('delete', 1);
+    case EventType.WRITE_ROWS_V2:
+      return k('insert', 2);
+    case EventType.UPDATE_ROWS_V2:
+      return k('update', 2);
+    case EventType.DELETE_ROWS_V2:
+      return k('delete', 2);
+    case EventType.PARTIAL_UPDATE_ROWS:
+      return k('update', 2, false, true);
+    case EventType.MARIA_WRITE_ROWS_COMPRESSED_V1:
+      return k('insert', 1, true);
+    case EventType.MARIA_UPDATE_ROWS_COMPRESSED_V1:
+      return k('update', 1, true);
+    case EventType.MARIA_DELETE_ROWS_COMPRESSED_V1:
+      return k('delete', 1, true);
+    case EventType.MARIA_WRITE_ROWS_COMPRESSED:
+      return k('insert', 2, true);
+    case EventType.MARIA_UPDATE_ROWS_COMPRESSED:
+      return k('update', 2, true);
+    case EventType.MARIA_DELETE_ROWS_COMPRESSED:
+      return k('delete', 2, true);
+    default:
+      return undefined;
+  }
+}
+
+/** The parts of a rows event before the row data; cheap, no table needed. */
+export interface RowsPrelude {
+  readonly tableId: number;
+  readonly flags: number;
+  readonly extraData?: Buffer;
+  readonly columnCount: number;
+  readonly presentBefore: Buffer;
+  readonly presentAfter: Buffer;
+  /** Row data: `data` from `start` to `end` (possibly an inflated copy). */
+  readonly data: Buffer;
+  readonly start: number;
+  readonly end: number;
+}
+
+export function parseRowsPrelude(buf: Buffer, bodyStart: number, bodyEnd: number, type: number, kind: RowsKind, format: FormatDescription, site: EventSite, maxSize?: number): RowsPrelude {
+  const r = new BodyReader(buf, bodyStart, bodyEnd, site);
+  const post = postHeaderLength(format, type, kind.version === 2 ? 10 : 8);
+  const idLen = post === 6 ? 4 : 6;
+  const tableId = r.uint(idLen, 'table id');
+  const flags = r.u16('rows flags');
+  let extraData: Buffer | undefined;
+  if (kind.version === 2) {
+    const extraLen = r.u16('extra data length');
+    if (extraLen < 2) throw corruptEvent(site, `rows extra data length ${extraLen} is below 2`);
+    extraData = r.copy(extraLen - 2, 'extra data');
+  }
+  const columnCount = r.packed('column count');
+  const bitmapLen = (columnCount + 7) >> 3;
+  const presentBefore = r.bytes(bitmapLen, 'columns-present bitmap');
+  // PRE_GA updates carry one bitmap for both images.
+  const twoBitmaps = kind.action === 'update' && kind.version !== 0;
+  const presentAfter = twoBitmaps ? r.bytes(bitmapLen, 'after-image bitmap') : presentBefore;
+  if (kind.compressed) {
+    const data = mariaUncompress(buf, r.pos, bodyEnd, site, maxSize);
+    return { tableId, flags, columnCount, presentBefore, presentAfter, data, start: 0, end: data.length, ...(extraData ? { extraData } : {}) };
+  }
+  // A view that ends at the body end: value reads cannot run into the checksum or the next event.
+  const data = buf.subarray(r.pos, bodyEnd);
+  return { tableId, flags, columnCount, presentBefore, presentAfter, data, start: 0, end: data.length, ...(extraData ? { extraData } : {}) };
+}
+
+/** Column indexes whose bit is set in a present-columns bitmap. */
+function presentIndexes(bits: Buffer, count: number): Int32Array {
+  let n = 0;
+  for (let i = 0; i < count; i++) if (bits[i >> 3]! & (1 << (i & 7))) n++;
+  const out = new Int32Array(n);
+  let k = 0;
+  for (let i = 0; i < count; i++) if (bits[i >> 3]! & (1 << (i & 7))) out[k++] = i;
+  return out;
+}
+
+/** The offset after the image last read by readImage (module scope: no per-row result object). */
+let imageEnd = 0;
+
+/**
+ * Decodes one image and returns it; the offset after it is left in `imageEnd`.
+ * A full image is built by appending (a packed array); a partial one starts
+ * filled with undefined (absent).
+ */
+function readImage(
+  data: Buffer,
+  pos: number,
+  end: number,
+  present: Int32Array,
+  infos: readonly ColumnDecodeInfo[],
+  count: number,
+  site: EventSite,
+  partialBits: Buffer | undefined,
+  jsonPartialIndex: Int32Array | undefined,
+  before: RowImage | undefined,
+  pendingDiffs: { column: number; diffs: Buffer }[],
+): (JsonValue | undefined)[] {
+  const n = present.length;
+  const full = n === count;
+  const out: (JsonValue | undefined)[] = full ? [] : new Array<JsonValue | undefined>(count).fill(undefined);
+  const nullStart = pos;
+  pos += (n + 7) >> 3;
+  if (pos > end) throw corruptEvent(site, 'row null bitmap runs past the event');
+  for (let k = 0; k < n; k++) {
+    const i = present[k]!;
+    if (data[nullStart + (k >> 3)]! & (1 << (k & 7))) {
+      if (full) out.push(null);
+      else out[i] = null;
+      continue;
+    }
+    const info = infos[i]!;
+    if (partialBits !== undefined && jsonPartialIndex !== undefined && info.type === T.JSON) {
+      const bit = jsonPartialIndex[i]!;
+      if (bit >= 0 && partialBits[bit >> 3]! & (1 << (bit & 7))) {
+        const lenBytes = info.meta > 0 && info.meta <= 4 ? info.meta : 4;
+        if (pos + lenBytes > end) throw corruptEvent(site, 'partial JSON length runs past the event');
+        const len = data.readUIntLE(pos, lenBytes);
+        pos += lenBytes;
+        if (pos + len > end) throw corruptEvent(site, 'partial JSON diff runs past the event');
+        const base = before?.[i];
+        if (base === undefined) {
+          // MINIMAL before image: nothing to apply the diffs to here. The column stays
+          // absent and the diffs travel with the row, for the previous version.
+          pendingDiffs.push({ column: i, diffs: Buffer.from(data.subarray(pos, pos + len)) });
+          if (full) out.push(undefined);
+        } else {
+          const v = applyJsonDiffs(base, data, pos, pos + len);
+          if (full) out.push(v);
+          else out[i] = v;
+        }
+        pos += len;
+        continue;
+      }
+    }
+    const res = readValue(data, pos, info);
+    if (full) out.push(res.value);
+    else out[i] = res.value;
+    pos = res.end;
+    if (pos > end) throw corruptEvent(site, `value of column ${info.name} runs past the event`);
+  }
+  imageEnd = pos;
+  return out;
+}
+
+/** Shared, never written: images other than partial after-images have no pending diffs. */
+const NO_DIFFS: { column: number; diffs: Buffer }[] = [];
+
+
+/** Re-throws a value-decoder failure with the file, event offset and table attached. */
+function withSite(err: unknown, site: EventSite, map: TableMapBody): BinsnapError {
+  const table = `${map.database}.${map.table}`;
+  if (isBinsnapError(err) && err.context.file !== undefined) return err;
+  if (isBinsnapError(err)) {
+    return new BinsnapError(err.code, err.message, { ...err.context, file: site.file, offset: site.offset, table, rowOffset: err.context.offset }, { cause: err });
+  }
+  return new BinsnapError('BINSNAP_E_BINLOG_CORRUPT_EVENT', `malformed row data: ${err instanceof Error ? err.message : String(err)}`, { file: site.file, offset: site.offset, table }, { cause: err });
+}
+
+export function decodeRows(prelude: RowsPrelude, kind: RowsKind, map: TableMapBody, table: ResolvedTable, site: EventSite): RowsBody {
+  const count = prelude.columnCount;
+  if (count !== map.columns.length) {
+    throw corruptEvent(site, `rows event has ${count} columns, its TABLE_MAP ${map.columns.length}`, { table: `${map.database}.${map.table}` });
+  }
+  const { data, end } = prelude;
+  let pos = prelude.start;
+  const infos = table.infos;
+  const before = presentIndexes(prelude.presentBefore, count);
+  const after = kind.action === 'update' ? presentIndexes(prelude.presentAfter, count) : before;
+  let jsonPartialIndex: Int32Array | undefined;
+  let jsonCount = 0;
+  if (kind.partial) {
+    jsonPartialIndex = new Int32Array(count).fill(-1);
+    // One partial bit per JSON column of the table (MySQL sql/rpl_record.cc).
+    for (let i = 0; i < count; i++) if (infos[i]!.type === T.JSON) jsonPartialIndex[i] = jsonCount++;
+  }
+  const rows: RowChange[] = [];
+  try {
+    while (pos < end) {
+      if (kind.action === 'update') {
+        const b = readImage(data, pos, end, before, infos, count, site, undefined, undefined, undefined, NO_DIFFS);
+        pos = imageEnd;
+        let partialBits: Buffer | undefined;
+        if (kind.partial) {
+          const r = new BodyReader(data, pos, end, site);
+          const options = r.packed('partial update value options');
+          if (options & 1) partialBits = r.bytes((jsonCount + 7) >> 3, 'partial JSON bitmap');
+          pos = r.pos;
+        }
+        const diffs: { column: number; diffs: Buffer }[] = [];
+        const a = readImage(data, pos, end, after, infos, count, site, partialBits, jsonPartialIndex, b, diffs);
+        pos = imageEnd;
+        rows.push(diffs.length > 0 ? { before: b, after: a, jsonDiffs: diffs } : { before: b, after: a });
+      } else {
+        const img = readImage(data, pos, end, before, infos, count, site, undefined, undefined, undefined, NO_DIFFS);
+        pos = imageEnd;
+        rows.push(kind.action === 'insert' ? { after: img } : { before: img });
+      }
+    }
+  } catch (err) {
+    throw withSite(err, site, map);
+  }
+  return {
+    kind: 'rows',
+    action: kind.action,
+    version: kind.version,
+    tableId: prelude.tableId,
+    flags: prelude.flags,
+    database: map.database,
+    table: map.table,
+    columnNames: table.names,
+    rows,
+    partial: kind.partial,
+    compressed: kind.compressed,
+    ...(prelude.extraData ? { extraData: prelude.extraData } : {}),
+  };
+}

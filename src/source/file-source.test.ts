@@ -1,0 +1,166 @@
+import { mkdtempSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isBinsnapError } from '../core/errors.js';
+import { BinlogPosition } from '../core/position.js';
+import type { DecodedEvent } from '../protocol/binlog/events.js';
+import { binlogFile, xidEvent } from '../protocol/binlog/test-events.test-util.js';
+import { listBinlogDir, sortBinlogFiles } from './file-list.js';
+import { readBinlogFiles, type FileSourceOptions } from './file-source.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const d = mkdtempSync(path.join(tmpdir(), 'binsnap-files-'));
+  dirs.push(d);
+  return d;
+}
+
+/** A binlog whose XIDs carry `base + i`, `n` of them. */
+function xidFile(base: bigint, n: number): Buffer {
+  return binlogFile(true, (off, c) => {
+    const out: Buffer[] = [];
+    let o = off;
+    for (let i = 0; i < n; i++) {
+      const e = xidEvent(o, c, base + BigInt(i));
+      out.push(e);
+      o += e.length;
+    }
+    return out;
+  });
+}
+
+async function collect(opts: FileSourceOptions): Promise<DecodedEvent[]> {
+  const out: DecodedEvent[] = [];
+  for await (const e of readBinlogFiles(opts)) out.push(e);
+  return out;
+}
+
+const xids = (events: DecodedEvent[]) => events.flatMap((e) => (e.kind === 'xid' ? [e.xid] : []));
+
+describe('binlog file listing', () => {
+  it('orders by numeric suffix: mysql-bin.9 before mysql-bin.10', async () => {
+    expect(sortBinlogFiles(['/d/mysql-bin.10', '/d/mysql-bin.9', '/d/mysql-bin.000011'])).toEqual([
+      '/d/mysql-bin.9',
+      '/d/mysql-bin.10',
+      '/d/mysql-bin.000011',
+    ]);
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'mysql-bin.10'), xidFile(10n, 1));
+    writeFileSync(path.join(dir, 'mysql-bin.9'), xidFile(9n, 1));
+    writeFileSync(path.join(dir, 'notes.txt'), 'x');
+    expect((await listBinlogDir(dir)).map((f) => path.basename(f))).toEqual(['mysql-bin.9', 'mysql-bin.10']);
+    expect(xids(await collect({ binlogDir: dir }))).toEqual([9n, 10n]);
+  });
+
+  it('honours the .index file', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'mysql-bin.000001'), xidFile(1n, 1));
+    writeFileSync(path.join(dir, 'mysql-bin.000002'), xidFile(2n, 1));
+    writeFileSync(path.join(dir, 'mysql-bin.000003'), xidFile(3n, 1));
+    writeFileSync(path.join(dir, 'mysql-bin.index'), './mysql-bin.000002\n./mysql-bin.000003\n');
+    expect(xids(await collect({ binlogDir: dir }))).toEqual([2n, 3n]);
+  });
+
+  it('fails with a coded error for a missing file', async () => {
+    const err = await collect({ files: ['/nonexistent/mysql-bin.000001'] }).catch((e: unknown) => e);
+    expect(isBinsnapError(err) && err.code).toBe('BINSNAP_E_BINLOG_FILE_NOT_FOUND');
+  });
+});
+
+describe('readBinlogFiles', () => {
+  it('reads across files with small chunks', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'mysql-bin.000001'), xidFile(100n, 5));
+    writeFileSync(path.join(dir, 'mysql-bin.000002'), xidFile(200n, 3));
+    const events = await collect({ binlogDir: dir, chunkSize: 7 });
+    expect(xids(events)).toEqual([100n, 101n, 102n, 103n, 104n, 200n, 201n, 202n]);
+    expect(events[0]!.pos.file).toBe('mysql-bin.000001');
+  });
+
+  it('starts at from (after reading the FDE) and stops before to', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'mysql-bin.000001'), xidFile(100n, 5));
+    writeFileSync(path.join(dir, 'mysql-bin.000002'), xidFile(200n, 5));
+    const all = await collect({ binlogDir: dir });
+    const x = all.filter((e) => e.kind === 'xid');
+    const from = x[2]!.pos; // xid 102 in file 1
+    const to = x[7]!.pos; // xid 202 in file 2: stop before it
+    const events = await collect({ binlogDir: dir, from, to, chunkSize: 16 });
+    expect(xids(events)).toEqual([102n, 103n, 104n, 200n, 201n]);
+    // to = a commit position (the end of xid 201) includes that transaction.
+    const upTo = await collect({ binlogDir: dir, from, to: x[6]!.nextPos });
+    expect(xids(upTo)).toEqual([102n, 103n, 104n, 200n, 201n]);
+  });
+
+  it('refuses a from position that is not the start of an event', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'mysql-bin.000001'), xidFile(1n, 5));
+    const x = (await collect({ binlogDir: dir })).filter((e) => e.kind === 'xid');
+    const from = x[2]!.pos.withOffset(x[2]!.pos.offset + 3n);
+    const err = await collect({ binlogDir: dir, from, chunkSize: 64 }).catch((e: unknown) => e);
+    expect(isBinsnapError(err) && err.code).toBe('BINSNAP_E_POSITION_INVALID');
+    // The same inside the first chunk read (no seek needed).
+    const near = await collect({ binlogDir: dir, from, chunkSize: 1 << 16 }).catch((e: unknown) => e);
+    expect(isBinsnapError(near) && near.code).toBe('BINSNAP_E_POSITION_INVALID');
+  });
+
+  it('reports a truncated file with its name and offset', async () => {
+    const dir = tempDir();
+    const bytes = xidFile(1n, 3);
+    writeFileSync(path.join(dir, 'mysql-bin.000001'), bytes.subarray(0, bytes.length - 5));
+    const err = await collect({ binlogDir: dir }).catch((e: unknown) => e);
+    expect(isBinsnapError(err) && err.code).toBe('BINSNAP_E_BINLOG_TRUNCATED');
+    expect(isBinsnapError(err) && err.context.file).toBe('mysql-bin.000001');
+  });
+
+  it('follows a file being written and ends on abort', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'mysql-bin.000001');
+    const bytes = xidFile(1n, 3);
+    const cut = bytes.length - 40; // inside the second XID
+    writeFileSync(file, bytes.subarray(0, cut));
+    const ac = new AbortController();
+    const seen: bigint[] = [];
+    const run = (async () => {
+      for await (const e of readBinlogFiles({ binlogDir: dir, follow: true, pollIntervalMs: 10, signal: ac.signal })) {
+        if (e.kind === 'xid') seen.push(e.xid);
+        if (seen.length === 3) ac.abort();
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(seen).toEqual([1n]);
+    appendFileSync(file, bytes.subarray(cut));
+    await run;
+    expect(seen).toEqual([1n, 2n, 3n]);
+  });
+
+  it('follows into the next file when the server rotates', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'mysql-bin.000001'), xidFile(1n, 2));
+    const ac = new AbortController();
+    const seen: bigint[] = [];
+    const run = (async () => {
+      for await (const e of readBinlogFiles({ binlogDir: dir, follow: true, pollIntervalMs: 10, signal: ac.signal })) {
+        if (e.kind === 'xid') seen.push(e.xid);
+        if (seen.length === 4) ac.abort();
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(seen).toEqual([1n, 2n]);
+    writeFileSync(path.join(dir, 'mysql-bin.000002'), xidFile(10n, 2));
+    await run;
+    expect(seen).toEqual([1n, 2n, 10n, 11n]);
+  });
+
+  it('accepts positions parsed from text', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'mysql-bin.000001'), xidFile(1n, 2));
+    const events = await collect({ binlogDir: dir, from: BinlogPosition.parse('mysql-bin.000002:4') });
+    expect(events).toEqual([]);
+  });
+});

@@ -1,0 +1,204 @@
+/**
+ * Binlog files on disk as a pull stream of decoded events
+ * (`AsyncIterable<DecodedEvent>`): the "files" source of ARCHITECTURE.md.
+ *
+ * Invariants:
+ * - bounded memory: each file is read with positional reads of `chunkSize`
+ *   bytes into the streaming decoder; only the current event is buffered
+ *   (a 1 GB file is never read whole);
+ * - each file is decoded with its own format description (checksum
+ *   algorithm included), read first even when starting at `from`;
+ * - `from`: files before from's file are skipped; in from's file, after the
+ *   format description, reading seeks to from's offset; only events starting
+ *   at or after `from` are yielded; an offset that is not where an event
+ *   starts is BINSNAP_E_POSITION_INVALID;
+ * - `to` is an end position: events that start before `to` are yielded and
+ *   reading stops at the first event that starts at or after it — so `--to`
+ *   set to a commit position includes the transaction that commits there;
+ * - `follow`: at the end of the last file, wait (polling) for more bytes or a
+ *   next file instead of ending; without it, the end of the last file ends the
+ *   stream, and a file that ends inside an event is BINSNAP_E_BINLOG_TRUNCATED;
+ * - the AbortSignal ends the stream (between reads/events), without error.
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BinsnapError, isBinsnapError } from '../core/errors.js';
+import type { BinlogPosition } from '../core/position.js';
+import { BinlogDecoder } from '../protocol/binlog/binlog-decoder.js';
+import type { DecodedEvent } from '../protocol/binlog/events.js';
+import type { SchemaLookup } from '../protocol/binlog/table-schema.js';
+import { listBinlogDir, sortBinlogFiles } from './file-list.js';
+
+export interface FileSourceOptions {
+  /** Binlog files, read in numeric-suffix order. */
+  readonly files?: readonly string[];
+  /** A directory of binlog files (its `.index` file honoured). */
+  readonly binlogDir?: string;
+  readonly from?: BinlogPosition;
+  readonly to?: BinlogPosition;
+  /** Keep waiting for a file still being written, and for the next file. */
+  readonly follow?: boolean;
+  readonly pollIntervalMs?: number;
+  readonly chunkSize?: number;
+  readonly skipUnknownEvents?: boolean;
+  readonly schema?: SchemaLookup;
+  readonly verifyChecksum?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+/** Small enough that a chunk's worth of decoded events stays in the young generation. */
+const DEFAULT_CHUNK = 64 * 1024;
+
+async function resolveFiles(opts: FileSourceOptions): Promise<string[]> {
+  if (opts.files && opts.files.length > 0) return sortBinlogFiles(opts.files);
+  if (opts.binlogDir) return listBinlogDir(opts.binlogDir);
+  throw new BinsnapError('BINSNAP_E_BINLOG_FILE_NOT_FOUND', 'no binlog files or directory given', {});
+}
+
+async function openFile(file: string): Promise<FileHandle> {
+  try {
+    return await open(file, 'r');
+  } catch (err) {
+    throw new BinsnapError('BINSNAP_E_BINLOG_FILE_NOT_FOUND', `cannot open binlog file ${file}`, { file }, { cause: err });
+  }
+}
+
+function suffixOf(file: string): number {
+  const m = /\.(\d+)$/.exec(path.basename(file));
+  return m ? Number(m[1]) : Number.NaN;
+}
+
+/** Reads the given binlog files (or directory) as decoded events. */
+export async function* readBinlogFiles(opts: FileSourceOptions): AsyncGenerator<DecodedEvent, void, undefined> {
+  const signal = opts.signal;
+  const poll = opts.pollIntervalMs ?? 500;
+  let files = await resolveFiles(opts);
+  const from = opts.from;
+  const to = opts.to;
+  let index = 0;
+  if (from) {
+    const at = files.findIndex((f) => suffixOf(f) >= from.fileNumber);
+    index = at < 0 ? files.length : at;
+  }
+  while (index < files.length || opts.follow) {
+    if (signal?.aborted) return;
+    if (index >= files.length) {
+      // follow: wait for a next file to appear in the directory.
+      if (!(await pause(poll, signal))) return;
+      if (opts.binlogDir) files = await listBinlogDir(opts.binlogDir);
+      continue;
+    }
+    const file = files[index]!;
+    const number = suffixOf(file);
+    if (to && number > to.fileNumber) return;
+    const startAt = from && number === from.fileNumber ? from.offset : undefined;
+    const done = yield* readOneFile(file, opts, startAt, () => index + 1 < files.length, async () => {
+      if (opts.binlogDir) files = await listBinlogDir(opts.binlogDir);
+      return index + 1 < files.length;
+    });
+    if (done === 'stop') return;
+    index++;
+  }
+}
+
+/** A decoding failure on the first event after seeking to `from`: the offset is not where an event starts. */
+function notAnEventStart(file: string, offset: number, cause: unknown): unknown {
+  if (!isBinsnapError(cause) || !SEEK_FAILURES.has(cause.code)) return cause;
+  return new BinsnapError(
+    'BINSNAP_E_POSITION_INVALID',
+    `${path.basename(file)}:${offset} is not the start of an event (${cause.code}: ${cause.message})`,
+    { file: path.basename(file), offset },
+    { cause },
+  );
+}
+
+const SEEK_FAILURES = new Set<string>(['BINSNAP_E_BINLOG_CHECKSUM', 'BINSNAP_E_BINLOG_CORRUPT_EVENT', 'BINSNAP_E_BINLOG_UNKNOWN_EVENT', 'BINSNAP_E_BINLOG_TRUNCATED']);
+
+/** Waits `ms`; false when aborted meanwhile. */
+async function pause(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  if (signal?.aborted) return false;
+  try {
+    await sleep(ms, undefined, signal ? { signal } : {});
+    return true;
+  } catch (err) {
+    if (signal?.aborted) return false;
+    throw err;
+  }
+}
+
+async function* readOneFile(
+  file: string,
+  opts: FileSourceOptions,
+  startAt: bigint | undefined,
+  hasNext: () => boolean,
+  refreshHasNext: () => Promise<boolean>,
+): AsyncGenerator<DecodedEvent, 'stop' | 'next', undefined> {
+  const handle = await openFile(file);
+  try {
+    const decoder = new BinlogDecoder({
+      fileName: path.basename(file),
+      skipUnknownEvents: opts.skipUnknownEvents ?? false,
+      verifyChecksum: opts.verifyChecksum ?? true,
+      ...(opts.schema ? { schema: opts.schema } : {}),
+    });
+    const start = startAt === undefined ? 0 : Number(startAt);
+    const to = opts.to;
+    const toOffset = to && suffixOf(file) === to.fileNumber ? Number(to.offset) : Infinity;
+    let readAt = 0;
+    let sought = start <= 4;
+    /** No event decoded yet since the seek: a failure now means `from` is not an event start. */
+    let afterSeek = false;
+    let startChecked = false;
+    for (;;) {
+      if (opts.signal?.aborted) return 'stop';
+      const buf = Buffer.allocUnsafe(opts.chunkSize ?? DEFAULT_CHUNK);
+      const { bytesRead } = await handle.read(buf, 0, buf.length, readAt);
+      if (bytesRead === 0) {
+        if (opts.follow && !hasNext() && !(await refreshHasNext())) {
+          if (!(await pause(opts.pollIntervalMs ?? 500, opts.signal))) return 'stop';
+          continue;
+        }
+        try {
+          decoder.end();
+        } catch (err) {
+          throw afterSeek ? notAnEventStart(file, start, err) : err;
+        }
+        return 'next';
+      }
+      readAt += bytesRead;
+      try {
+        for (const e of decoder.feed(buf.subarray(0, bytesRead))) {
+          afterSeek = false;
+          const off = Number(e.pos.offset);
+          if (off >= toOffset) return 'stop';
+          if (off < start) continue;
+          if (!startChecked) {
+            startChecked = true;
+            if (start > 4 && off !== start) {
+              throw new BinsnapError('BINSNAP_E_POSITION_INVALID', `${path.basename(file)}:${start} is not the start of an event`, {
+                file: path.basename(file),
+                offset: start,
+              });
+            }
+          }
+          yield e;
+          if (opts.signal?.aborted) return 'stop';
+        }
+      } catch (err) {
+        throw afterSeek ? notAnEventStart(file, start, err) : err;
+      }
+      if (!sought && decoder.format !== undefined && decoder.nextOffset < start) {
+        // The format description is known: jump to the start position.
+        decoder.seek(start);
+        readAt = start;
+        sought = true;
+        afterSeek = true;
+      } else if (!sought && decoder.format !== undefined) {
+        sought = true;
+      }
+    }
+  } finally {
+    await handle.close();
+  }
+}
