@@ -38,4 +38,15 @@ describe.skipIf(!built)('the binsnap command', () => {
     expect(r.err).toContain('BINSNAP_UNTIL');
     expect(r.err).not.toContain('topsecret');
   });
+
+  const fixture = path.resolve(root, '../shared/fixtures/binlogs/rust_mysql_common/ver_trunk_row_v2.001');
+  it.skipIf(!existsSync(fixture))('dump into a pipe closed early (| head) ends quietly with exit 0', () => {
+    // Several hundred KB of JSON lines: far more than a pipe buffer, so head closes it mid-write.
+    const r = spawnSync('bash', ['-o', 'pipefail', '-c', `node ${JSON.stringify(bin)} dump ${JSON.stringify(fixture)} | head -1`], {
+      encoding: 'utf8',
+    });
+    expect(r.stderr).not.toContain('EPIPE');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ pos: 4, type: 'FORMAT_DESCRIPTION', typeCode: 15 });
+  });
 });

@@ -1,6 +1,7 @@
 /** The command table: name → summary and handler. Wiring only. */
 import type { CommandName } from '../../config/options.js';
 import type { CommandHandler } from '../command.js';
+import { dumpCommand } from './dump-command.js';
 import { notBuilt } from './not-built.js';
 
 export interface CommandEntry {
@@ -47,6 +48,6 @@ export const COMMANDS: Readonly<Record<CommandName, CommandEntry>> = {
   dump: {
     summary: 'print binlog events as JSON lines, one per event (for debugging)',
     args: '[files...]',
-    handler: notBuilt('dump', 'issue 3, the decoder'),
+    handler: dumpCommand,
   },
 };
