@@ -1,6 +1,6 @@
 /**
- * The one place binsnap retries anything: exponential backoff with full
- * jitter, a deadline, an AbortSignal, and only for transient errors
+ * The one place binsnap retries anything: exponential backoff with jitter
+ * (half fixed, half random), a deadline, an AbortSignal, and only for transient errors
  * (BinsnapError.transient). A definite error, an abort or a passed deadline
  * ends the retries and the last error is thrown as it is.
  */
@@ -48,13 +48,21 @@ export async function retry<T>(fn: (attempt: number) => Promise<T>, opts: RetryO
       return await fn(attempt);
     } catch (err) {
       if (!retryable(err) || attempt > maxRetries || opts.signal?.aborted) throw err;
-      const ceiling = Math.min(max, initial * factor ** (attempt - 1));
-      const delayMs = Math.round(ceiling / 2 + (random() * ceiling) / 2);
+      const delayMs = backoffDelay(attempt, { initialDelayMs: initial, maxDelayMs: max, factor, random });
       if (now() + delayMs - start > deadline) throw err;
       opts.onRetry?.({ attempt, delayMs, error: err });
       await sleep(delayMs, opts.signal);
     }
   }
+}
+
+/** The wait before retry number `attempt` (1-based): half the ceiling plus a random half ("equal jitter"). */
+export function backoffDelay(
+  attempt: number,
+  opts: Pick<RetryOptions, 'initialDelayMs' | 'maxDelayMs' | 'factor' | 'random'> = {},
+): number {
+  const ceiling = Math.min(opts.maxDelayMs ?? 30_000, (opts.initialDelayMs ?? 200) * (opts.factor ?? 2) ** Math.min(attempt - 1, 30));
+  return Math.round(ceiling / 2 + ((opts.random ?? Math.random)() * ceiling) / 2);
 }
 
 export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {

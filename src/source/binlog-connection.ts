@@ -50,6 +50,8 @@ export interface ServerInfo {
   readonly flavor: ServerFlavor;
   readonly version: string;
   readonly connectionId: number;
+  /** The server's binlog_checksum: events of the stream carry a CRC32 when it is CRC32. */
+  readonly checksum: 'CRC32' | 'NONE';
 }
 
 export interface BinlogConnection extends AsyncIterable<Buffer> {
@@ -60,6 +62,13 @@ export interface BinlogConnection extends AsyncIterable<Buffer> {
 
 export async function openBinlogConnection(opts: BinlogConnectionOptions, signal?: AbortSignal): Promise<BinlogConnection> {
   const conn = await connect(opts);
+  // A connection error with no query pending (the server going away between
+  // two of our steps) is reported by the step that follows; this listener
+  // only keeps it from becoming an unhandled 'error' event.
+  conn.on('error', (err: Error) => {
+    lastConnectionError = err;
+  });
+  let lastConnectionError: Error | undefined;
   try {
     const server = await setUpSession(conn, opts);
     const socket = takeOver(conn);
@@ -77,7 +86,8 @@ export async function openBinlogConnection(opts: BinlogConnectionOptions, signal
     return new DumpStream(server, socket, reader, opts, signal);
   } catch (err) {
     (conn as unknown as { connection: { destroy(): void } }).connection.destroy();
-    throw err;
+    if (isBinsnapError(err)) throw err;
+    throw mapSessionError(err ?? lastConnectionError, opts);
   }
 }
 
@@ -118,8 +128,8 @@ function sslOptions(s: SourceUrl): mysql.SslOptions | undefined {
 }
 
 async function setUpSession(conn: mysql.Connection, opts: BinlogConnectionOptions): Promise<ServerInfo> {
-  const [rows] = await conn.query('SELECT VERSION() AS v, CONNECTION_ID() AS id');
-  const row = (rows as Array<{ v: string; id: string | number }>)[0];
+  const [rows] = await conn.query('SELECT VERSION() AS v, CONNECTION_ID() AS id, @@global.binlog_checksum AS c');
+  const row = (rows as Array<{ v: string; id: string | number; c: string }>)[0];
   const version = String(row?.v ?? '');
   const flavor: ServerFlavor = /mariadb/i.test(version) ? 'mariadb' : 'mysql';
   const periodNs = BigInt(opts.heartbeatPeriodMs ?? 5_000) * 1_000_000n;
@@ -148,7 +158,8 @@ async function setUpSession(conn: mysql.Connection, opts: BinlogConnectionOption
     }
   }
   for (const sql of statements) await conn.query(sql);
-  return { flavor, version, connectionId: Number(row?.id ?? 0) };
+  const checksum = String(row?.c ?? 'NONE').toUpperCase() === 'CRC32' ? 'CRC32' : 'NONE';
+  return { flavor, version, connectionId: Number(row?.id ?? 0), checksum };
 }
 
 function dumpCommand(opts: BinlogConnectionOptions, flavor: ServerFlavor): Buffer {
@@ -310,7 +321,11 @@ class DumpStream implements BinlogConnection {
           throw lost('(the server closed the connection)', this.opts);
         }
         const p = classifyDumpPayload(payload);
-        if (p.kind === 'eof') return;
+        if (p.kind === 'eof') {
+          // A blocking stream has no end: the server ends it only when it shuts down.
+          if (this.opts.nonBlocking) return;
+          throw lost('(the server ended the stream, e.g. shutting down)', this.opts);
+        }
         if (p.kind === 'error') throw mapServerError(p, this.opts);
         // The framer's payload may share memory with the socket chunk: the
         // consumer gets bytes it owns.
@@ -344,6 +359,15 @@ function mapConnectError(err: unknown, s: SourceUrl): BinsnapError {
   return new BinsnapError('BINSNAP_E_SOURCE_UNREACHABLE', `cannot connect to ${s.host}:${s.port}: ${e.code ?? e.message ?? String(err)}`, ctx, {
     cause: err,
   });
+}
+
+/** An error while setting up the session: the network or the server going away is transient. */
+function mapSessionError(err: unknown, opts: BinlogConnectionOptions): BinsnapError {
+  const e = err as { code?: string; errno?: number; fatal?: boolean; message?: string };
+  if (typeof e.errno === 'number' && e.errno > 0 && e.errno < 10_000 && !e.fatal) {
+    return mapServerError({ code: e.errno, message: e.message ?? '' }, opts);
+  }
+  return lost(`while setting up the session: ${e.code ?? e.message ?? String(err)}`, opts, err);
 }
 
 /** Maps an error packet of the dump stream to a coded error (MySQL error codes). */

@@ -79,6 +79,8 @@ export function eventTypeName(code: number): string {
 export const EventFlag = {
   /** Set in the FDE of a file the server has not closed cleanly; cleared before CRC. */
   BINLOG_IN_USE: 0x1,
+  /** Made up by the server for the stream (the rotate at connect), not in any file. */
+  ARTIFICIAL: 0x20,
   /** The event may be ignored by a reader that does not know its type. */
   IGNORABLE: 0x80,
 } as const;
