@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system software binsnap's tests, demo and benchmarks use, on a
 # Debian/Ubuntu machine: MariaDB server and client tools (mariadb-binlog,
-# mariadb-dump), Redis, Java + Maven and Apache Kafka's broker jars (cached),
+# mariadb-dump), MariaDB's test data (DDL corpus), Redis, Java + Maven and Apache Kafka's broker jars (cached),
 # and for benchmarks sysbench and mydumper. Idempotent: when everything is
 # present it only checks and returns in well under a second.
 #
@@ -30,6 +30,10 @@ if [[ "$mode" != --demo ]]; then
     want java openjdk-17-jre-headless
     want mvn maven
   fi
+fi
+if [[ "$mode" != --demo ]]; then
+  # MariaDB's own test suite: the DDL statements the parser's coverage test reads.
+  [[ -d /usr/share/mysql/mysql-test || -d /usr/share/mariadb/mariadb-test ]] || missing+=(mariadb-test-data)
 fi
 if [[ "$mode" == --bench ]]; then
   want sysbench sysbench

@@ -42,6 +42,8 @@ export interface IndexSchema {
   readonly name: string;
   readonly unique: boolean;
   readonly columns: readonly string[];
+  /** Created implicitly for a FOREIGN KEY; the server drops it when another index covers it. */
+  readonly forForeignKey?: boolean;
 }
 
 export interface TableSchema {
@@ -55,6 +57,15 @@ export interface TableSchema {
   readonly charset?: string;
   readonly collation?: string;
   readonly engine?: string;
+  /** Non-unique secondary indexes (INDEX/KEY, FULLTEXT, SPATIAL): kept so that index names
+   *  (auto-named like MySQL) and DROP INDEX resolve exactly as the server does. */
+  readonly indexes?: readonly IndexSchema[];
+  /** True when the columns are not all known from DDL (CREATE TABLE … SELECT): the row
+   *  events' TABLE_MAP metadata must complete it. */
+  readonly incomplete?: boolean;
+  /** MariaDB WITH SYSTEM VERSIONING: the period columns. Every unique key (and the primary
+   *  key) then ends with `rowEnd`, and the binlog carries history rows as inserts. */
+  readonly systemVersioning?: { readonly rowStart: string; readonly rowEnd: string };
 }
 
 export interface DatabaseSchema {
