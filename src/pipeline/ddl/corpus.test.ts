@@ -61,7 +61,7 @@ describe.runIf(dir !== undefined)('DDL corpus coverage (mariadb-test-data)', () 
         `${report.ignored} recognised as ignored, ${report.failures.length} failures (listed in .tmp/ddl-corpus-failures.txt), ` +
         `${report.expectedErrorsSkipped} expected-error statements skipped, ${report.files} files, ${report.microsPerStatement.toFixed(1)} µs/statement`,
     );
-    for (const l of lines) console.log(`  FAIL ${l}`);
+    for (const l of lines) console.log(`  not parsed: ${l}`);
     expect(report.statements).toBeGreaterThan(1000);
     expect(fraction).toBeGreaterThanOrEqual(PARSED_FLOOR);
   }, 120_000);
