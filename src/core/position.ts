@@ -39,6 +39,19 @@ export class BinlogPosition {
     return new BinlogPosition(basename(file), fileNumber, big);
   }
 
+  /**
+   * Internal: validates `file` once and returns a cheap builder of positions in
+   * it (for decoders that make two positions per event). Offsets must be
+   * non-negative safe integers (file offsets); anything else falls back to `of`.
+   */
+  static inFile(file: string): (offset: number) => BinlogPosition {
+    const first = BinlogPosition.of(file, 0);
+    const name = first.file;
+    const fileNumber = first.fileNumber;
+    return (offset: number): BinlogPosition =>
+      offset >= 0 && Number.isSafeInteger(offset) ? new BinlogPosition(name, fileNumber, BigInt(offset)) : BinlogPosition.of(name, offset);
+  }
+
   /** Parses `FILE:OFFSET`, e.g. `mysql-bin.000042:1337`. */
   static parse(text: string): BinlogPosition {
     const trimmed = text.trim();

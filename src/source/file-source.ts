@@ -47,8 +47,10 @@ export interface FileSourceOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Small enough that a chunk's worth of decoded events stays in the young generation. */
+/** Reads before the seek to `from` (few events decoded that the caller did not ask for). */
 const DEFAULT_CHUNK = 64 * 1024;
+/** Reads once positioned: events are pulled one at a time, so a large read costs no extra live objects. */
+const STREAM_CHUNK = 1024 * 1024;
 
 async function resolveFiles(opts: FileSourceOptions): Promise<string[]> {
   if (opts.files && opts.files.length > 0) return sortBinlogFiles(opts.files);
@@ -93,11 +95,86 @@ export async function* readBinlogFiles(opts: FileSourceOptions): AsyncGenerator<
     const number = suffixOf(file);
     if (to && number > to.fileNumber) return;
     const startAt = from && number === from.fileNumber ? from.offset : undefined;
-    const done = yield* readOneFile(file, opts, startAt, () => index + 1 < files.length, async () => {
-      if (opts.binlogDir) files = await listBinlogDir(opts.binlogDir);
-      return index + 1 < files.length;
-    });
-    if (done === 'stop') return;
+    // One file, inline (not a nested generator: every event would pass through two).
+    const handle = await openFile(file);
+    try {
+      const decoder = new BinlogDecoder({
+        fileName: path.basename(file),
+        skipUnknownEvents: opts.skipUnknownEvents ?? false,
+        verifyChecksum: opts.verifyChecksum ?? true,
+        ...(opts.schema ? { schema: opts.schema } : {}),
+      });
+      const start = startAt === undefined ? 0 : Number(startAt);
+      const toOffset = to && number === to.fileNumber ? Number(to.offset) : Infinity;
+      let readAt = 0;
+      let sought = start <= 4;
+      /** No event decoded yet since the seek: a failure now means `from` is not an event start. */
+      let afterSeek = false;
+      let startChecked = false;
+      let spare: Buffer | undefined;
+      for (;;) {
+        if (signal?.aborted) return;
+        const size = opts.chunkSize ?? (sought ? STREAM_CHUNK : DEFAULT_CHUNK);
+        const buf = spare !== undefined && spare.length === size ? spare : Buffer.allocUnsafe(size);
+        spare = undefined;
+        const { bytesRead } = await handle.read(buf, 0, buf.length, readAt);
+        if (bytesRead === 0) {
+          // Nothing of this buffer is held anywhere: the next read may use it.
+          spare = buf;
+          if (opts.follow && index + 1 >= files.length) {
+            let hasNext = false;
+            if (opts.binlogDir) {
+              files = await listBinlogDir(opts.binlogDir);
+              hasNext = index + 1 < files.length;
+            }
+            if (!hasNext) {
+              if (!(await pause(poll, signal))) return;
+              continue;
+            }
+          }
+          try {
+            decoder.end();
+          } catch (err) {
+            throw afterSeek ? notAnEventStart(file, start, err) : err;
+          }
+          break;
+        }
+        readAt += bytesRead;
+        decoder.append(buf.subarray(0, bytesRead));
+        try {
+          for (let e = decoder.pull(); e !== undefined; e = decoder.pull()) {
+            afterSeek = false;
+            const off = Number(e.pos.offset);
+            if (off >= toOffset) return;
+            if (off < start) continue;
+            if (!startChecked) {
+              startChecked = true;
+              if (start > 4 && off !== start) {
+                throw new BinsnapError('BINSNAP_E_POSITION_INVALID', `${path.basename(file)}:${start} is not the start of an event`, {
+                  file: path.basename(file),
+                  offset: start,
+                });
+              }
+            }
+            yield e;
+            if (signal?.aborted) return;
+          }
+        } catch (err) {
+          throw afterSeek ? notAnEventStart(file, start, err) : err;
+        }
+        if (!sought && decoder.format !== undefined && decoder.nextOffset < start) {
+          // The format description is known: jump to the start position.
+          decoder.seek(start);
+          readAt = start;
+          sought = true;
+          afterSeek = true;
+        } else if (!sought && decoder.format !== undefined) {
+          sought = true;
+        }
+      }
+    } finally {
+      await handle.close();
+    }
     index++;
   }
 }
@@ -124,81 +201,5 @@ async function pause(ms: number, signal: AbortSignal | undefined): Promise<boole
   } catch (err) {
     if (signal?.aborted) return false;
     throw err;
-  }
-}
-
-async function* readOneFile(
-  file: string,
-  opts: FileSourceOptions,
-  startAt: bigint | undefined,
-  hasNext: () => boolean,
-  refreshHasNext: () => Promise<boolean>,
-): AsyncGenerator<DecodedEvent, 'stop' | 'next', undefined> {
-  const handle = await openFile(file);
-  try {
-    const decoder = new BinlogDecoder({
-      fileName: path.basename(file),
-      skipUnknownEvents: opts.skipUnknownEvents ?? false,
-      verifyChecksum: opts.verifyChecksum ?? true,
-      ...(opts.schema ? { schema: opts.schema } : {}),
-    });
-    const start = startAt === undefined ? 0 : Number(startAt);
-    const to = opts.to;
-    const toOffset = to && suffixOf(file) === to.fileNumber ? Number(to.offset) : Infinity;
-    let readAt = 0;
-    let sought = start <= 4;
-    /** No event decoded yet since the seek: a failure now means `from` is not an event start. */
-    let afterSeek = false;
-    let startChecked = false;
-    for (;;) {
-      if (opts.signal?.aborted) return 'stop';
-      const buf = Buffer.allocUnsafe(opts.chunkSize ?? DEFAULT_CHUNK);
-      const { bytesRead } = await handle.read(buf, 0, buf.length, readAt);
-      if (bytesRead === 0) {
-        if (opts.follow && !hasNext() && !(await refreshHasNext())) {
-          if (!(await pause(opts.pollIntervalMs ?? 500, opts.signal))) return 'stop';
-          continue;
-        }
-        try {
-          decoder.end();
-        } catch (err) {
-          throw afterSeek ? notAnEventStart(file, start, err) : err;
-        }
-        return 'next';
-      }
-      readAt += bytesRead;
-      try {
-        for (const e of decoder.feed(buf.subarray(0, bytesRead))) {
-          afterSeek = false;
-          const off = Number(e.pos.offset);
-          if (off >= toOffset) return 'stop';
-          if (off < start) continue;
-          if (!startChecked) {
-            startChecked = true;
-            if (start > 4 && off !== start) {
-              throw new BinsnapError('BINSNAP_E_POSITION_INVALID', `${path.basename(file)}:${start} is not the start of an event`, {
-                file: path.basename(file),
-                offset: start,
-              });
-            }
-          }
-          yield e;
-          if (opts.signal?.aborted) return 'stop';
-        }
-      } catch (err) {
-        throw afterSeek ? notAnEventStart(file, start, err) : err;
-      }
-      if (!sought && decoder.format !== undefined && decoder.nextOffset < start) {
-        // The format description is known: jump to the start position.
-        decoder.seek(start);
-        readAt = start;
-        sought = true;
-        afterSeek = true;
-      } else if (!sought && decoder.format !== undefined) {
-        sought = true;
-      }
-    }
-  } finally {
-    await handle.close();
   }
 }

@@ -22,7 +22,7 @@
 import { BinsnapError, isBinsnapError } from '../../core/errors.js';
 import { BinlogPosition } from '../../core/position.js';
 import { type EventSite, corruptEvent } from './body-reader.js';
-import { crc32 } from './crc32.js';
+import { crc32, crc32Range } from './crc32.js';
 import { decodeEventBody, type DecodeState, type TableEntry } from './event-body.js';
 import { EventFlag, EventType, eventTypeName } from './event-types.js';
 import type { DecodedEvent, EventBody, EventHeader } from './events.js';
@@ -63,14 +63,17 @@ export class BinlogDecoder implements DecodeState {
   /** File offset of the first buffered byte. */
   private offset: number;
   private chunks: Buffer[] = [];
+  /** Bytes of chunks[0] already taken (a cursor instead of re-slicing the chunk per event). */
+  private headAt = 0;
   private buffered = 0;
   private encrypted = false;
   readonly tables = new Map<number, TableEntry>();
+  private readonly makePosition: (offset: number) => BinlogPosition;
 
   constructor(opts: DecoderOptions) {
     this.fileName = opts.fileName;
     // Validates the name once (numeric suffix); every position below derives from it.
-    BinlogPosition.of(opts.fileName, 0);
+    this.makePosition = BinlogPosition.inFile(opts.fileName);
     this.skipUnknownEvents = opts.skipUnknownEvents ?? false;
     this.schema = opts.schema;
     this.verify = opts.verifyChecksum ?? true;
@@ -101,7 +104,10 @@ export class BinlogDecoder implements DecodeState {
    * maps are kept (a seek should land on a transaction boundary).
    */
   seek(offset: number): void {
+    this.pending.length = 0;
+    this.pendingAt = 0;
     this.chunks = [];
+    this.headAt = 0;
     this.buffered = 0;
     this.offset = offset;
     this.needMagic = false;
@@ -120,14 +126,39 @@ export class BinlogDecoder implements DecodeState {
    * feeding the next chunk.
    */
   *feed(chunk: Buffer): Generator<DecodedEvent, void, undefined> {
+    this.append(chunk);
+    for (let e = this.pull(); e !== undefined; e = this.pull()) yield e;
+  }
+
+  /** Buffers bytes without decoding them; `pull` then returns the events they complete. */
+  append(chunk: Buffer): void {
     if (chunk.length > 0) {
       this.chunks.push(chunk);
       this.buffered += chunk.length;
     }
-    const out: DecodedEvent[] = [];
+  }
+
+  /** Events decoded but not pulled yet (a transaction payload expands into several). */
+  private pending: DecodedEvent[] = [];
+  private pendingAt = 0;
+
+  /**
+   * The next complete event of the bytes appended so far, or undefined when
+   * more bytes are needed (the pull-based form of `feed`, without a generator).
+   */
+  pull(): DecodedEvent | undefined {
+    const pending = this.pending;
+    if (this.pendingAt < pending.length) {
+      const e = pending[this.pendingAt++]!;
+      if (this.pendingAt === pending.length) {
+        pending.length = 0;
+        this.pendingAt = 0;
+      }
+      return e;
+    }
     for (;;) {
       if (this.needMagic) {
-        if (this.buffered < 4) return;
+        if (this.buffered < 4) return undefined;
         const head = this.take(4);
         if (!head.equals(BINLOG_MAGIC)) {
           throw new BinsnapError('BINSNAP_E_BINLOG_BAD_MAGIC', `not a binlog: starts with ${head.toString('hex')}`, { file: this.fileName, offset: 0 });
@@ -135,19 +166,24 @@ export class BinlogDecoder implements DecodeState {
         this.needMagic = false;
         continue;
       }
-      if (this.buffered < V1_HEADER_LENGTH) return;
+      if (this.buffered < V1_HEADER_LENGTH) return undefined;
       const head = this.peek(V1_HEADER_LENGTH);
-      const size = head.readUInt32LE(9);
-      this.checkSize(size, head[4]!);
-      if (this.buffered < size) return;
+      const h = this.headAt;
+      const size = head.readUInt32LE(h + 9);
+      this.checkSize(size, head[h + 4]!);
+      if (this.buffered < size) return undefined;
       const event = this.take(size);
       const at = this.offset - size;
-      this.decodeFramed(event, at, out);
-      if (out.length === 1) {
-        yield out.pop()!;
-      } else {
-        for (const e of out) yield e;
-        out.length = 0;
+      try {
+        this.decodeFramed(event, at, pending);
+      } catch (err) {
+        pending.length = 0;
+        throw err;
+      }
+      if (pending.length === 1) return pending.pop()!;
+      if (pending.length > 1) {
+        this.pendingAt = 1;
+        return pending[0]!;
       }
     }
   }
@@ -176,23 +212,47 @@ export class BinlogDecoder implements DecodeState {
     return { file: this.fileName, offset };
   }
 
+  /**
+   * A buffer holding the next `n` buffered bytes from `headAt` on (caller
+   * checked `buffered >= n`); joins just those bytes when they span chunks.
+   */
   private peek(n: number): Buffer {
-    const first = this.chunks[0]!;
-    if (first.length >= n) return first;
-    const joined = Buffer.concat(this.chunks, this.buffered);
-    this.chunks = [joined];
+    const chunks = this.chunks;
+    const first = chunks[0]!;
+    if (first.length - this.headAt >= n) return first;
+    const joined = Buffer.allocUnsafe(n);
+    first.copy(joined, 0, this.headAt);
+    let got = first.length - this.headAt;
+    let used = 1;
+    while (got < n) {
+      const c = chunks[used]!;
+      const want = n - got;
+      if (c.length <= want) {
+        c.copy(joined, got);
+        got += c.length;
+        used++;
+      } else {
+        c.copy(joined, got, 0, want);
+        chunks[used] = c.subarray(want);
+        got = n;
+      }
+    }
+    chunks.splice(0, used, joined);
+    this.headAt = 0;
     return joined;
   }
 
   private take(n: number): Buffer {
     const buf = this.peek(n);
+    const h = this.headAt;
     let out: Buffer;
-    if (buf.length === n) {
-      out = buf;
+    if (buf.length - h === n) {
+      out = h === 0 ? buf : buf.subarray(h);
       this.chunks.shift();
+      this.headAt = 0;
     } else {
-      out = buf.subarray(0, n);
-      this.chunks[0] = buf.subarray(n);
+      out = buf.subarray(h, h + n);
+      this.headAt = h + n;
     }
     this.buffered -= n;
     this.offset += n;
@@ -217,7 +277,7 @@ export class BinlogDecoder implements DecodeState {
       }
       const csum = this.checksumLength;
       if (csum > 0 && this.verify) this.checkCrc(event, at, false);
-      this.decodeEvent(event, at, at + event.length, csum, false, out);
+      this.decodeEvent(event, at, at + event.length, csum, false, out, site);
     } catch (err) {
       throw locate(err, site);
     }
@@ -259,7 +319,7 @@ export class BinlogDecoder implements DecodeState {
       copy[17] = copy[17]! & ~EventFlag.BINLOG_IN_USE;
       actual = crc32(copy);
     } else {
-      actual = crc32(event.subarray(0, n));
+      actual = crc32Range(event, 0, n);
     }
     const expected = event.readUInt32LE(n);
     if (actual !== expected) {
@@ -275,9 +335,8 @@ export class BinlogDecoder implements DecodeState {
    * Decodes one event (header at `event[0]`) whose positions are `at`..`next`;
    * `csum` trailing bytes are not body. Payload events expand into their inner events.
    */
-  private decodeEvent(event: Buffer, at: number, next: number, csum: number, inPayload: boolean, out: DecodedEvent[]): void {
+  private decodeEvent(event: Buffer, at: number, next: number, csum: number, inPayload: boolean, out: DecodedEvent[], site: EventSite): void {
     const fmt = this.fmt!;
-    const site = this.site(at);
     const type = event[4]!;
     const flags = fmt.headerLength >= V4_HEADER_LENGTH ? event.readUInt16LE(17) : 0;
     const bodyStart = fmt.headerLength;
@@ -296,7 +355,7 @@ export class BinlogDecoder implements DecodeState {
         if (p + V4_HEADER_LENGTH > events.length) throw corruptEvent(site, 'truncated event header inside the transaction payload');
         const size = events.readUInt32LE(p + 9);
         if (size < V4_HEADER_LENGTH || p + size > events.length) throw corruptEvent(site, `inner event of ${size} bytes does not fit the payload`);
-        this.decodeEvent(events.subarray(p, p + size), at, next, 0, true, inner);
+        this.decodeEvent(events.subarray(p, p + size), at, next, 0, true, inner, site);
         p += size;
       }
       const body: EventBody = {
@@ -321,27 +380,92 @@ export class BinlogDecoder implements DecodeState {
 
   /** The last position built: an event's nextPos is the next event's pos, built once. */
   private lastPosition: BinlogPosition | undefined;
+  private lastPositionOffset = -1;
 
   private position(offset: number): BinlogPosition {
-    const last = this.lastPosition;
-    if (last !== undefined && last.offset === BigInt(offset)) return last;
-    const p = BinlogPosition.of(this.fileName, offset);
+    if (offset === this.lastPositionOffset) return this.lastPosition!;
+    const p = this.makePosition(offset);
     this.lastPosition = p;
+    this.lastPositionOffset = offset;
     return p;
   }
 
+  /**
+   * The event: header fields, then the body's (a body `flags` replaces the
+   * header's, in the header's place). The most frequent kinds are built as one
+   * object literal — the same keys in the same order as the generic
+   * Object.assign, without its per-property work.
+   */
   private makeEvent(event: Buffer, at: number, next: number, body: EventBody, inPayload: boolean, fmt: FormatDescription): DecodedEvent {
     const v4 = fmt.headerLength >= V4_HEADER_LENGTH;
+    const typeCode = event[4]!;
+    const type = eventTypeName(typeCode);
+    const timestamp = event.readUInt32LE(0);
+    const serverId = event.readUInt32LE(5);
+    const eventSize = event.length;
+    const logPos = v4 ? event.readUInt32LE(13) : 0;
+    const pos = this.position(at);
+    const nextPos = this.position(next);
+    switch (body.kind) {
+      case 'rows':
+        if (body.extraData === undefined) {
+          return {
+            type, typeCode, timestamp, serverId, eventSize, logPos, flags: body.flags, pos, nextPos, inPayload,
+            kind: body.kind, action: body.action, version: body.version, tableId: body.tableId,
+            database: body.database, table: body.table, columnNames: body.columnNames, rows: body.rows,
+            partial: body.partial, compressed: body.compressed,
+          };
+        }
+        return {
+          type, typeCode, timestamp, serverId, eventSize, logPos, flags: body.flags, pos, nextPos, inPayload,
+          kind: body.kind, action: body.action, version: body.version, tableId: body.tableId,
+          database: body.database, table: body.table, columnNames: body.columnNames, rows: body.rows,
+          partial: body.partial, compressed: body.compressed, extraData: body.extraData,
+        };
+      case 'table_map':
+        if (body.primaryKey === undefined) {
+          return {
+            type, typeCode, timestamp, serverId, eventSize, logPos, flags: body.flags, pos, nextPos, inPayload,
+            kind: body.kind, tableId: body.tableId, database: body.database, table: body.table, columns: body.columns,
+            optionalMetadata: body.optionalMetadata, hasMetadata: body.hasMetadata,
+          };
+        }
+        return {
+          type, typeCode, timestamp, serverId, eventSize, logPos, flags: body.flags, pos, nextPos, inPayload,
+          kind: body.kind, tableId: body.tableId, database: body.database, table: body.table, columns: body.columns,
+          optionalMetadata: body.optionalMetadata, hasMetadata: body.hasMetadata, primaryKey: body.primaryKey,
+        };
+      case 'xid':
+        return {
+          type, typeCode, timestamp, serverId, eventSize, logPos, flags: v4 ? event.readUInt16LE(17) : 0, pos, nextPos, inPayload,
+          kind: body.kind, xid: body.xid,
+        };
+      case 'annotate_rows':
+        return {
+          type, typeCode, timestamp, serverId, eventSize, logPos, flags: v4 ? event.readUInt16LE(17) : 0, pos, nextPos, inPayload,
+          kind: body.kind, statement: body.statement,
+        };
+      case 'maria_gtid':
+        if (body.commitId === undefined && body.xa === undefined) {
+          return {
+            type, typeCode, timestamp, serverId, eventSize, logPos, flags: v4 ? event.readUInt16LE(17) : 0, pos, nextPos, inPayload,
+            kind: body.kind, domainId: body.domainId, seqNo: body.seqNo, gtidFlags: body.gtidFlags, standalone: body.standalone,
+          };
+        }
+        break;
+      default:
+        break;
+    }
     const header: EventHeader = {
-      type: eventTypeName(event[4]!),
-      typeCode: event[4]!,
-      timestamp: event.readUInt32LE(0),
-      serverId: event.readUInt32LE(5),
-      eventSize: event.length,
-      logPos: v4 ? event.readUInt32LE(13) : 0,
+      type,
+      typeCode,
+      timestamp,
+      serverId,
+      eventSize,
+      logPos,
       flags: v4 ? event.readUInt16LE(17) : 0,
-      pos: this.position(at),
-      nextPos: this.position(next),
+      pos,
+      nextPos,
       inPayload,
     };
     return Object.assign(header, body) as DecodedEvent;

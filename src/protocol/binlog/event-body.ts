@@ -12,7 +12,7 @@ import type { BinlogPosition } from '../../core/position.js';
 import { type EventSite, BodyReader, corruptEvent } from './body-reader.js';
 import { EventFlag, EventType, eventTypeName } from './event-types.js';
 import type { EventBody, TableMapBody, TableMapEvent } from './events.js';
-import type { FormatDescription } from './format-description.js';
+import { postHeaderLength, type FormatDescription } from './format-description.js';
 import { parseMariaGtid, parseMariaGtidList, parseMysqlGtid, parsePreviousGtids, parseTaggedGtid } from './gtid-events.js';
 import {
   parseAnnotateRows,
@@ -35,6 +35,8 @@ import { resolveTable, type ResolvedTable, type SchemaLookup } from './table-sch
 
 export interface TableEntry {
   readonly map: TableMapBody;
+  /** A copy of the TABLE_MAP body bytes `map` was parsed from. */
+  readonly raw?: Buffer;
   /** The whole TABLE_MAP event, set once it is built (for the schema lookup). */
   event?: TableMapEvent;
   resolved?: ResolvedTable;
@@ -107,8 +109,22 @@ export function decodeEventBody(
     case EventType.EXECUTE_LOAD_QUERY:
       return parseQuery(buf, start, end, type, fmt, site, state.maxEventSize);
     case EventType.TABLE_MAP: {
+      // A transaction-per-row workload repeats the same TABLE_MAP before every rows
+      // event: when the body is byte-for-byte the last one of its table id, reuse the
+      // parsed map (and, without a schema lookup, the resolved columns).
+      const idLen = postHeaderLength(fmt, EventType.TABLE_MAP, 8) === 6 ? 4 : 6;
+      if (end - start >= idLen) {
+        const prev = state.tables.get(buf.readUIntLE(start, idLen));
+        const raw = prev?.raw;
+        if (prev !== undefined && raw !== undefined && raw.length === end - start && raw.compare(buf, start, end) === 0) {
+          const entry: TableEntry = { map: prev.map, raw };
+          if (state.schema === undefined && prev.resolved !== undefined) entry.resolved = prev.resolved;
+          state.tables.set(prev.map.tableId, entry);
+          return prev.map;
+        }
+      }
       const map = parseTableMap(buf, start, end, fmt, site);
-      state.tables.set(map.tableId, { map });
+      state.tables.set(map.tableId, { map, raw: Buffer.from(buf.subarray(start, end)) });
       return map;
     }
     case EventType.XID:

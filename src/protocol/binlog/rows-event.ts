@@ -19,7 +19,7 @@
  */
 import { BinsnapError, isBinsnapError } from '../../core/errors.js';
 import { ColumnType as T, type ColumnDecodeInfo, type JsonValue } from '../values/column.js';
-import { applyJsonDiffs, readValue } from '../values/decode-value.js';
+import { applyJsonDiffs, cellEnd, readCell } from '../values/decode-value.js';
 import { BodyReader, corruptEvent, type EventSite } from './body-reader.js';
 import { EventType } from './event-types.js';
 import type { RowChange, RowImage, RowsAction, RowsBody, TableMapBody } from './events.js';
@@ -34,45 +34,35 @@ export interface RowsKind {
   readonly partial: boolean;
 }
 
+function rowsKind(action: RowsAction, version: 0 | 1 | 2, compressed = false, partial = false): RowsKind {
+  return Object.freeze({ action, version, compressed, partial });
+}
+
+/** Rows flavours by type code, built once (the lookup runs for every event). */
+const ROWS_KINDS: readonly (RowsKind | undefined)[] = ((): (RowsKind | undefined)[] => {
+  const t = new Array<RowsKind | undefined>(256).fill(undefined);
+  t[EventType.PRE_GA_WRITE_ROWS] = rowsKind('insert', 0);
+  t[EventType.PRE_GA_UPDATE_ROWS] = rowsKind('update', 0);
+  t[EventType.PRE_GA_DELETE_ROWS] = rowsKind('delete', 0);
+  t[EventType.WRITE_ROWS_V1] = rowsKind('insert', 1);
+  t[EventType.UPDATE_ROWS_V1] = rowsKind('update', 1);
+  t[EventType.DELETE_ROWS_V1] = rowsKind('delete', 1);
+  t[EventType.WRITE_ROWS_V2] = rowsKind('insert', 2);
+  t[EventType.UPDATE_ROWS_V2] = rowsKind('update', 2);
+  t[EventType.DELETE_ROWS_V2] = rowsKind('delete', 2);
+  t[EventType.PARTIAL_UPDATE_ROWS] = rowsKind('update', 2, false, true);
+  t[EventType.MARIA_WRITE_ROWS_COMPRESSED_V1] = rowsKind('insert', 1, true);
+  t[EventType.MARIA_UPDATE_ROWS_COMPRESSED_V1] = rowsKind('update', 1, true);
+  t[EventType.MARIA_DELETE_ROWS_COMPRESSED_V1] = rowsKind('delete', 1, true);
+  t[EventType.MARIA_WRITE_ROWS_COMPRESSED] = rowsKind('insert', 2, true);
+  t[EventType.MARIA_UPDATE_ROWS_COMPRESSED] = rowsKind('update', 2, true);
+  t[EventType.MARIA_DELETE_ROWS_COMPRESSED] = rowsKind('delete', 2, true);
+  return t;
+})();
+
 /** The rows flavour of a type code, or undefined when it is not a rows event. */
 export function rowsKindOf(type: number): RowsKind | undefined {
-  const k = (action: RowsAction, version: 0 | 1 | 2, compressed = false, partial = false): RowsKind => ({ action, version, compressed, partial });
-  switch (type) {
-    case EventType.PRE_GA_WRITE_ROWS:
-      return k('insert', 0);
-    case EventType.PRE_GA_UPDATE_ROWS:
-      return k('update', 0);
-    case EventType.PRE_GA_DELETE_ROWS:
-      return k('delete', 0);
-    case EventType.WRITE_ROWS_V1:
-      return k('insert', 1);
-    case EventType.UPDATE_ROWS_V1:
-      return k('update', 1);
-    case EventType.DELETE_ROWS_V1:
-      return k('delete', 1);
-    case EventType.WRITE_ROWS_V2:
-      return k('insert', 2);
-    case EventType.UPDATE_ROWS_V2:
-      return k('update', 2);
-    case EventType.DELETE_ROWS_V2:
-      return k('delete', 2);
-    case EventType.PARTIAL_UPDATE_ROWS:
-      return k('update', 2, false, true);
-    case EventType.MARIA_WRITE_ROWS_COMPRESSED_V1:
-      return k('insert', 1, true);
-    case EventType.MARIA_UPDATE_ROWS_COMPRESSED_V1:
-      return k('update', 1, true);
-    case EventType.MARIA_DELETE_ROWS_COMPRESSED_V1:
-      return k('delete', 1, true);
-    case EventType.MARIA_WRITE_ROWS_COMPRESSED:
-      return k('insert', 2, true);
-    case EventType.MARIA_UPDATE_ROWS_COMPRESSED:
-      return k('update', 2, true);
-    case EventType.MARIA_DELETE_ROWS_COMPRESSED:
-      return k('delete', 2, true);
-    default:
-      return undefined;
-  }
+  return ROWS_KINDS[type];
 }
 
 /** The parts of a rows event before the row data; cheap, no table needed. */
@@ -131,8 +121,8 @@ let imageEnd = 0;
 
 /**
  * Decodes one image and returns it; the offset after it is left in `imageEnd`.
- * A full image is built by appending (a packed array); a partial one starts
- * filled with undefined (absent).
+ * A full image is allocated at its length and filled in order; a partial one
+ * starts filled with undefined (absent).
  */
 function readImage(
   data: Buffer,
@@ -149,15 +139,16 @@ function readImage(
 ): (JsonValue | undefined)[] {
   const n = present.length;
   const full = n === count;
-  const out: (JsonValue | undefined)[] = full ? [] : new Array<JsonValue | undefined>(count).fill(undefined);
+  // A full image is preallocated at its exact length and written in order (every slot is set
+  // before it is returned); a partial one starts filled with undefined (absent).
+  const out: (JsonValue | undefined)[] = full ? new Array<JsonValue | undefined>(n) : new Array<JsonValue | undefined>(count).fill(undefined);
   const nullStart = pos;
   pos += (n + 7) >> 3;
   if (pos > end) throw corruptEvent(site, 'row null bitmap runs past the event');
   for (let k = 0; k < n; k++) {
     const i = present[k]!;
     if (data[nullStart + (k >> 3)]! & (1 << (k & 7))) {
-      if (full) out.push(null);
-      else out[i] = null;
+      out[full ? k : i] = null;
       continue;
     }
     const info = infos[i]!;
@@ -174,20 +165,16 @@ function readImage(
           // MINIMAL before image: nothing to apply the diffs to here. The column stays
           // absent and the diffs travel with the row, for the previous version.
           pendingDiffs.push({ column: i, diffs: Buffer.from(data.subarray(pos, pos + len)) });
-          if (full) out.push(undefined);
+          if (full) out[k] = undefined;
         } else {
-          const v = applyJsonDiffs(base, data, pos, pos + len);
-          if (full) out.push(v);
-          else out[i] = v;
+          out[full ? k : i] = applyJsonDiffs(base, data, pos, pos + len);
         }
         pos += len;
         continue;
       }
     }
-    const res = readValue(data, pos, info);
-    if (full) out.push(res.value);
-    else out[i] = res.value;
-    pos = res.end;
+    out[full ? k : i] = readCell(data, pos, info);
+    pos = cellEnd;
     if (pos > end) throw corruptEvent(site, `value of column ${info.name} runs past the event`);
   }
   imageEnd = pos;

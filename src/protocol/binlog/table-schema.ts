@@ -99,14 +99,15 @@ export function resolveTable(map: TableMapBody, schema: readonly SchemaColumn[] 
     const enumLabels = c.enumLabels ?? s?.enumLabels;
     const setLabels = c.setLabels ?? s?.setLabels;
     names[i] = name;
+    // One object shape for every column (labels present or not): the value decoder reads these per cell.
     infos[i] = {
       type: c.type,
       meta: c.meta,
       unsigned: c.unsigned ?? s?.unsigned ?? false,
       collation: c.collation ?? s?.collation,
       name,
-      ...(enumLabels ? { enumLabels } : {}),
-      ...(setLabels ? { setLabels } : {}),
+      enumLabels,
+      setLabels,
     };
   }
   return { infos, names };

@@ -22,6 +22,7 @@
  */
 import { TextDecoder } from 'node:util';
 import { BinsnapError } from '../../core/errors.js';
+import { latin1Text, utf8Text } from './slices.js';
 
 export const CharsetKind = {
   Utf8: 0,
@@ -227,15 +228,15 @@ function unsupported(column: string, charset: string, why: string): BinsnapError
 export function decodeText(buf: Buffer, s: number, e: number, cset: Charset, column: string): string {
   switch (cset.kind) {
     case CharsetKind.Utf8:
-      return buf.toString('utf8', s, e);
+      return utf8Text(buf, s, e);
     case CharsetKind.Ascii:
-      return buf.toString('latin1', s, e);
+      return latin1Text(buf, s, e);
     case CharsetKind.Cp1252: {
       for (let i = s; i < e; i++) {
         const b = buf[i]!;
         if (b >= 0x80 && b <= 0x9f) return decodeTable(buf, s, e, CP1252_TABLE);
       }
-      return buf.toString('latin1', s, e);
+      return latin1Text(buf, s, e);
     }
     case CharsetKind.SingleByteTable:
       return decodeTable(buf, s, e, cset.table!);

@@ -33,6 +33,7 @@ import {
   readYear,
 } from './temporal.js';
 import { enumValue, setValue, textOrBinary } from './text-values.js';
+import { base64Text } from './slices.js';
 import { corruptValue, unknownType } from './value-errors.js';
 
 export { applyJsonDiffs, decodeBinaryJson, readColumnMeta, realTypeOf };
@@ -41,9 +42,11 @@ function short(col: ColumnDecodeInfo, offset: number, n: number, have: number): 
   throw corruptValue(col.name, `needs ${n} bytes, ${Math.max(0, have)} left`, offset);
 }
 
-function result(value: JsonValue, end: number): ReadResult {
-  return { value, end };
-}
+/**
+ * The offset after the cell readCell read last (module scope: no result object
+ * per cell; read it right after the call).
+ */
+export let cellEnd = 0;
 
 /** Reads a little-endian length of `size` bytes (1–4) at `o`. */
 function lengthPrefix(buf: Buffer, o: number, size: number, col: ColumnDecodeInfo): number {
@@ -56,73 +59,97 @@ const DEFAULT_BLOB_PACK = [1, 3, 4, 2] as const; // TINY, MEDIUM, LONG, BLOB whe
 
 /** One non-NULL cell at `offset` → SPEC §3 value and the offset after it. */
 export function readValue(buf: Buffer, offset: number, col: ColumnDecodeInfo): ReadResult {
+  const value = readCell(buf, offset, col);
+  return { value, end: cellEnd };
+}
+
+/** One non-NULL cell at `offset` → its SPEC §3 value; the offset after it is left in `cellEnd`. */
+export function readCell(buf: Buffer, offset: number, col: ColumnDecodeInfo): JsonValue {
   const o = offset;
   const have = buf.length - o;
   const meta = col.meta;
   switch (col.type) {
     case T.TINY:
       if (have < 1) short(col, o, 1, have);
-      return result(col.unsigned ? buf[o]! : buf.readInt8(o), o + 1);
+      cellEnd = o + 1;
+      return col.unsigned ? buf[o]! : buf.readInt8(o);
     case T.SHORT:
       if (have < 2) short(col, o, 2, have);
-      return result(col.unsigned ? buf.readUInt16LE(o) : buf.readInt16LE(o), o + 2);
+      cellEnd = o + 2;
+      return col.unsigned ? buf.readUInt16LE(o) : buf.readInt16LE(o);
     case T.INT24:
       if (have < 3) short(col, o, 3, have);
-      return result(col.unsigned ? buf.readUIntLE(o, 3) : buf.readIntLE(o, 3), o + 3);
+      cellEnd = o + 3;
+      return col.unsigned ? buf.readUIntLE(o, 3) : buf.readIntLE(o, 3);
     case T.LONG:
       if (have < 4) short(col, o, 4, have);
-      return result(col.unsigned ? buf.readUInt32LE(o) : buf.readInt32LE(o), o + 4);
+      cellEnd = o + 4;
+      return col.unsigned ? buf.readUInt32LE(o) : buf.readInt32LE(o);
     case T.LONGLONG:
       if (have < 8) short(col, o, 8, have);
-      return result(readInt64(buf, o, col.unsigned), o + 8);
+      cellEnd = o + 8;
+      return readInt64(buf, o, col.unsigned);
     case T.FLOAT:
       if (have < 4) short(col, o, 4, have);
-      return result(finite(readFloat(buf, o), col, o), o + 4);
+      cellEnd = o + 4;
+      return finite(readFloat(buf, o), col, o);
     case T.DOUBLE:
       if (have < 8) short(col, o, 8, have);
-      return result(finite(buf.readDoubleLE(o), col, o), o + 8);
+      cellEnd = o + 8;
+      return finite(buf.readDoubleLE(o), col, o);
     case T.NULL:
-      return result(null, o);
+      cellEnd = o;
+      return null;
     case T.YEAR:
       if (have < 1) short(col, o, 1, have);
-      return result(readYear(buf, o), o + 1);
+      cellEnd = o + 1;
+      return readYear(buf, o);
     case T.DATE:
     case T.NEWDATE:
       if (have < 3) short(col, o, 3, have);
-      return result(readDate(buf, o), o + 3);
+      cellEnd = o + 3;
+      return readDate(buf, o);
     case T.TIME:
       if (have < 3) short(col, o, 3, have);
-      return result(readTime(buf, o), o + 3);
+      cellEnd = o + 3;
+      return readTime(buf, o);
     case T.DATETIME:
       if (have < 8) short(col, o, 8, have);
-      return result(readDateTime(buf, o), o + 8);
+      cellEnd = o + 8;
+      return readDateTime(buf, o);
     case T.TIMESTAMP:
       if (have < 4) short(col, o, 4, have);
-      return result(readTimestamp(buf, o), o + 4);
+      cellEnd = o + 4;
+      return readTimestamp(buf, o);
     case T.TIME2: {
       const n = 3 + fracBytes(checkFsp(meta, col, o));
       if (have < n) short(col, o, n, have);
-      return result(readTime2(buf, o, meta), o + n);
+      cellEnd = o + n;
+      return readTime2(buf, o, meta);
     }
     case T.DATETIME2: {
       const n = 5 + fracBytes(checkFsp(meta, col, o));
       if (have < n) short(col, o, n, have);
-      return result(readDateTime2(buf, o, meta), o + n);
+      cellEnd = o + n;
+      return readDateTime2(buf, o, meta);
     }
     case T.TIMESTAMP2: {
       const n = 4 + fracBytes(checkFsp(meta, col, o));
       if (have < n) short(col, o, n, have);
-      return result(readTimestamp2(buf, o, meta), o + n);
+      cellEnd = o + n;
+      return readTimestamp2(buf, o, meta);
     }
     case T.NEWDECIMAL: {
       const d = readDecimal(buf, o, meta >> 8, meta & 0xff, col.name);
-      return result(d.text, d.end);
+      cellEnd = d.end;
+      return d.text;
     }
     case T.BIT: {
       const n = (meta >> 8) + ((meta & 0xff) > 0 ? 1 : 0);
       if (n < 1 || n > 8) throw corruptValue(col.name, `BIT metadata ${meta} is invalid`, o);
       if (have < n) short(col, o, n, have);
-      return result(readUIntBEExact(buf, o, n), o + n);
+      cellEnd = o + n;
+      return readUIntBEExact(buf, o, n);
     }
     case T.VARCHAR:
       return readVarString(buf, o, col, meta);
@@ -134,13 +161,15 @@ export function readValue(buf: Buffer, offset: number, col: ColumnDecodeInfo): R
       const n = meta >= 0x1000 ? realTypeOf(T.STRING, meta).meta : meta;
       if (n !== 1 && n !== 2) throw corruptValue(col.name, `ENUM pack length ${n}`, o);
       if (have < n) short(col, o, n, have);
-      return result(enumValue(n === 1 ? buf[o]! : buf.readUInt16LE(o), col), o + n);
+      cellEnd = o + n;
+      return enumValue(n === 1 ? buf[o]! : buf.readUInt16LE(o), col);
     }
     case T.SET: {
       const n = meta >= 0x1000 ? realTypeOf(T.STRING, meta).meta : meta;
       if (n < 1 || n > 8) throw corruptValue(col.name, `SET pack length ${n}`, o);
       if (have < n) short(col, o, n, have);
-      return result(setValue(buf, o, n, col), o + n);
+      cellEnd = o + n;
+      return setValue(buf, o, n, col);
     }
     case T.TINY_BLOB:
     case T.MEDIUM_BLOB:
@@ -150,21 +179,24 @@ export function readValue(buf: Buffer, offset: number, col: ColumnDecodeInfo): R
       const len = lengthPrefix(buf, o, size, col);
       const s = o + size;
       if (s + len > buf.length) short(col, s, len, buf.length - s);
-      return result(textOrBinary(buf, s, s + len, col, true, 0), s + len);
+      cellEnd = s + len;
+      return textOrBinary(buf, s, s + len, col, true, 0);
     }
     case T.JSON: {
       const size = meta === 0 ? 4 : meta;
       const len = lengthPrefix(buf, o, size, col);
       const s = o + size;
       if (s + len > buf.length) short(col, s, len, buf.length - s);
-      return result(decodeBinaryJson(buf, s, s + len, col.name), s + len);
+      cellEnd = s + len;
+      return decodeBinaryJson(buf, s, s + len, col.name);
     }
     case T.GEOMETRY: {
       const size = meta === 0 ? 4 : meta;
       const len = lengthPrefix(buf, o, size, col);
       const s = o + size;
       if (s + len > buf.length) short(col, s, len, buf.length - s);
-      return result(buf.toString('base64', s, s + len), s + len);
+      cellEnd = s + len;
+      return base64Text(buf, s, s + len);
     }
     case T.VECTOR: {
       const size = meta === 0 ? 4 : meta;
@@ -174,7 +206,8 @@ export function readValue(buf: Buffer, offset: number, col: ColumnDecodeInfo): R
       if (len % 4 !== 0) throw corruptValue(col.name, `VECTOR length ${len} is not a multiple of 4`, o);
       const vector = readVector(buf, s, s + len);
       if (vector === undefined) throw corruptValue(col.name, 'VECTOR holds a NaN or infinite element', s);
-      return result(vector, s + len);
+      cellEnd = s + len;
+      return vector;
     }
     default:
       throw unknownType(col.name, col.type);
@@ -192,25 +225,27 @@ function checkFsp(fsp: number, col: ColumnDecodeInfo, o: number): number {
   return fsp;
 }
 
-function readVarString(buf: Buffer, o: number, col: ColumnDecodeInfo, maxLength: number): ReadResult {
+function readVarString(buf: Buffer, o: number, col: ColumnDecodeInfo, maxLength: number): JsonValue {
   const size = maxLength < 256 ? 1 : 2;
   const len = lengthPrefix(buf, o, size, col);
   const s = o + size;
   if (s + len > buf.length) short(col, s, len, buf.length - s);
-  return result(textOrBinary(buf, s, s + len, col, false, 0), s + len);
+  cellEnd = s + len;
+  return textOrBinary(buf, s, s + len, col, false, 0);
 }
 
 /** STRING: CHAR/BINARY, or ENUM/SET if the caller passed the raw TABLE_MAP meta. */
-function readFixedString(buf: Buffer, o: number, col: ColumnDecodeInfo): ReadResult {
+function readFixedString(buf: Buffer, o: number, col: ColumnDecodeInfo): JsonValue {
   let fieldLength = col.meta;
   if (fieldLength >= 0x1000) {
     const real = realTypeOf(T.STRING, fieldLength);
-    if (real.type === T.ENUM || real.type === T.SET) return readValue(buf, o, { ...col, type: real.type, meta: real.meta });
+    if (real.type === T.ENUM || real.type === T.SET) return readCell(buf, o, { ...col, type: real.type, meta: real.meta });
     fieldLength = real.meta;
   }
   const size = fieldLength < 256 ? 1 : 2;
   const len = lengthPrefix(buf, o, size, col);
   const s = o + size;
   if (s + len > buf.length) short(col, s, len, buf.length - s);
-  return result(textOrBinary(buf, s, s + len, col, false, fieldLength), s + len);
+  cellEnd = s + len;
+  return textOrBinary(buf, s, s + len, col, false, fieldLength);
 }

@@ -21,6 +21,8 @@ export function shortestFloat32(x: number): number {
   if (Number.isInteger(x) && x < 16777216 && x > -16777216) return x;
   if (x !== x || x === Infinity || x === -Infinity) return x; // cannot occur in MySQL
   if (x < MIN_NORMAL && x > -MIN_NORMAL) return shortestBySearch(x);
+  const fast = shortestByScaling(x);
+  if (fast === fast) return fast;
   let y = Number(x.toPrecision(6));
   if (Math.fround(y) === x) return y;
   y = Number(x.toPrecision(7));
@@ -28,6 +30,45 @@ export function shortestFloat32(x: number): number {
   y = Number(x.toPrecision(8));
   if (Math.fround(y) === x) return y;
   return Number(x.toPrecision(9));
+}
+
+/** Exact powers of ten (10^0..10^22 are exact doubles). */
+const POW10: readonly number[] = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+
+/**
+ * The nearest p-digit decimal (p = 6..9) as a number: x·10^k rounded to an
+ * integer m, then m / 10^k — both steps exact or correctly rounded while the
+ * power is an exact double, so the result is Number(x.toPrecision(p)) unless
+ * x·10^k lies within rounding error of a tie (then NaN: use toPrecision).
+ * NaN also when the needed power is beyond 10^22.
+ */
+function shortestByScaling(x: number): number {
+  const a = x < 0 ? -x : x;
+  let e = Math.floor(Math.log10(a));
+  // log10 may be off by one next to a power of ten: fix e so that 10^e <= a < 10^(e+1).
+  if (e + 1 <= 22 && e + 1 >= -22 && a >= (e + 1 >= 0 ? POW10[e + 1]! : 1 / POW10[-e - 1]!)) e++;
+  for (let p = 6; p <= 9; p++) {
+    const k = p - 1 - e; // a·10^k has p digits before the point
+    let y: number;
+    if (k >= 0) {
+      if (k > 22) return NaN;
+      const scaled = a * POW10[k]!;
+      const m = Math.round(scaled);
+      const frac = scaled - Math.floor(scaled);
+      if (frac > 0.4999 && frac < 0.5001) return NaN;
+      y = m / POW10[k]!;
+    } else {
+      if (-k > 22) return NaN;
+      const scaled = a / POW10[-k]!;
+      const m = Math.round(scaled);
+      const frac = scaled - Math.floor(scaled);
+      if (frac > 0.4999 && frac < 0.5001) return NaN;
+      y = m * POW10[-k]!;
+    }
+    if (x < 0) y = -y;
+    if (p === 9 || Math.fround(y) === x) return y;
+  }
+  return NaN;
 }
 
 function shortestBySearch(x: number): number {

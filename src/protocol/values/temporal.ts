@@ -19,7 +19,7 @@
  * exactly fsp digits when fsp > 0. Zero and partial dates are kept as stored.
  * Invariants: callers (readValue) check the bytes exist; integer arithmetic
  * only, no Date objects; the one piece of module state is a memo of the last
- * day's date text, which never changes a result.
+ * day's civil date, which never changes a result.
  */
 
 const TWO_24 = 16777216;
@@ -43,7 +43,12 @@ const ZEROS6 = '000000';
 /** "" for fsp 0, else "." and the first fsp digits of the microseconds. */
 export function fraction(usec: number, fsp: number): string {
   if (fsp === 0) return '';
-  const s = String(Math.floor(usec / FRAC_DIV[fsp]!));
+  const v = Math.floor(usec / FRAC_DIV[fsp]!);
+  if (fsp === 6 && v < 1000000) {
+    return String.fromCharCode(46, D0 + Math.floor(v / 100000), D0 + (Math.floor(v / 10000) % 10), D0 + (Math.floor(v / 1000) % 10), D0 + (Math.floor(v / 100) % 10), D0 + (Math.floor(v / 10) % 10), D0 + (v % 10));
+  }
+  if (fsp === 3 && v < 1000) return String.fromCharCode(46, D0 + Math.floor(v / 100), D0 + (Math.floor(v / 10) % 10), D0 + (v % 10));
+  const s = String(v);
   return s.length >= fsp ? `.${s}` : `.${ZEROS6.slice(0, fsp - s.length)}${s}`;
 }
 
@@ -69,12 +74,54 @@ function readFracUsec(buf: Buffer, o: number, fsp: number): number {
   }
 }
 
+// The fast paths below build the text with one String.fromCharCode call (one
+// string allocation) instead of a chain of concatenations; fields out of their
+// usual width take the general path.
+const D0 = 48; // '0'
+
 export function formatDate(y: number, m: number, d: number): string {
+  if (y < 10000 && m < 100 && d < 100) {
+    return String.fromCharCode(
+      D0 + Math.floor(y / 1000), D0 + (Math.floor(y / 100) % 10), D0 + (Math.floor(y / 10) % 10), D0 + (y % 10), 45,
+      D0 + Math.floor(m / 10), D0 + (m % 10), 45, D0 + Math.floor(d / 10), D0 + (d % 10),
+    );
+  }
   return `${pad4(y)}-${pad2(m)}-${pad2(d)}`;
 }
 
 export function formatDateTime(y: number, mo: number, d: number, h: number, mi: number, s: number): string {
+  if (y < 10000 && mo < 100 && d < 100 && h < 100 && mi < 100 && s < 100) {
+    return String.fromCharCode(
+      D0 + Math.floor(y / 1000), D0 + (Math.floor(y / 100) % 10), D0 + (Math.floor(y / 10) % 10), D0 + (y % 10), 45,
+      D0 + Math.floor(mo / 10), D0 + (mo % 10), 45, D0 + Math.floor(d / 10), D0 + (d % 10), 32,
+      D0 + Math.floor(h / 10), D0 + (h % 10), 58, D0 + Math.floor(mi / 10), D0 + (mi % 10), 58, D0 + Math.floor(s / 10), D0 + (s % 10),
+    );
+  }
   return `${pad4(y)}-${pad2(mo)}-${pad2(d)} ${pad2(h)}:${pad2(mi)}:${pad2(s)}`;
+}
+
+/** formatDateTime plus fraction(usec, fsp), as one string when fsp is 6 (the common DATETIME(6)). */
+function formatDateTimeFrac(y: number, mo: number, d: number, h: number, mi: number, s: number, usec: number, fsp: number): string {
+  if (fsp === 0) return formatDateTime(y, mo, d, h, mi, s);
+  if (fsp === 6 && usec < 1000000 && y < 10000 && mo < 100 && d < 100 && h < 100 && mi < 100 && s < 100) {
+    return String.fromCharCode(
+      D0 + Math.floor(y / 1000), D0 + (Math.floor(y / 100) % 10), D0 + (Math.floor(y / 10) % 10), D0 + (y % 10), 45,
+      D0 + Math.floor(mo / 10), D0 + (mo % 10), 45, D0 + Math.floor(d / 10), D0 + (d % 10), 32,
+      D0 + Math.floor(h / 10), D0 + (h % 10), 58, D0 + Math.floor(mi / 10), D0 + (mi % 10), 58, D0 + Math.floor(s / 10), D0 + (s % 10),
+      46, D0 + Math.floor(usec / 100000), D0 + (Math.floor(usec / 10000) % 10), D0 + (Math.floor(usec / 1000) % 10),
+      D0 + (Math.floor(usec / 100) % 10), D0 + (Math.floor(usec / 10) % 10), D0 + (usec % 10),
+    );
+  }
+  return formatDateTime(y, mo, d, h, mi, s) + fraction(usec, fsp);
+}
+
+/** "[-]HH:MM:SS" plus the fraction (hours may exceed two digits). */
+function formatTime(negative: boolean, h: number, mi: number, s: number, usec: number, fsp: number): string {
+  if (!negative && h < 100 && mi < 100 && s < 100) {
+    const hms = String.fromCharCode(D0 + Math.floor(h / 10), D0 + (h % 10), 58, D0 + Math.floor(mi / 10), D0 + (mi % 10), 58, D0 + Math.floor(s / 10), D0 + (s % 10));
+    return fsp === 0 ? hms : hms + fraction(usec, fsp);
+  }
+  return `${negative ? '-' : ''}${pad2(h)}:${pad2(mi)}:${pad2(s)}${fraction(usec, fsp)}`;
 }
 
 export function readYear(buf: Buffer, o: number): number {
@@ -135,7 +182,7 @@ export function readTime2(buf: Buffer, o: number, fsp: number): string {
   const hms = Math.floor(packed / TWO_24);
   const usec = packed - hms * TWO_24;
   const h = (hms >>> 12) & 0x3ff;
-  return `${negative ? '-' : ''}${pad2(h)}:${pad2((hms >>> 6) & 63)}:${pad2(hms & 63)}${fraction(usec, fsp)}`;
+  return formatTime(negative, h, (hms >>> 6) & 63, hms & 63, usec, fsp);
 }
 
 export function readDateTime(buf: Buffer, o: number): string {
@@ -157,10 +204,7 @@ function formatPackedDateTime(ymdhms: number, usec: number, fsp: number): string
   const ymd = Math.floor(ymdhms / 131072); // >> 17
   const hms = ymdhms - ymd * 131072;
   const ym = ymd >>> 5;
-  return (
-    formatDateTime(Math.floor(ym / 13), ym % 13, ymd & 31, hms >>> 12, (hms >>> 6) & 63, hms & 63) +
-    fraction(usec, fsp)
-  );
+  return formatDateTimeFrac(Math.floor(ym / 13), ym % 13, ymd & 31, hms >>> 12, (hms >>> 6) & 63, hms & 63, usec, fsp);
 }
 
 export function readDateTime2(buf: Buffer, o: number, fsp: number): string {
@@ -172,7 +216,9 @@ export function readDateTime2(buf: Buffer, o: number, fsp: number): string {
 
 // Rows in one stretch of binlog mostly share a day: remember the last one.
 let cachedDays = -1;
-let cachedDate = '';
+let cachedY = 0;
+let cachedM = 0;
+let cachedD = 0;
 
 /** "YYYY-MM-DD HH:MM:SS" in UTC for seconds since the epoch (0 = zero date). */
 export function formatEpochSeconds(secs: number, usec: number, fsp: number): string {
@@ -184,14 +230,14 @@ export function formatEpochSeconds(secs: number, usec: number, fsp: number): str
   const mi = Math.floor(rem / 60);
   const s = rem - mi * 60;
   if (days !== cachedDays) {
-    cachedDate = civilDate(days);
+    civilDate(days);
     cachedDays = days;
   }
-  return `${cachedDate} ${pad2(h)}:${pad2(mi)}:${pad2(s)}${fraction(usec, fsp)}`;
+  return formatDateTimeFrac(cachedY, cachedM, cachedD, h, mi, s, usec, fsp);
 }
 
-/** "YYYY-MM-DD" for days since 1970-01-01 (proleptic Gregorian, 400-year eras). */
-function civilDate(days: number): string {
+/** The civil date of `days` since 1970-01-01 (proleptic Gregorian, 400-year eras), into cachedY/M/D. */
+function civilDate(days: number): void {
   const z = days + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;
@@ -201,7 +247,9 @@ function civilDate(days: number): string {
   const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
   const m = mp < 10 ? mp + 3 : mp - 9;
   const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-  return formatDate(y, m, d);
+  cachedY = y;
+  cachedM = m;
+  cachedD = d;
 }
 
 export function readTimestamp(buf: Buffer, o: number): string {

@@ -22,22 +22,23 @@ import { BinsnapError } from '../../core/errors.js';
 import type { ColumnDecodeInfo, JsonValue } from './column.js';
 import { CharsetKind, charsetOfCollation, decodeText } from './charsets.js';
 import { readUIntLEExact } from './integers.js';
+import { base64Text, utf8Text } from './slices.js';
 
 /** Text or base64 for a CHAR/VARCHAR/TEXT/BLOB payload [s, e). `padTo` > 0 only for BINARY(n). */
 export function textOrBinary(buf: Buffer, s: number, e: number, col: ColumnDecodeInfo, blobLike: boolean, padTo: number): string {
   const cset = charsetOfCollation(col.collation);
   if (cset === undefined) {
-    if (blobLike) return buf.toString('base64', s, e);
-    return buf.toString('utf8', s, e);
+    if (blobLike) return base64Text(buf, s, e);
+    return utf8Text(buf, s, e);
   }
-  if (cset.kind === CharsetKind.Utf8) return buf.toString('utf8', s, e);
+  if (cset.kind === CharsetKind.Utf8) return utf8Text(buf, s, e);
   if (cset.kind === CharsetKind.Binary) {
     if (padTo > e - s) {
       const padded = Buffer.alloc(padTo);
       buf.copy(padded, 0, s, e);
       return padded.toString('base64');
     }
-    return buf.toString('base64', s, e);
+    return base64Text(buf, s, e);
   }
   return decodeText(buf, s, e, cset, col.name);
 }
