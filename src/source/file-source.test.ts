@@ -132,7 +132,7 @@ describe('readBinlogFiles', () => {
         if (seen.length === 3) ac.abort();
       }
     })();
-    await new Promise((r) => setTimeout(r, 50));
+    await waitUntil(() => seen.length >= 1);
     expect(seen).toEqual([1n]);
     appendFileSync(file, bytes.subarray(cut));
     await run;
@@ -150,7 +150,7 @@ describe('readBinlogFiles', () => {
         if (seen.length === 4) ac.abort();
       }
     })();
-    await new Promise((r) => setTimeout(r, 50));
+    await waitUntil(() => seen.length >= 2);
     expect(seen).toEqual([1n, 2n]);
     writeFileSync(path.join(dir, 'mysql-bin.000002'), xidFile(10n, 2));
     await run;
@@ -164,3 +164,13 @@ describe('readBinlogFiles', () => {
     expect(events).toEqual([]);
   });
 });
+
+/** Polls until `cond` holds (a loaded machine may take a while to read), failing after 10 s. */
+async function waitUntil(cond: () => boolean): Promise<void> {
+  for (let waited = 0; !cond(); waited += 10) {
+    if (waited > 10_000) throw new Error('condition not reached in 10 s');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  // Give the reader time to (wrongly) go further, so the equality below can fail.
+  await new Promise((r) => setTimeout(r, 50));
+}
