@@ -7,6 +7,7 @@
 import { BinsnapError, isBinsnapError } from '../core/errors.js';
 import { BinlogPosition } from '../core/position.js';
 import { parseGtidSet, type GtidSet } from '../core/gtid.js';
+import type { AsOf } from '../core/as-of.js';
 import { redactText } from '../core/redact.js';
 import type { OptionType } from './options.js';
 
@@ -26,10 +27,7 @@ export type StoreLocation =
 
 export type SinkLocation = { readonly kind: 'kafka'; readonly brokers: readonly string[]; readonly topicPrefix: string; readonly params: Readonly<Record<string, string>>; readonly redacted: string };
 
-export type AsOf =
-  | { readonly kind: 'latest' }
-  | { readonly kind: 'position'; readonly position: BinlogPosition }
-  | { readonly kind: 'instant'; readonly at: Date };
+export type { AsOf };
 
 export interface TableName {
   readonly db: string;

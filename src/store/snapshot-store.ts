@@ -36,6 +36,7 @@
  *   Unicode code point; null first.
  * - Commit timestamps are integer milliseconds since the Unix epoch.
  */
+import type { AsOf } from '../core/as-of.js';
 import type { GtidSet } from '../core/gtid.js';
 import type { BinlogPosition } from '../core/position.js';
 import type { TableSchema } from '../core/schema.js';
@@ -134,10 +135,7 @@ export interface TransactionWriter {
   abort(): Promise<void>;
 }
 
-export type AsOf =
-  | { readonly kind: 'latest' }
-  | { readonly kind: 'position'; readonly position: BinlogPosition }
-  | { readonly kind: 'instant'; readonly at: Date };
+export type { AsOf };
 
 export interface TransactionInfo {
   readonly startPosition: BinlogPosition;
