@@ -35,8 +35,8 @@ export interface ServerSourceOptions extends Omit<BinlogConnectionOptions, 'star
   readonly schema?: SchemaLookup;
   readonly skipUnknownEvents?: boolean;
   readonly retry?: Omit<RetryOptions, 'signal'>;
-  /** Told about each reconnect (for a log line and metrics). */
-  readonly onReconnect?: (info: { readonly from: BinlogPosition; readonly attempt: number; readonly error: unknown }) => void;
+  /** Told about each reconnect (for a log line and metrics); `from` is undefined while resuming by GTID. */
+  readonly onReconnect?: (info: { readonly from: BinlogPosition | undefined; readonly attempt: number; readonly error: unknown }) => void;
   readonly signal?: AbortSignal;
 }
 
@@ -82,13 +82,8 @@ export async function* readServerBinlog(opts: ServerSourceOptions): AsyncGenerat
     } catch (err) {
       if (!(err instanceof BinsnapError) || !err.transient || opts.signal?.aborted) throw err;
       attempt++;
-      const from = resume.kind === 'position' ? resume.position : undefined;
-      if (from === undefined) {
-        // Nothing committed was seen yet on a GTID start: start over from the same GTID set.
-        opts.onReconnect?.({ from: BinlogPosition.of('unknown.000000', 0), attempt, error: err });
-      } else {
-        opts.onReconnect?.({ from, attempt, error: err });
-      }
+      // Before anything committed was seen on a GTID start, the same GTID set is used again.
+      opts.onReconnect?.({ from: resume.kind === 'position' ? resume.position : undefined, attempt, error: err });
       await abortableSleep(backoffDelay(attempt, opts.retry), opts.signal);
     }
   }
