@@ -19,7 +19,7 @@ import ZongJi from '@vlasky/zongji';
 import { readBinlogFiles } from '../../src/source/file-source.js';
 import { readServerBinlog } from '../../src/source/server-source.js';
 import { BinlogPosition } from '../../src/core/position.js';
-import { connect, destroyMariadb, startMariadb, type MariadbInfo } from '../../test/harness/mariadb.js';
+import { connect, destroyMariadb, sourceUrlOf, startMariadb, type MariadbInfo } from '../../test/harness/mariadb.js';
 import { createDatasets, type Dataset } from './datasets.js';
 
 const { values: args } = parseArgs({
@@ -66,9 +66,8 @@ async function timeBinsnap(ds: Dataset): Promise<Timing> {
 async function timeBinsnapNetwork(ds: Dataset, server: MariadbInfo): Promise<Timing> {
   const t0 = process.hrtime.bigint();
   let rows = 0;
-  const source = { host: server.host, port: server.port, user: server.user, password: server.password, ssl: undefined, redacted: '' };
   for await (const ev of readServerBinlog({
-    source,
+    source: sourceUrlOf(server),
     serverId: 7002,
     start: { kind: 'position', position: BinlogPosition.of(ds.startFile, 4) },
     to: BinlogPosition.of(ds.endFile, ds.endOffset),

@@ -16,6 +16,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
 import { findFreePort } from './ports.js';
+import { isAlive, signalPid, waitForExit } from './process.js';
+import type { SourceUrl } from '../../src/config/values.js';
 
 const execFileP = promisify(execFile);
 
@@ -150,14 +152,19 @@ export async function connect(info: MariadbInfo, database?: string): Promise<mys
   });
 }
 
+/** The server as binsnap's --source sees it (root account; the printed form masks the password). */
+export function sourceUrlOf(info: MariadbInfo, user = info.user, password = info.password): SourceUrl {
+  return { host: info.host, port: info.port, user, password, ssl: undefined, redacted: `mysql://${user}:***@${info.host}:${info.port}` };
+}
+
 /** Stops a local server cleanly (SIGTERM, then SIGKILL after the timeout). */
 export async function stopMariadb(info: MariadbInfo, timeoutMs = 20_000): Promise<void> {
   const pid = await readPid(info);
   if (pid === undefined) return;
-  signal(pid, 'SIGCONT');
-  signal(pid, 'SIGTERM');
+  signalPid(pid, 'SIGCONT');
+  signalPid(pid, 'SIGTERM');
   if (!(await waitForExit(pid, timeoutMs))) {
-    signal(pid, 'SIGKILL');
+    signalPid(pid, 'SIGKILL');
     await waitForExit(pid, 5_000);
   }
 }
@@ -172,7 +179,7 @@ export async function restartMariadb(info: MariadbInfo, log: (msg: string) => vo
 export async function signalMariadb(info: MariadbInfo, sig: NodeJS.Signals): Promise<void> {
   const pid = await readPid(info);
   if (pid === undefined) throw new Error(`server on port ${info.port} is not running`);
-  signal(pid, sig);
+  signalPid(pid, sig);
 }
 
 /** Stops the server and removes its directory. */
@@ -335,32 +342,6 @@ async function readPid(info: MariadbInfo): Promise<number | undefined> {
   const pid = Number((await readFile(info.pidFile, 'utf8')).trim());
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
   return isAlive(pid) ? pid : undefined;
-}
-
-function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!isAlive(pid)) return true;
-    await sleep(50);
-  }
-  return !isAlive(pid);
 }
 
 async function tail(file: string, lines = 30): Promise<string> {

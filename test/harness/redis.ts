@@ -7,6 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import net from 'node:net';
 import { findFreePort } from './ports.js';
+import { signalPid, waitForExit } from './process.js';
 
 export interface RedisInfo {
   readonly how: 'local' | 'env' | 'container';
@@ -51,23 +52,10 @@ export async function destroyRedis(info: RedisInfo): Promise<void> {
   if (info.how !== 'local' || !info.dir || !info.pidFile) return;
   const pid = Number((await readFile(info.pidFile, 'utf8').catch(() => '')).trim());
   if (pid > 0) {
-    try {
-      process.kill(pid, 'SIGTERM');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
-    }
-    for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+    signalPid(pid, 'SIGTERM');
+    await waitForExit(pid, 5_000);
   }
   await rm(info.dir, { recursive: true, force: true });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Sends PING over a raw socket; true when the server answers +PONG. */

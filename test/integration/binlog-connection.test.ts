@@ -12,23 +12,12 @@ import { openBinlogConnection, type BinlogConnectionOptions } from '../../src/so
 import { BinlogPosition } from '../../src/core/position.js';
 import { BinsnapError } from '../../src/core/errors.js';
 import { parseGtidSet } from '../../src/core/gtid.js';
-import type { SourceUrl } from '../../src/config/values.js';
-import { connect, destroyMariadb, signalMariadb, startMariadb, type MariadbInfo } from '../harness/mariadb.js';
+import { connect, destroyMariadb, signalMariadb, startMariadb, type MariadbInfo, sourceUrlOf } from '../harness/mariadb.js';
 
 const ROTATE = 4;
 const FORMAT_DESCRIPTION = 15;
 const HEARTBEAT = 27;
 
-function sourceOf(info: MariadbInfo, user = info.user, password = info.password): SourceUrl {
-  return {
-    host: info.host,
-    port: info.port,
-    user,
-    password,
-    ssl: undefined,
-    redacted: `mysql://${user}:***@${info.host}:${info.port}`,
-  };
-}
 
 function header(ev: Buffer): { type: number; size: number; logPos: number; serverId: number } {
   return { type: ev.readUInt8(4), serverId: ev.readUInt32LE(5), size: ev.readUInt32LE(9), logPos: ev.readUInt32LE(13) };
@@ -83,7 +72,7 @@ describe('binlog connection to a live MariaDB', () => {
       await c.end();
     }
     const events = await collect({
-      source: sourceOf(primary),
+      source: sourceUrlOf(primary),
       serverId: 4001,
       start: { kind: 'position', position: BinlogPosition.of(file, 4) },
       nonBlocking: true,
@@ -128,7 +117,7 @@ describe('binlog connection to a live MariaDB', () => {
       await c.end();
     }
     const events = await collect({
-      source: sourceOf(primary),
+      source: sourceUrlOf(primary),
       serverId: 4002,
       start: { kind: 'gtid', gtid: parseGtidSet(gtid) },
       nonBlocking: true,
@@ -141,7 +130,7 @@ describe('binlog connection to a live MariaDB', () => {
 
   it('an idle stream receives heartbeats', async () => {
     const conn = await openBinlogConnection({
-      source: sourceOf(primary),
+      source: sourceUrlOf(primary),
       serverId: 4003,
       start: { kind: 'gtid', gtid: parseGtidSet(await currentGtid(primary)) },
       heartbeatPeriodMs: 200,
@@ -160,7 +149,7 @@ describe('binlog connection to a live MariaDB', () => {
   it('a wrong password is a coded error without the password', async () => {
     const err = await expectError(
       openBinlogConnection({
-        source: sourceOf(primary, primary.user, 'wrong-secret-123'),
+        source: sourceUrlOf(primary, primary.user, 'wrong-secret-123'),
         serverId: 4004,
         start: { kind: 'position', position: BinlogPosition.of('mysql-bin.000001', 4) },
       }),
@@ -173,7 +162,7 @@ describe('binlog connection to a live MariaDB', () => {
   it('a user without REPLICATION SLAVE is a coded privilege error', async () => {
     const err = await expectError(
       collect({
-        source: sourceOf(primary, 'norepl', 'norepl-pass'),
+        source: sourceUrlOf(primary, 'norepl', 'norepl-pass'),
         serverId: 4005,
         start: { kind: 'position', position: BinlogPosition.of('mysql-bin.000001', 4) },
         nonBlocking: true,
@@ -186,7 +175,7 @@ describe('binlog connection to a live MariaDB', () => {
   it('a purged (or never written) binlog file is a coded error', async () => {
     const err = await expectError(
       collect({
-        source: sourceOf(primary),
+        source: sourceUrlOf(primary),
         serverId: 4006,
         start: { kind: 'position', position: BinlogPosition.of('mysql-bin.000999', 4) },
         nonBlocking: true,
@@ -209,7 +198,7 @@ describe.skipIf(inject('mariadb').how !== 'local')('a stalled server', () => {
 
   it('is detected within the heartbeat timeout (SIGSTOP)', async () => {
     const conn = await openBinlogConnection({
-      source: sourceOf(server),
+      source: sourceUrlOf(server),
       serverId: 4007,
       start: { kind: 'gtid', gtid: parseGtidSet(await currentGtid(server), 'mariadb') },
       heartbeatPeriodMs: 200,

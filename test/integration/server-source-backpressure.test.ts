@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readServerBinlog } from '../../src/source/server-source.js';
 import { BinlogPosition } from '../../src/core/position.js';
-import { connect, destroyMariadb, startMariadb, type MariadbInfo } from '../harness/mariadb.js';
+import { connect, destroyMariadb, sourceUrlOf, startMariadb, type MariadbInfo } from '../harness/mariadb.js';
 
 describe.skipIf(inject('mariadb').how !== 'local')('server source backpressure', () => {
   let server: MariadbInfo;
@@ -43,8 +43,7 @@ describe.skipIf(inject('mariadb').how !== 'local')('server source backpressure',
     let peak = baseline;
     let rows = 0;
     let events = 0;
-    const source = { host: server.host, port: server.port, user: server.user, password: server.password, ssl: undefined, redacted: '' };
-    for await (const ev of readServerBinlog({ source, serverId: 6001, start: { kind: 'position', position: start }, to: end })) {
+    for await (const ev of readServerBinlog({ source: sourceUrlOf(server), serverId: 6001, start: { kind: 'position', position: start }, to: end })) {
       if (ev.kind === 'rows') rows += ev.rows.length;
       // The consumer stalls now and then: the server is much faster.
       if (++events % 500 === 0) {

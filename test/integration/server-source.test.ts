@@ -11,12 +11,8 @@ import { readBinlogFiles } from '../../src/source/file-source.js';
 import { BinlogPosition } from '../../src/core/position.js';
 import { parseGtidSet } from '../../src/core/gtid.js';
 import type { DecodedEvent } from '../../src/protocol/binlog/events.js';
-import type { SourceUrl } from '../../src/config/values.js';
-import { connect, destroyMariadb, restartMariadb, startMariadb, waitForReplica, type MariadbInfo } from '../harness/mariadb.js';
+import { connect, destroyMariadb, restartMariadb, startMariadb, waitForReplica, type MariadbInfo, sourceUrlOf } from '../harness/mariadb.js';
 
-function sourceOf(info: MariadbInfo): SourceUrl {
-  return { host: info.host, port: info.port, user: info.user, password: info.password, ssl: undefined, redacted: `mysql://${info.user}:***@${info.host}:${info.port}` };
-}
 
 /** What two sources must agree on: kind, positions and decoded rows. */
 function comparable(e: DecodedEvent): unknown {
@@ -85,7 +81,7 @@ describe('server source on the test primary and replica', () => {
     const to = await masterStatus(primary);
 
     const live: unknown[] = [];
-    for await (const e of readServerBinlog({ source: sourceOf(primary), serverId: 5001, start: { kind: 'position', position: from }, to })) {
+    for await (const e of readServerBinlog({ source: sourceUrlOf(primary), serverId: 5001, start: { kind: 'position', position: from }, to })) {
       if (e.kind !== 'heartbeat') live.push(comparable(e));
     }
     const files: unknown[] = [];
@@ -113,7 +109,7 @@ describe('server source on the test primary and replica', () => {
       }
     })();
     const { ids } = await collectIds(
-      { source: sourceOf(replica), serverId: 5002, start: { kind: 'position', position: start } },
+      { source: sourceUrlOf(replica), serverId: 5002, start: { kind: 'position', position: start } },
       'w',
       (got) => got.length >= N,
     );
@@ -130,7 +126,7 @@ describe('server source on the test primary and replica', () => {
     await waitForReplica(primary, replica);
     // Tail the replica until 20 transactions are in, remembering the last committed GTID.
     const first = await collectIds(
-      { source: sourceOf(replica), serverId: 5003, start: { kind: 'position', position: start } },
+      { source: sourceUrlOf(replica), serverId: 5003, start: { kind: 'position', position: start } },
       'f',
       (got) => got.length >= 20,
     );
@@ -139,7 +135,7 @@ describe('server source on the test primary and replica', () => {
     await query(replica, 'STOP SLAVE');
     for (let i = 51; i <= 60; i++) await query(primary, 'INSERT INTO src_test.f VALUES (?)', [i]);
     const second = await collectIds(
-      { source: sourceOf(primary), serverId: 5004, start: { kind: 'gtid', gtid: parseGtidSet(first.gtid, 'mariadb') } },
+      { source: sourceUrlOf(primary), serverId: 5004, start: { kind: 'gtid', gtid: parseGtidSet(first.gtid, 'mariadb') } },
       'f',
       (got) => got.length >= 40,
     );
@@ -195,7 +191,7 @@ describe.skipIf(inject('mariadb').how !== 'local')('server source through a kill
     })();
     const { ids } = await collectIds(
       {
-        source: sourceOf(server),
+        source: sourceUrlOf(server),
         serverId: 5005,
         start: { kind: 'position', position: start },
         heartbeatPeriodMs: 500,
