@@ -65,10 +65,10 @@ export async function openBinlogConnection(opts: BinlogConnectionOptions, signal
   // A connection error with no query pending (the server going away between
   // two of our steps) is reported by the step that follows; this listener
   // only keeps it from becoming an unhandled 'error' event.
+  let lastConnectionError: Error | undefined;
   conn.on('error', (err: Error) => {
     lastConnectionError = err;
   });
-  let lastConnectionError: Error | undefined;
   try {
     const server = await setUpSession(conn, opts);
     const socket = takeOver(conn);
