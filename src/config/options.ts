@@ -72,6 +72,9 @@ export const COMMAND_OPTIONS: Readonly<Record<CommandName, readonly OptionSpec[]
     from,
     o('to', '--to <FILE:POS>', 'position', 'stop at this binlog position'),
     o('schemaSql', '--schema-sql <FILE>', 'string', 'initial schema as CREATE statements (e.g. mariadb-dump --no-data output)'),
+    o('skipUnparseableDdl', '--skip-unparseable-ddl', 'boolean', 'log and record a DDL statement binsnap cannot parse instead of stopping (rows of the tables it changed may then be decoded with the wrong schema)', false),
+    o('skipUnknownEvents', '--skip-unknown-events', 'boolean', 'skip event types binsnap does not know (each is logged) instead of stopping', false),
+    o('serverId', '--server-id <N>', 'positive-int', 'server id binsnap registers with as a replica when reading from --source (unique in the topology)', 1_000_001),
   ],
   export: [
     table,

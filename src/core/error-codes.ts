@@ -237,6 +237,19 @@ export const ERROR_CODES = {
     remedy: 'Only one binsnap process may write a store at a time; binsnap retries this by itself, or stop the other process.',
   },
 
+  BINSNAP_E_STORE_TABLE_UNKNOWN: {
+    exitCode: 1,
+    transient: false,
+    summary: 'The store holds no table of that name (no schema version and no row version).',
+    remedy: 'Check the database.table spelling (names are case-sensitive); `binsnap status` lists the tables the store holds.',
+  },
+  BINSNAP_E_STORE_EMPTY: {
+    exitCode: 1,
+    transient: false,
+    summary: 'The store holds no transaction yet, so there is nothing to read as of any position.',
+    remedy: 'Fill the store first with `binsnap replay`, `binsnap seed` or `binsnap run`, or point --store at the store you filled.',
+  },
+
   // ── DDL and schema (exit 1) ─────────────────────────────────────────────
   BINSNAP_E_DDL_UNPARSEABLE: {
     exitCode: 1,
@@ -255,6 +268,37 @@ export const ERROR_CODES = {
     transient: false,
     summary: 'A DDL statement refers to a column that the schema history does not have, or adds one it already has: the history and the source disagree.',
     remedy: 'The schema given with --schema-sql or seeded earlier does not match the source at the start position; take it again at that position or replay from an earlier position.',
+  },
+
+  BINSNAP_E_SCHEMA_SQL: {
+    exitCode: 2,
+    transient: false,
+    summary: 'The file given with --schema-sql cannot be read or holds a statement binsnap cannot parse.',
+    remedy: 'Give a file of CREATE DATABASE/CREATE TABLE statements, e.g. `mariadb-dump --no-data --databases db1 db2`; the message names the statement and its line.',
+  },
+  BINSNAP_E_ROWS_UNKNOWN_TABLE: {
+    exitCode: 1,
+    transient: false,
+    summary: 'Row changes for a table that is not in the schema history, and the binlog does not carry its column names and primary key.',
+    remedy: 'Give the table schema at the start position with --schema-sql FILE (e.g. `mariadb-dump --no-data`), replay from a position before its CREATE TABLE, seed first, or set binlog_row_metadata=FULL on the source.',
+  },
+  BINSNAP_E_STATEMENT_BASED_CHANGE: {
+    exitCode: 1,
+    transient: false,
+    summary: 'The binlog holds a data change as an SQL statement (statement-based logging), which binsnap cannot apply as rows.',
+    remedy: 'Set binlog_format=ROW on the source (MIXED logs some changes as statements); the message names the statement and position. Re-seed the affected tables after the change.',
+  },
+  BINSNAP_E_IMAGE_MERGE: {
+    exitCode: 1,
+    transient: false,
+    summary: 'A MINIMAL or NOBLOB row image leaves out columns whose previous values binsnap no longer holds (a very large transaction changed the same row twice).',
+    remedy: 'Set binlog_row_image=FULL on the source (MINIMAL and NOBLOB images need the previous row of every changed row; binsnap keeps up to 250,000 rows of one transaction).',
+  },
+  BINSNAP_E_TRANSACTION_STRUCTURE: {
+    exitCode: 1,
+    transient: false,
+    summary: 'The binlog breaks transaction structure (a commit without a begin, an XA COMMIT of an unknown XA transaction, an incident event, a rollback of a transaction too large to hold).',
+    remedy: 'The message names the position. If the source logged an INCIDENT, changes are missing from the binlog: re-seed. Otherwise start the replay at a transaction boundary (a GTID or BEGIN event) and report the binlog if it persists.',
   },
 
   // ── internal ────────────────────────────────────────────────────────────
