@@ -298,6 +298,11 @@ export function describeSnapshotStoreContract(name: string, factory: StoreFactor
             ['drop', 'mysql-bin.000001:600'],
           ]);
           expect(await store.schemaHistory('shop.none')).toEqual([]);
+          await store.apply([
+            txn({ start: [1, 700], commit: [1, 800], schemas: [{ table: 'a.first', schema: s1, ddl: 'CREATE TABLE a.first (id INT PRIMARY KEY, v TEXT)', kind: 'create' }] }),
+          ]);
+          // Dropped names stay listed: their history is still readable.
+          expect(await store.schemaTables()).toEqual(['a.first', T]);
         }));
     });
 

@@ -187,6 +187,10 @@ export class MemoryStore implements SnapshotStore {
     return [...this.schemaVersions.values()].filter((s) => s.table === table).sort(compareBySeq);
   }
 
+  async schemaTables(): Promise<string[]> {
+    return [...new Set([...this.schemaVersions.values()].map((s) => s.table))].sort();
+  }
+
   async tableEventsOf(table: string): Promise<TableEventRecord[]> {
     return [...(await this.eventsTouching(table))].sort(compareEventOrder);
   }

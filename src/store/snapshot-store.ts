@@ -206,6 +206,8 @@ export interface SnapshotStore {
   /** The latest schema change of the name as of `asOf` (its `schema` is null once dropped), or null. */
   schemaAt(table: string, asOf: AsOf): Promise<SchemaVersion | null>;
   schemaHistory(table: string): Promise<SchemaVersion[]>;
+  /** Every table name with at least one schema version (dropped ones too), sorted by name. */
+  schemaTables(): Promise<string[]>;
   /** Events where the name is the table or the rename target, oldest first. */
   tableEventsOf(table: string): Promise<TableEventRecord[]>;
   checkpoint(): Promise<Checkpoint | null>;

@@ -73,6 +73,7 @@ export class SqliteReads {
   private readonly txnOfVersion: Database.Statement<[{ pos: Buffer }], TxnRow>;
   private readonly events: Database.Statement<[string, string], TxnRow & { seq: number; kind: string; table_name: string; to_name: string | null }>;
   private readonly schemas: Database.Statement<[string], SchemaRow>;
+  private readonly schemaNames: Database.Statement<[], { table_name: string }>;
   private readonly schemaUpTo: Database.Statement<[string, Buffer], SchemaRow>;
   private readonly versionCounts: Database.Statement<[], { name: string; versions: number }>;
 
@@ -131,6 +132,7 @@ export class SqliteReads {
     );
     const schemaSelect = `SELECT s.seq, s.table_name, s.kind, s.ddl, s.schema_json, t.commit_position, t.start_position, t.commit_ts_ms, t.gtid
        FROM schema_versions s JOIN transactions t USING (commit_pos, start_pos)`;
+    this.schemaNames = db.prepare('SELECT DISTINCT table_name FROM schema_versions ORDER BY table_name');
     this.schemas = db.prepare(`${schemaSelect} WHERE s.table_name = ? ORDER BY s.start_pos, s.seq`);
     this.schemaUpTo = db.prepare(
       `${schemaSelect} WHERE s.table_name = ? AND s.commit_pos <= ? ORDER BY s.start_pos DESC, s.seq DESC LIMIT 1`,
@@ -207,6 +209,10 @@ export class SqliteReads {
 
   schemaHistory(table: string): SchemaVersion[] {
     return this.schemas.all(table).map(schemaVersion);
+  }
+
+  schemaTables(): string[] {
+    return this.schemaNames.all().map((r) => r.table_name).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
   schemaAt(table: string, upTo: BinlogPosition | null): SchemaVersion | null {

@@ -251,6 +251,11 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
     return mapped(this.path, () => this.reads.schemaHistory(table));
   }
 
+  async schemaTables(): Promise<string[]> {
+    this.checkOpen();
+    return mapped(this.path, () => this.reads.schemaTables());
+  }
+
   async tableEventsOf(table: string): Promise<TableEventRecord[]> {
     this.checkOpen();
     const events = await this.reads.eventsTouching(table);
