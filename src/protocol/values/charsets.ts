@@ -256,3 +256,17 @@ export function decodeText(buf: Buffer, s: number, e: number, cset: Charset, col
       return buf.toString('base64', s, e);
   }
 }
+
+let FIRST_COLLATION: Map<string, number> | undefined;
+
+/** A collation id of the character set `name` (the lowest one), to decode text of a column known by its charset only. */
+export function collationIdOfCharset(name: string): number | undefined {
+  if (!FIRST_COLLATION) {
+    FIRST_COLLATION = new Map();
+    for (let id = 0; id < BY_COLLATION.length; id++) {
+      const c = BY_COLLATION[id];
+      if (c && !FIRST_COLLATION.has(c.name)) FIRST_COLLATION.set(c.name, id);
+    }
+  }
+  return FIRST_COLLATION.get(name === 'utf8' ? 'utf8mb3' : name);
+}

@@ -1,0 +1,322 @@
+/**
+ * The change processor: a decoded rows event + the table's schema as of its
+ * position → row changes for the store (SPEC §4).
+ *
+ * - Identity: the primary key (or, like InnoDB, the first NOT NULL unique key);
+ *   a table with neither is a multiset of whole rows (`identity: 'whole-row'`).
+ * - Versions: `(file, offset of the rows event, index)`, the index counting
+ *   the changes made by that event (continued across the events of one MySQL
+ *   compressed payload, which share an offset). An update that changes the key
+ *   (or any update of a multiset row) is two changes: a delete of the old key
+ *   or image, then an upsert of the new one.
+ * - Images: a column left out by a MINIMAL/NOBLOB image is absent, never null;
+ *   its value comes from the row's previous version — the before image when
+ *   that is complete, else the rows this transaction (and the batch not yet
+ *   written) changed, else the store as of the transaction's start. The
+ *   previous-row cache is switched on at the first partial image of a stream.
+ *
+ * Invariants: the same event and schema always give the same changes (so a
+ * replay writes the same versions); no read happens for FULL images.
+ */
+import { BinsnapError } from '../core/errors.js';
+import type { BinlogPosition } from '../core/position.js';
+import type { TableSchema } from '../core/schema.js';
+import type { RowImage, RowsEvent } from '../protocol/binlog/events.js';
+import { applyJsonDiffs } from '../protocol/values/json-diff.js';
+import { numericKeyColumnsOf, type JsonValue, type RowChange, type RowKey, type RowValues, type SnapshotStore } from '../store/index.js';
+import { rowIdentityKey } from './ddl/index.js';
+import type { PipelineLog } from './pipeline-log.js';
+
+/** Rows of one transaction kept for MINIMAL/NOBLOB merging before the cache gives up (BINSNAP_E_IMAGE_MERGE). */
+export const MAX_CACHED_ROWS = 250_000;
+
+interface TableShape {
+  readonly name: string;
+  /** Indexes of the key columns in the event's columns; empty = whole row. */
+  readonly keyIndexes: readonly number[];
+  readonly keyNames: readonly string[];
+  readonly numericKeyColumns: readonly string[] | undefined;
+}
+
+export class ChangeProcessor {
+  private lastFile = '';
+  private lastOffset = -1n;
+  private nextIndex = 0;
+  private readonly shapes = new WeakMap<readonly string[], { schema: TableSchema | undefined; shape: TableShape }>();
+  /** `table \0 keyJson` → the row after the last change (null: deleted). */
+  private cache: Map<string, RowValues | null> | undefined;
+  /** True when rows of the open transaction were not cached (the cache overflowed or started late). */
+  private cacheIncomplete = false;
+  private warnedAbsent = new Set<string>();
+
+  constructor(
+    private readonly store: SnapshotStore,
+    private readonly log: PipelineLog,
+  ) {}
+
+  /** True once a partial image was seen: callers must then record rows with `remember`. */
+  get caching(): boolean {
+    return this.cache !== undefined;
+  }
+
+  /**
+   * Switches the previous-row cache on. `openRows` are the open transaction's
+   * changes still in memory; `complete` says whether those are all of them.
+   */
+  startCache(openRows: readonly RowChange[], complete: boolean): void {
+    this.cache = new Map();
+    for (const c of openRows) this.remember(c);
+    this.cacheIncomplete = !complete;
+  }
+
+  /** Forgets cached rows once the store holds them (no transaction open). */
+  clearCache(): void {
+    this.cache?.clear();
+    this.cacheIncomplete = false;
+  }
+
+  get cachedRows(): number {
+    return this.cache?.size ?? 0;
+  }
+
+  markCacheIncomplete(): void {
+    this.cacheIncomplete = true;
+  }
+
+  remember(c: RowChange): void {
+    const cache = this.cache;
+    if (cache === undefined) return;
+    if (cache.size >= MAX_CACHED_ROWS && !cache.has(cacheKey(c.table, c.key))) {
+      this.cacheIncomplete = true;
+      return;
+    }
+    cache.set(cacheKey(c.table, c.key), c.values);
+  }
+
+  /**
+   * The row changes of one rows event. Synchronous unless an image leaves
+   * columns out and the previous version has to be looked up.
+   */
+  toChanges(ev: RowsEvent, schema: TableSchema | undefined, txStart: BinlogPosition): RowChange[] | Promise<RowChange[]> {
+    const shape = this.shapeOf(ev, schema);
+    if (ev.pos.offset !== this.lastOffset || ev.pos.file !== this.lastFile) {
+      this.lastFile = ev.pos.file;
+      this.lastOffset = ev.pos.offset;
+      this.nextIndex = 0;
+    }
+    const out: RowChange[] = [];
+    const names = ev.columnNames;
+    const rows = ev.rows;
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r]!;
+      if (row.after !== undefined && row.before === undefined) {
+        const values = objectOf(row.after, names);
+        if (values === undefined) return this.slowPath(ev, shape, r, out, txStart);
+        out.push(this.change(ev, shape, 'upsert', keyOf(shape, values), values));
+      } else if (row.after === undefined && row.before !== undefined) {
+        const before = objectOf(row.before, names);
+        if (before === undefined) return this.slowPath(ev, shape, r, out, txStart);
+        out.push(this.change(ev, shape, 'delete', keyOf(shape, before), null));
+      } else {
+        const before = objectOf(row.before!, names);
+        const after = objectOf(row.after!, names);
+        if (before === undefined || after === undefined || (row.before !== undefined && 'jsonDiffs' in row && row.jsonDiffs)) {
+          return this.slowPath(ev, shape, r, out, txStart);
+        }
+        this.update(ev, shape, before, after, out);
+      }
+    }
+    return out;
+  }
+
+  private update(ev: RowsEvent, shape: TableShape, before: RowValues, after: RowValues, out: RowChange[]): void {
+    const oldKey = keyOf(shape, before);
+    const newKey = keyOf(shape, after);
+    if (shape.keyIndexes.length === 0 || !sameKey(oldKey, newKey)) out.push(this.change(ev, shape, 'delete', oldKey, null));
+    out.push(this.change(ev, shape, 'upsert', newKey, after));
+  }
+
+  private change(ev: RowsEvent, shape: TableShape, op: 'upsert' | 'delete', key: RowKey, values: RowValues | null): RowChange {
+    const c: RowChange = {
+      table: shape.name,
+      version: { fileNumber: ev.pos.fileNumber, offset: ev.pos.offset, rowIndex: this.nextIndex++ },
+      op,
+      identity: shape.keyIndexes.length === 0 ? 'whole-row' : 'primary-key',
+      key,
+      values,
+      ...(shape.numericKeyColumns ? { numericKeyColumns: shape.numericKeyColumns } : {}),
+    };
+    if (this.cache !== undefined) this.remember(c);
+    return c;
+  }
+
+  /** Rows from index `from` on, some with absent columns: merged onto their previous versions. */
+  private async slowPath(ev: RowsEvent, shape: TableShape, from: number, out: RowChange[], txStart: BinlogPosition): Promise<RowChange[]> {
+    if (this.cache === undefined) throw new PartialImageSeen();
+    const names = ev.columnNames;
+    for (let r = from; r < ev.rows.length; r++) {
+      const row = ev.rows[r]!;
+      if (row.before === undefined) {
+        const values = partialObject(row.after, names);
+        if (values.absent) this.warnAbsent(shape, ev);
+        out.push(this.change(ev, shape, 'upsert', keyOf(shape, values.row), values.row));
+        continue;
+      }
+      const before = partialObject(row.before, names);
+      let full = before.row;
+      if (before.absent) {
+        if (shape.keyIndexes.length === 0) throw imageMerge(shape, ev, 'a table without a primary key needs a complete before image');
+        full = await this.previous(shape, keyOf(shape, before.row), ev, txStart, before.row);
+      }
+      if (row.after === undefined) {
+        out.push(this.change(ev, shape, 'delete', keyOf(shape, full), null));
+        continue;
+      }
+      const after = partialObject(row.after, names);
+      let merged: Record<string, JsonValue> = after.absent || before.absent ? { ...full, ...after.row } : after.row;
+      if ('jsonDiffs' in row && row.jsonDiffs && row.jsonDiffs.length > 0) merged = this.applyDiffs(row.jsonDiffs, names, full, merged);
+      this.update(ev, shape, full, orderLike(merged, names), out);
+    }
+    return out;
+  }
+
+  private applyDiffs(
+    diffs: readonly { readonly column: number; readonly diffs: Buffer }[],
+    names: readonly string[],
+    full: RowValues,
+    merged: Record<string, JsonValue>,
+  ): Record<string, JsonValue> {
+    const out = { ...merged };
+    for (const d of diffs) {
+      const name = names[d.column]!;
+      out[name] = applyJsonDiffs((full[name] ?? null) as Parameters<typeof applyJsonDiffs>[0], d.diffs, 0, d.diffs.length);
+    }
+    return out;
+  }
+
+  private async previous(shape: TableShape, key: RowKey, ev: RowsEvent, txStart: BinlogPosition, partial: RowValues): Promise<RowValues> {
+    const k = cacheKey(shape.name, key);
+    const cached = this.cache?.get(k);
+    if (cached !== undefined && cached !== null) return { ...cached, ...partial };
+    if (cached === null) throw imageMerge(shape, ev, `the row ${JSON.stringify(key)} was deleted earlier in this transaction`);
+    if (this.cacheIncomplete) throw imageMerge(shape, ev, 'the transaction changed more rows than binsnap keeps for image merging');
+    const stored = await this.store.readRow(
+      shape.name,
+      key,
+      { kind: 'position', position: txStart },
+      shape.numericKeyColumns ? { numericKeyColumns: shape.numericKeyColumns } : undefined,
+    );
+    if (stored === null) {
+      this.warnAbsent(shape, ev);
+      return partial;
+    }
+    return { ...stored, ...partial };
+  }
+
+  private warnAbsent(shape: TableShape, ev: RowsEvent): void {
+    if (this.warnedAbsent.has(shape.name)) return;
+    this.warnedAbsent.add(shape.name);
+    this.log.warn(
+      { table: shape.name, position: ev.pos.format() },
+      'a row image leaves columns out and no earlier version of the row is stored: those columns stay absent (seed the table or replay from an earlier position)',
+    );
+  }
+
+  private shapeOf(ev: RowsEvent, schema: TableSchema | undefined): TableShape {
+    const known = this.shapes.get(ev.columnNames);
+    if (known && known.schema === schema && known.shape.name === `${ev.database}.${ev.table}`) return known.shape;
+    const name = `${ev.database}.${ev.table}`;
+    const keyNames = schema ? rowIdentityKey(schema) : [];
+    const keyIndexes: number[] = [];
+    const lower = ev.columnNames.map((n) => n.toLowerCase());
+    for (const k of keyNames) {
+      const i = lower.indexOf(k.toLowerCase());
+      if (i < 0) {
+        throw new BinsnapError('BINSNAP_E_SCHEMA_MISMATCH', `key column ${k} of ${name} is not among the columns of its rows`, {
+          table: name,
+          position: ev.pos.format(),
+        });
+      }
+      keyIndexes.push(i);
+    }
+    const numeric = schema ? numericKeyColumnsOf(schema).filter((c) => keyNames.some((k) => k.toLowerCase() === c.toLowerCase())) : [];
+    const shape: TableShape = {
+      name,
+      keyIndexes,
+      keyNames: keyIndexes.map((i) => ev.columnNames[i]!),
+      numericKeyColumns: numeric.length > 0 ? numeric.map((c) => ev.columnNames[lower.indexOf(c.toLowerCase())] ?? c) : undefined,
+    };
+    this.shapes.set(ev.columnNames, { schema, shape });
+    return shape;
+  }
+}
+
+/** Thrown by the fast path when the first partial image of the stream appears: the caller starts the cache and retries. */
+export class PartialImageSeen extends Error {
+  constructor() {
+    super('a row image leaves columns out');
+  }
+}
+
+function imageMerge(shape: TableShape, ev: RowsEvent, why: string): BinsnapError {
+  return new BinsnapError('BINSNAP_E_IMAGE_MERGE', `cannot complete a partial row image of ${shape.name}: ${why}`, {
+    table: shape.name,
+    position: ev.pos.format(),
+    file: ev.pos.file,
+    offset: ev.pos.offset,
+  });
+}
+
+/** The image as an object in column order, or undefined when a column is absent. */
+function objectOf(image: RowImage, names: readonly string[]): Record<string, JsonValue> | undefined {
+  const o: Record<string, JsonValue> = {};
+  for (let i = 0; i < image.length; i++) {
+    const v = image[i];
+    if (v === undefined) return undefined;
+    o[names[i]!] = v;
+  }
+  return o;
+}
+
+function partialObject(image: RowImage, names: readonly string[]): { row: Record<string, JsonValue>; absent: boolean } {
+  const row: Record<string, JsonValue> = {};
+  let absent = false;
+  for (let i = 0; i < image.length; i++) {
+    const v = image[i];
+    if (v === undefined) absent = true;
+    else row[names[i]!] = v;
+  }
+  return { row, absent };
+}
+
+/** Keys in column order (spreading a previous version first may reorder them). */
+function orderLike(row: Record<string, JsonValue>, names: readonly string[]): Record<string, JsonValue> {
+  const o: Record<string, JsonValue> = {};
+  for (const n of names) if (n in row) o[n] = row[n]!;
+  return o;
+}
+
+function keyOf(shape: TableShape, values: RowValues): RowKey {
+  if (shape.keyIndexes.length === 0) return values;
+  const key: Record<string, JsonValue> = {};
+  for (const n of shape.keyNames) key[n] = values[n] ?? null;
+  return key;
+}
+
+function sameKey(a: RowKey, b: RowKey): boolean {
+  for (const k in a) {
+    const x = a[k];
+    const y = b[k];
+    if (x === y) continue;
+    if (typeof x === 'object' || typeof y === 'object') {
+      if (JSON.stringify(x) !== JSON.stringify(y)) return false;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+function cacheKey(table: string, key: RowKey): string {
+  return `${table}\u0000${JSON.stringify(key)}`;
+}

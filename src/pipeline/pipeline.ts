@@ -1,0 +1,548 @@
+/**
+ * The pipeline (ARCHITECTURE.md): decoded events from any source → the
+ * transaction assembler → the schema processor (DDL, schema history, decoder
+ * lookups) → the change processor (rows → versions) → the store, with the
+ * checkpoint written in the same atomic unit as the data. Live tailing and
+ * replay run exactly this code.
+ *
+ * Writing: committed transactions are batched into one `store.apply` (several
+ * transactions share one storage transaction; each stays atomic); a
+ * transaction larger than `streamRows` rows is streamed through a
+ * TransactionWriter, so it never has to fit in memory. Nothing of a
+ * transaction is visible before its commit; one that the range cuts off, that
+ * a new transaction abandons, or that rolls back (keeping only changes to
+ * non-transactional tables, which the server could not undo) leaves nothing
+ * else behind. XA transactions are held from XA PREPARE to XA COMMIT and
+ * versioned at their XA COMMIT event (a version must lie inside its
+ * transaction).
+ *
+ * Invariants: the schema a rows event is decoded with is the catalog after
+ * every earlier event (the source decodes lazily, one event per pull); the
+ * checkpoint moves only with committed data and never past a transaction
+ * that is not stored; the same events always give the same store writes.
+ */
+import { BinsnapError, isBinsnapError } from '../core/errors.js';
+import type { BinlogPosition } from '../core/position.js';
+import type { GtidSet } from '../core/gtid.js';
+import type { DecodedEvent } from '../protocol/binlog/events.js';
+import type { SchemaLookup } from '../protocol/binlog/table-schema.js';
+import type {
+  Checkpoint,
+  CommittedTransaction,
+  RowChange,
+  SchemaChange,
+  SnapshotStore,
+  TableEvent,
+  TransactionWriter,
+} from '../store/index.js';
+import { ChangeProcessor, PartialImageSeen } from './change-processor.js';
+import type { SchemaCatalog } from './ddl/index.js';
+import { GtidTracker } from './gtid-tracker.js';
+import type { PipelineLog } from './pipeline-log.js';
+import { SchemaProcessor } from './schema-processor.js';
+import { TransactionAssembler, type AssemblyStep } from './transaction-assembler.js';
+import { rewriteRow, type RowRewrite } from './row-rewrite.js';
+import { rowIdentityKey } from './ddl/index.js';
+import { numericKeyColumnsOf, type JsonValue, type RowValues } from '../store/index.js';
+
+function pick(row: RowValues, columns: readonly string[]): Record<string, JsonValue> {
+  const out: Record<string, JsonValue> = {};
+  for (const c of columns) {
+    const k = Object.keys(row).find((n) => n.toLowerCase() === c.toLowerCase()) ?? c;
+    out[k] = row[k] ?? null;
+  }
+  return out;
+}
+
+export interface PipelineProgress {
+  /** Position of the last event read. */
+  readonly position: BinlogPosition;
+  readonly events: number;
+  readonly transactions: number;
+  readonly rowChanges: number;
+}
+
+export interface PipelineOptions {
+  readonly store: SnapshotStore;
+  /** Opens the source with the schema lookup the decoder must use. */
+  readonly events: (lookup: SchemaLookup) => AsyncIterable<DecodedEvent>;
+  /** The schema as of the start (from the store and/or --schema-sql). */
+  readonly catalog: SchemaCatalog;
+  /** Schema versions to record at `initial.position` before anything else (from --schema-sql). */
+  readonly initial?: { readonly position: BinlogPosition; readonly changes: readonly SchemaChange[] };
+  /** The GTID set executed before the start (the store's checkpoint). */
+  readonly gtidSet?: GtidSet;
+  readonly skipUnparseableDdl?: boolean;
+  readonly log: PipelineLog;
+  readonly onProgress?: (p: PipelineProgress) => void;
+  /** Called after each store write with the checkpoint it wrote. */
+  readonly onCheckpoint?: (c: Checkpoint) => void;
+  /** Rows of one transaction held in memory before it is streamed (default 10,000). */
+  readonly streamRows?: number;
+  /** Batch limits: transactions and row changes per store write (defaults 5,000 and 50,000), and the longest a commit waits (1,000 ms). */
+  readonly batchTransactions?: number;
+  readonly batchRows?: number;
+  readonly batchDelayMs?: number;
+}
+
+export interface PipelineResult {
+  readonly events: number;
+  readonly transactions: number;
+  readonly rowChanges: number;
+  readonly lastCommit?: Checkpoint;
+  readonly ddl: number;
+  readonly ignoredStatements: number;
+  readonly skippedStatements: number;
+  readonly orphanRows: number;
+  readonly incomplete?: { readonly startPosition: BinlogPosition };
+  readonly catalog: SchemaCatalog;
+}
+
+interface OpenTransaction {
+  readonly startPosition: BinlogPosition;
+  readonly gtid: string | undefined;
+  readonly catalogAtBegin: SchemaCatalog;
+  changes: RowChange[];
+  readonly schemaChanges: SchemaChange[];
+  readonly tableEvents: TableEvent[];
+  writer: TransactionWriter | undefined;
+  /** Rows already handed to the writer. */
+  streamed: number;
+  readonly savepoints: Map<string, number>;
+}
+
+interface ParkedXa {
+  readonly changes: readonly RowChange[];
+  readonly schemaChanges: readonly SchemaChange[];
+  readonly tableEvents: readonly TableEvent[];
+}
+
+const NON_TRANSACTIONAL_ENGINES = new Set(['myisam', 'aria', 'memory', 'heap', 'csv', 'archive', 'merge', 'mrg_myisam', 'blackhole', 'federated', 'sequence']);
+
+export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult> {
+  return new Pipeline(opts).run();
+}
+
+class Pipeline {
+  private readonly schema: SchemaProcessor;
+  private readonly changes: ChangeProcessor;
+  private readonly assembler = new TransactionAssembler();
+  private readonly gtids: GtidTracker;
+  private readonly streamRows: number;
+  private readonly batchTransactions: number;
+  private readonly batchRows: number;
+  private readonly batchDelayMs: number;
+  private open: OpenTransaction | undefined;
+  private pending: CommittedTransaction[] = [];
+  private pendingRows = 0;
+  private pendingSince = 0;
+  private readonly parked = new Map<string, ParkedXa>();
+  private events = 0;
+  private transactions = 0;
+  private rowChanges = 0;
+  private orphanRows = 0;
+  private lastCommit: Checkpoint | undefined;
+  private lastPosition: BinlogPosition | undefined;
+
+  constructor(private readonly opts: PipelineOptions) {
+    this.schema = new SchemaProcessor({ catalog: opts.catalog, skipUnparseableDdl: opts.skipUnparseableDdl ?? false, log: opts.log });
+    this.changes = new ChangeProcessor(opts.store, opts.log);
+    this.gtids = new GtidTracker(opts.gtidSet);
+    this.streamRows = opts.streamRows ?? 10_000;
+    this.batchTransactions = opts.batchTransactions ?? 5_000;
+    this.batchRows = opts.batchRows ?? 50_000;
+    this.batchDelayMs = opts.batchDelayMs ?? 1_000;
+  }
+
+  async run(): Promise<PipelineResult> {
+    const initial = this.opts.initial;
+    if (initial && initial.changes.length > 0) {
+      this.pending.push({
+        startPosition: initial.position,
+        commitPosition: initial.position,
+        commitTimestamp: 0,
+        schemaChanges: initial.changes,
+        rowChanges: [],
+      });
+      this.pendingSince = Date.now();
+    }
+    const progressEvery = this.opts.onProgress ? 4096 : Number.POSITIVE_INFINITY;
+    try {
+      for await (const ev of this.opts.events(this.schema.lookup)) {
+        this.events++;
+        this.lastPosition = ev.nextPos;
+        if (ev.kind === 'format_description') this.schema.onFormatDescription(ev.serverVersion);
+        const steps = this.assembler.push(ev);
+        for (let i = 0; i < steps.length; i++) {
+          const p = this.step(steps[i]!);
+          if (p !== undefined) await p;
+        }
+        if (this.events % progressEvery === 0) this.progress();
+      }
+    } catch (err) {
+      await this.abortOpen();
+      await this.flush().catch(() => undefined);
+      throw err;
+    }
+    const incomplete = this.open?.startPosition;
+    if (this.open) {
+      this.opts.log.info(
+        { startPosition: this.open.startPosition.format() },
+        'the range ends inside a transaction: it is not applied (a later replay or the daemon applies it whole)',
+      );
+      await this.abortOpen();
+    }
+    await this.flush();
+    this.progress();
+    return {
+      events: this.events,
+      transactions: this.transactions,
+      rowChanges: this.rowChanges,
+      ...(this.lastCommit ? { lastCommit: this.lastCommit } : {}),
+      ddl: this.schema.counters.ddl,
+      ignoredStatements: this.schema.counters.ignored,
+      skippedStatements: this.schema.counters.skipped,
+      orphanRows: this.orphanRows,
+      ...(incomplete ? { incomplete: { startPosition: incomplete } } : {}),
+      catalog: this.schema.catalog,
+    };
+  }
+
+  private progress(): void {
+    if (this.opts.onProgress && this.lastPosition) {
+      this.opts.onProgress({ position: this.lastPosition, events: this.events, transactions: this.transactions, rowChanges: this.rowChanges });
+    }
+  }
+
+  /** Handles one assembly step; returns a promise only when it has to wait (store I/O, a previous-row read). */
+  private step(s: AssemblyStep): Promise<void> | undefined {
+    switch (s.kind) {
+      case 'begin':
+        this.open = {
+          startPosition: s.startPosition,
+          gtid: s.gtid,
+          catalogAtBegin: this.schema.catalog,
+          changes: [],
+          schemaChanges: [],
+          tableEvents: [],
+          writer: undefined,
+          streamed: 0,
+          savepoints: new Map(),
+        };
+        return undefined;
+      case 'rows':
+        return this.rows(s.event);
+      case 'statement': {
+        const tx = this.requireOpen(s.event.pos);
+        const r = this.schema.applyStatement(s.event);
+        tx.schemaChanges.push(...r.schemaChanges);
+        tx.tableEvents.push(...r.tableEvents);
+        return r.rewrites.length > 0 ? this.rewriteRows(tx, r.rewrites, s.event.pos) : undefined;
+      }
+      case 'commit':
+        return this.commit(s.commitPosition, s.commitTimestamp);
+      case 'rollback':
+        return this.rollback(s.commitPosition, s.commitTimestamp);
+      case 'savepoint': {
+        const tx = this.requireOpen(undefined);
+        tx.savepoints.set(s.name.toLowerCase(), tx.streamed + tx.changes.length);
+        return undefined;
+      }
+      case 'rollback-to-savepoint':
+        return this.rollbackToSavepoint(s.name, s.position);
+      case 'xa-prepare':
+        return this.xaPrepare(s.xid, s.position);
+      case 'xa-commit':
+        this.xaCommit(s.xid, s.position);
+        return undefined;
+      case 'xa-rollback':
+        this.parked.delete(s.xid);
+        return undefined;
+      case 'abandon':
+        this.opts.log.warn({ position: s.position.format(), startPosition: this.open?.startPosition.format() }, `transaction not applied: ${s.reason}`);
+        return this.abortOpen();
+      case 'orphan':
+        if (this.orphanRows === 0) {
+          this.opts.log.warn(
+            { position: s.event.pos.format() },
+            'the range begins inside a transaction: its rows before the next transaction are not applied (start at a GTID or BEGIN event)',
+          );
+        }
+        this.orphanRows += s.event.rows.length;
+        return undefined;
+      case 'gtid-base':
+        this.gtids.base(s.gtidSet);
+        return undefined;
+    }
+  }
+
+  private requireOpen(at: BinlogPosition | undefined): OpenTransaction {
+    if (!this.open) {
+      throw new BinsnapError('BINSNAP_E_INTERNAL', 'a transaction step arrived with no transaction open', at ? { position: at.format() } : {});
+    }
+    return this.open;
+  }
+
+  private rows(ev: Parameters<ChangeProcessor['toChanges']>[0]): Promise<void> | undefined {
+    const tx = this.requireOpen(ev.pos);
+    const learnt = this.schema.takeChanges();
+    if (learnt.length > 0) tx.schemaChanges.push(...learnt);
+    const table = this.schema.table(ev.database, ev.table);
+    let result: RowChange[] | Promise<RowChange[]>;
+    try {
+      result = this.changes.toChanges(ev, table, tx.startPosition);
+    } catch (err) {
+      if (!(err instanceof PartialImageSeen)) throw err;
+      result = Promise.reject(err);
+    }
+    if (Array.isArray(result)) return this.addChanges(tx, result);
+    return result.then(
+      (changes) => this.addChanges(tx, changes),
+      async (err: unknown) => {
+        if (!(err instanceof PartialImageSeen)) throw err;
+        // First partial image of the stream: earlier batches must be readable and this
+        // transaction's rows remembered before the previous versions can be looked up.
+        await this.flush();
+        this.changes.startCache(tx.changes, tx.streamed === 0);
+        const changes = await this.changes.toChanges(ev, table, tx.startPosition);
+        return this.addChanges(tx, changes);
+      },
+    );
+  }
+
+  private addChanges(tx: OpenTransaction, changes: RowChange[]): Promise<void> | undefined {
+    if (changes.length === 0) return undefined;
+    if (tx.changes.length === 0) tx.changes = changes;
+    else for (let i = 0; i < changes.length; i++) tx.changes.push(changes[i]!);
+    if (tx.changes.length >= this.streamRows) return this.streamOut(tx);
+    return undefined;
+  }
+
+  private async streamOut(tx: OpenTransaction): Promise<void> {
+    if (!tx.writer) {
+      await this.flush();
+      tx.writer = await this.opts.store.beginTransaction({
+        startPosition: tx.startPosition,
+        ...(tx.gtid !== undefined ? { gtid: tx.gtid } : {}),
+      });
+    }
+    const batch = tx.changes;
+    tx.changes = [];
+    tx.streamed += batch.length;
+    await tx.writer.addRows(batch);
+  }
+
+  /**
+   * ALTER TABLE changed columns: every stored row of the table is written again,
+   * converted, as versions at the statement's position (inside its transaction).
+   */
+  private async rewriteRows(tx: OpenTransaction, rewrites: readonly RowRewrite[], at: BinlogPosition): Promise<void> {
+    await this.flush();
+    let index = 0;
+    for (const r of rewrites) {
+      const oldKey = rowIdentityKey(r.before);
+      const newKey = rowIdentityKey(r.after);
+      const oldNumeric = numericKeyColumnsOf(r.before).filter((c) => oldKey.includes(c));
+      const newNumeric = numericKeyColumnsOf(r.after).filter((c) => newKey.includes(c));
+      const unknown = new Set<string>();
+      let rows = 0;
+      for await (const row of this.opts.store.readTable(r.readFrom, { kind: 'position', position: tx.startPosition })) {
+        const next = rewriteRow(r, row, unknown);
+        const before = oldKey.length === 0 ? row : pick(row, oldKey);
+        const after = newKey.length === 0 ? next : pick(next, newKey);
+        const version = (): RowChange['version'] => ({ fileNumber: at.fileNumber, offset: at.offset, rowIndex: index++ });
+        const changes: RowChange[] = [];
+        // The new name (after ALTER … RENAME TO) continues the old one's rows: only a changed key needs a delete.
+        if (oldKey.length === 0 || newKey.length === 0 || JSON.stringify(before) !== JSON.stringify(after)) {
+          changes.push({
+            table: r.writeTo,
+            version: version(),
+            op: 'delete',
+            identity: oldKey.length === 0 ? 'whole-row' : 'primary-key',
+            key: before,
+            values: null,
+            ...(oldNumeric.length > 0 ? { numericKeyColumns: oldNumeric } : {}),
+          });
+        }
+        changes.push({
+          table: r.writeTo,
+          version: version(),
+          op: 'upsert',
+          identity: newKey.length === 0 ? 'whole-row' : 'primary-key',
+          key: after,
+          values: next,
+          ...(newNumeric.length > 0 ? { numericKeyColumns: newNumeric } : {}),
+        });
+        for (const c of changes) this.changes.remember(c);
+        rows++;
+        const p = this.addChanges(tx, changes);
+        if (p) await p;
+      }
+      if (unknown.size > 0) {
+        this.opts.log.warn(
+          { table: r.writeTo, columns: [...unknown], position: at.format() },
+          'ALTER TABLE added columns whose default binsnap cannot compute: existing rows hold null there until they change',
+        );
+      }
+      this.opts.log.debug({ table: r.writeTo, rows, position: at.format() }, 'rows rewritten for ALTER TABLE');
+    }
+  }
+
+  private async commit(commitPosition: BinlogPosition, commitTimestamp: number, onlyNonTransactional = false): Promise<void> {
+    const tx = this.requireOpen(commitPosition);
+    this.open = undefined;
+    let rows = tx.changes;
+    if (onlyNonTransactional) rows = rows.filter((c) => this.nonTransactional(c.table));
+    const learnt = this.schema.takeChanges();
+    const schemaChanges = learnt.length > 0 ? [...tx.schemaChanges, ...learnt] : tx.schemaChanges;
+    if (tx.gtid !== undefined) this.gtids.committed(tx.gtid);
+    this.transactions++;
+    this.rowChanges += tx.streamed + rows.length;
+    if (tx.writer) {
+      if (rows.length > 0) await tx.writer.addRows(rows);
+      const checkpoint = this.checkpointAt(commitPosition, commitTimestamp);
+      await tx.writer.commit({
+        commitPosition,
+        commitTimestamp,
+        ...(schemaChanges.length > 0 ? { schemaChanges } : {}),
+        ...(tx.tableEvents.length > 0 ? { tableEvents: tx.tableEvents } : {}),
+        checkpoint,
+      });
+      this.committed(checkpoint);
+      if (this.changes.caching) this.changes.clearCache();
+      return;
+    }
+    if (this.pending.length === 0) this.pendingSince = Date.now();
+    this.pending.push({
+      startPosition: tx.startPosition,
+      ...(tx.gtid !== undefined ? { gtid: tx.gtid } : {}),
+      commitPosition,
+      commitTimestamp,
+      ...(schemaChanges.length > 0 ? { schemaChanges } : {}),
+      ...(tx.tableEvents.length > 0 ? { tableEvents: tx.tableEvents } : {}),
+      rowChanges: rows,
+    });
+    this.pendingRows += rows.length;
+    if (onlyNonTransactional && this.changes.caching) {
+      // The cache remembered rows the rollback undid.
+      await this.flush();
+      this.changes.clearCache();
+    } else if (
+      this.pending.length >= this.batchTransactions ||
+      this.pendingRows >= this.batchRows ||
+      (this.changes.caching && this.changes.cachedRows >= 100_000) ||
+      Date.now() - this.pendingSince >= this.batchDelayMs
+    ) {
+      await this.flush();
+    }
+  }
+
+  private async rollback(commitPosition: BinlogPosition, commitTimestamp: number): Promise<void> {
+    const tx = this.requireOpen(commitPosition);
+    if (tx.streamed > 0) {
+      throw new BinsnapError(
+        'BINSNAP_E_TRANSACTION_STRUCTURE',
+        `a rolled-back transaction of more than ${this.streamRows} rows mixed transactional and non-transactional tables; binsnap cannot tell which of its streamed rows survived`,
+        { position: commitPosition.format(), start: tx.startPosition.format() },
+      );
+    }
+    // The server logs a rolled-back transaction only for its non-transactional changes.
+    await this.commit(commitPosition, commitTimestamp, true);
+  }
+
+  private rollbackToSavepoint(name: string, position: BinlogPosition): Promise<void> | undefined {
+    const tx = this.requireOpen(position);
+    const mark = tx.savepoints.get(name.toLowerCase());
+    if (mark === undefined) {
+      this.opts.log.warn({ position: position.format(), savepoint: name }, 'ROLLBACK TO an unknown savepoint: nothing undone');
+      return undefined;
+    }
+    if (mark < tx.streamed) {
+      throw new BinsnapError('BINSNAP_E_TRANSACTION_STRUCTURE', `ROLLBACK TO SAVEPOINT ${name} undoes rows already streamed to the store`, {
+        position: position.format(),
+      });
+    }
+    const keep = tx.changes.slice(0, mark - tx.streamed);
+    for (const c of tx.changes.slice(mark - tx.streamed)) if (this.nonTransactional(c.table)) keep.push(c);
+    tx.changes = keep;
+    return undefined;
+  }
+
+  private async xaPrepare(xid: string, position: BinlogPosition): Promise<void> {
+    const tx = this.requireOpen(position);
+    this.open = undefined;
+    if (tx.writer) {
+      await tx.writer.abort();
+      throw new BinsnapError('BINSNAP_E_TRANSACTION_STRUCTURE', `XA transaction ${xid} has more than ${this.streamRows} rows; binsnap holds prepared XA transactions in memory`, {
+        position: position.format(),
+      });
+    }
+    this.parked.set(xid, { changes: tx.changes, schemaChanges: tx.schemaChanges, tableEvents: tx.tableEvents });
+  }
+
+  private xaCommit(xid: string, position: BinlogPosition): void {
+    const tx = this.requireOpen(position);
+    const parked = this.parked.get(xid);
+    if (!parked) {
+      throw new BinsnapError(
+        'BINSNAP_E_TRANSACTION_STRUCTURE',
+        `XA COMMIT of ${xid}, whose XA PREPARE was not read: the range starts between them`,
+        { position: position.format() },
+      );
+    }
+    this.parked.delete(xid);
+    // Versioned at the XA COMMIT event: a version must lie inside its transaction.
+    const renumbered = parked.changes.map((c, i) => ({ ...c, version: { fileNumber: position.fileNumber, offset: position.offset, rowIndex: i } }));
+    for (const c of renumbered) this.changes.remember(c);
+    tx.changes.push(...renumbered);
+    tx.schemaChanges.push(...parked.schemaChanges);
+    tx.tableEvents.push(...parked.tableEvents);
+  }
+
+  private nonTransactional(table: string): boolean {
+    const dot = table.indexOf('.');
+    const engine = this.schema.table(table.slice(0, dot), table.slice(dot + 1))?.engine?.toLowerCase();
+    return engine !== undefined && NON_TRANSACTIONAL_ENGINES.has(engine);
+  }
+
+  private async abortOpen(): Promise<void> {
+    const tx = this.open;
+    if (!tx) return;
+    this.open = undefined;
+    this.schema.restore(tx.catalogAtBegin);
+    if (tx.writer) await tx.writer.abort().catch(() => undefined);
+    if (this.changes.caching) {
+      // The cache holds rows of the abandoned transaction: rebuild it from the store.
+      await this.flush();
+      this.changes.clearCache();
+    }
+  }
+
+  private checkpointAt(position: BinlogPosition, commitTimestamp: number): Checkpoint {
+    const gtidSet = this.gtids.current();
+    return { position, commitTimestamp, ...(gtidSet ? { gtidSet } : {}) };
+  }
+
+  /** Writes the batch of committed transactions in one store write, the checkpoint with its last one. */
+  private async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    this.pendingRows = 0;
+    const last = batch[batch.length - 1]!;
+    const checkpoint = this.checkpointAt(last.commitPosition, last.commitTimestamp);
+    batch[batch.length - 1] = { ...last, checkpoint };
+    try {
+      await this.opts.store.apply(batch);
+    } catch (err) {
+      throw isBinsnapError(err) ? err : new BinsnapError('BINSNAP_E_INTERNAL', `store write failed: ${String(err)}`, {}, { cause: err });
+    }
+    this.committed(checkpoint);
+    if (!this.open && this.changes.caching) this.changes.clearCache();
+  }
+
+  private committed(checkpoint: Checkpoint): void {
+    this.lastCommit = checkpoint;
+    this.opts.onCheckpoint?.(checkpoint);
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * What an ALTER TABLE does to the rows already in a table. The server rebuilds
+ * them (a new column gets its default, a dropped one disappears, a renamed one
+ * keeps its values, a modified one is converted); no row events are logged
+ * for that. So that a read as of any position after the ALTER shows what the
+ * server showed, the pipeline writes every existing row again as a version of
+ * the ALTER's own transaction, converted here.
+ *
+ * Conversions follow what MariaDB/MySQL do for the common cases (MySQL
+ * Reference Manual §13.1.9 ALTER TABLE, §11.6 "Data Type Default Values",
+ * §12.3 "Type Conversion"): numbers ↔ strings, DECIMAL scale (rounded half
+ * away from zero), fractional seconds (truncated, MariaDB's rule), ENUM/SET
+ * labels kept by name (a label no longer defined becomes ''), NULL → the
+ * implicit default when a column becomes NOT NULL. A default that is an
+ * expression binsnap cannot evaluate becomes null, and the caller logs it.
+ *
+ * Invariants: pure; the rewrite is needed only when some column's name,
+ * order, type, parameters or nullability changed (`needsRewrite`).
+ */
+import type { ColumnSchema, TableSchema } from '../core/schema.js';
+import type { JsonValue, RowValues } from '../store/index.js';
+
+/** Where a column of the new schema takes its values from. */
+export type ColumnSource = { readonly from: string } | { readonly added: true; readonly default?: string };
+
+export interface RowRewrite {
+  /** The name the rows are stored under before the statement. */
+  readonly readFrom: string;
+  /** The name after the statement (differs with ALTER … RENAME TO). */
+  readonly writeTo: string;
+  readonly before: TableSchema;
+  readonly after: TableSchema;
+  /** Keyed by the new column name in lower case. */
+  readonly sources: ReadonlyMap<string, ColumnSource>;
+  /** The statement's time (seconds since the epoch), for CURRENT_TIMESTAMP defaults. */
+  readonly timestamp: number;
+}
+
+function signature(c: ColumnSchema): string {
+  return JSON.stringify([c.type, c.unsigned, c.length, c.precision, c.scale, c.fsp, c.values, c.nullable]);
+}
+
+export function needsRewrite(r: RowRewrite): boolean {
+  const a = r.before.columns;
+  const b = r.after.columns;
+  if (a.length !== b.length) return true;
+  for (let i = 0; i < b.length; i++) {
+    const src = r.sources.get(b[i]!.name.toLowerCase());
+    if (!src || !('from' in src) || src.from.toLowerCase() !== a[i]!.name.toLowerCase()) return true;
+    if (a[i]!.name !== b[i]!.name || signature(a[i]!) !== signature(b[i]!)) return true;
+  }
+  return false;
+}
+
+/** The row as the server holds it after the statement; `unknownDefaults` collects columns whose default could not be evaluated. */
+export function rewriteRow(r: RowRewrite, row: RowValues, unknownDefaults?: Set<string>): Record<string, JsonValue> {
+  const byLower = new Map<string, string>();
+  for (const k of Object.keys(row)) byLower.set(k.toLowerCase(), k);
+  const oldCols = new Map(r.before.columns.map((c) => [c.name.toLowerCase(), c]));
+  const out: Record<string, JsonValue> = {};
+  for (const col of r.after.columns) {
+    const src = r.sources.get(col.name.toLowerCase());
+    if (src && 'from' in src) {
+      const key = byLower.get(src.from.toLowerCase());
+      const old = oldCols.get(src.from.toLowerCase());
+      if (key === undefined) continue; // absent in the stored row (a partial image): stays absent
+      out[col.name] = convert(row[key] ?? null, old, col);
+    } else {
+      const d = defaultValue(col, src && 'added' in src ? src.default : undefined, r.timestamp);
+      if (d === undefined) {
+        unknownDefaults?.add(col.name);
+        out[col.name] = null;
+      } else {
+        out[col.name] = d;
+      }
+    }
+  }
+  return out;
+}
+
+const INT_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint', 'year', 'bit']);
+const FLOAT_TYPES = new Set(['float', 'double', 'real']);
+const STRING_TYPES = new Set(['char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext', 'json']);
+const BINARY_TYPES = new Set(['binary', 'varbinary', 'tinyblob', 'blob', 'mediumblob', 'longblob']);
+
+/** Converts a stored value of column `from` into the SPEC §3 value of column `to`. */
+export function convert(v: JsonValue, from: ColumnSchema | undefined, to: ColumnSchema): JsonValue {
+  if (v === null) return to.nullable ? null : implicitDefault(to);
+  if (from && signature({ ...from, nullable: to.nullable }) === signature(to)) return v;
+  const t = to.type;
+  if (INT_TYPES.has(t)) return integerOf(v);
+  if (t === 'decimal' || t === 'numeric') return decimalText(String(numericText(v)), to.scale ?? 0);
+  if (FLOAT_TYPES.has(t)) return typeof v === 'number' ? v : Number(numericText(v)) || 0;
+  if (STRING_TYPES.has(t)) return typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  if (t === 'enum') return typeof v === 'string' && (to.values ?? []).includes(v) ? v : '';
+  if (t === 'set') {
+    const labels = to.values ?? [];
+    const have = new Set(String(v).split(',').filter((s) => s !== ''));
+    return labels.filter((l) => have.has(l)).join(',');
+  }
+  if ((t === 'datetime' || t === 'timestamp' || t === 'time') && typeof v === 'string') return withFsp(v, to.fsp ?? 0);
+  if (t === 'binary' && typeof v === 'string' && to.length !== undefined) {
+    const bytes = Buffer.from(v, 'base64');
+    const padded = Buffer.alloc(to.length);
+    bytes.copy(padded, 0, 0, Math.min(bytes.length, to.length));
+    return padded.toString('base64');
+  }
+  if (BINARY_TYPES.has(t) && from && STRING_TYPES.has(from.type) && typeof v === 'string') return Buffer.from(v, 'utf8').toString('base64');
+  return v;
+}
+
+function numericText(v: JsonValue): string {
+  if (typeof v === 'number') return String(v);
+  if (typeof v === 'string') {
+    const m = /^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?/.exec(v);
+    return m ? m[0].trim() : '0';
+  }
+  if (typeof v === 'boolean') return v ? '1' : '0';
+  return '0';
+}
+
+function integerOf(v: JsonValue): JsonValue {
+  // Exact, rounded half away from zero (as DECIMAL → integer conversions do).
+  const b = BigInt(decimalText(numericText(v), 0));
+  return b >= BigInt(Number.MIN_SAFE_INTEGER) && b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b.toString();
+}
+
+/** An exact decimal string with exactly `scale` fraction digits, rounded half away from zero. */
+export function decimalText(text: string, scale: number): string {
+  const m = /^([-+]?)(\d*)(?:\.(\d*))?(?:[eE]([-+]?\d+))?$/.exec(text.trim());
+  if (!m) return scale > 0 ? `0.${'0'.repeat(scale)}` : '0';
+  const negative = m[1] === '-';
+  let digits = (m[2] ?? '') + (m[3] ?? '');
+  let point = (m[2] ?? '').length + Number(m[4] ?? 0);
+  if (point < 0) {
+    digits = '0'.repeat(-point) + digits;
+    point = 0;
+  }
+  digits = digits.padEnd(point + scale + 1, '0');
+  let kept = BigInt(digits.slice(0, point + scale) || '0');
+  if (Number(digits[point + scale]) >= 5) kept += 1n;
+  let s = kept.toString().padStart(scale + 1, '0');
+  s = scale > 0 ? `${s.slice(0, s.length - scale)}.${s.slice(s.length - scale)}` : s;
+  return negative && /[1-9]/.test(s) ? `-${s}` : s;
+}
+
+function withFsp(v: string, fsp: number): string {
+  const dot = v.indexOf('.');
+  const base = dot < 0 ? v : v.slice(0, dot);
+  const frac = dot < 0 ? '' : v.slice(dot + 1);
+  return fsp === 0 ? base : `${base}.${frac.slice(0, fsp).padEnd(fsp, '0')}`;
+}
+
+/** The value a NOT NULL column without a usable default gets (§11.6). */
+export function implicitDefault(c: ColumnSchema): JsonValue {
+  const t = c.type;
+  if (INT_TYPES.has(t) || FLOAT_TYPES.has(t)) return 0;
+  if (t === 'decimal' || t === 'numeric') return decimalText('0', c.scale ?? 0);
+  if (t === 'enum') return c.values?.[0] ?? '';
+  if (t === 'date') return '0000-00-00';
+  if (t === 'datetime' || t === 'timestamp') return withFsp('0000-00-00 00:00:00', c.fsp ?? 0);
+  if (t === 'time') return withFsp('00:00:00', c.fsp ?? 0);
+  if (t === 'binary') return Buffer.alloc(c.length ?? 0).toString('base64');
+  return '';
+}
+
+/** The value the DEFAULT clause gives, or undefined when it is an expression binsnap cannot evaluate. */
+export function defaultValue(c: ColumnSchema, text: string | undefined, timestamp: number): JsonValue | undefined {
+  if (c.generated) return undefined;
+  if (c.autoIncrement) return undefined;
+  if (text === undefined) return c.nullable ? null : implicitDefault(c);
+  let t = text.trim();
+  while (t.startsWith('(') && t.endsWith(')')) t = t.slice(1, -1).trim();
+  if (/^null$/i.test(t)) return null;
+  if (/^(current_timestamp|now|localtime|localtimestamp)\s*(\(\s*\d*\s*\))?$/i.test(t)) {
+    const iso = new Date(timestamp * 1000).toISOString();
+    const text19 = `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+    return withFsp(text19, c.fsp ?? 0);
+  }
+  let literal: string | undefined;
+  const q = /^(?:_\w+\s*)?(['"])((?:(?!\1)[^\\]|\1\1|\\.)*)\1$/s.exec(t);
+  if (q) literal = unescapeString(q[2]!, q[1]!);
+  else if (/^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/.test(t)) literal = t;
+  else if (/^b'[01]*'$/i.test(t)) return parseInt(t.slice(2, -1) || '0', 2);
+  else if (/^(true|false)$/i.test(t)) literal = /^true$/i.test(t) ? '1' : '0';
+  if (literal === undefined) return undefined;
+  return convert(literal, { name: c.name, type: 'varchar', unsigned: false, nullable: true }, c);
+}
+
+/** The value of a quoted SQL string: the doubled quote of its own kind, and backslash escapes (\% and \_ keep the backslash). */
+function unescapeString(body: string, quote: string): string {
+  let out = '';
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i]!;
+    if (ch === quote && body[i + 1] === quote) {
+      out += quote;
+      i++;
+    } else if (ch === '\\' && i + 1 < body.length) {
+      const next = body[++i]!;
+      const map: Record<string, string> = { n: '\n', t: '\t', r: '\r', '0': '\0', b: '\b', Z: '\x1a' };
+      out += next === '%' || next === '_' ? `\\${next}` : (map[next] ?? next);
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
