@@ -94,14 +94,22 @@ export async function openBinlogConnection(opts: BinlogConnectionOptions, signal
 // ── connection and session ──────────────────────────────────────────────────
 
 async function connect(opts: BinlogConnectionOptions): Promise<mysql.Connection> {
-  const s = opts.source;
+  return openSqlConnection(opts.source, opts.connectTimeoutMs);
+}
+
+/**
+ * A plain SQL connection to the source (preflight, seed, verify): the same
+ * TLS, timeouts, exact numbers and UTC dates as the replication connection,
+ * and the same coded errors for an unreachable server or a wrong password.
+ */
+export async function openSqlConnection(s: SourceUrl, connectTimeoutMs?: number): Promise<mysql.Connection> {
   try {
     return await mysql.createConnection({
       host: s.host,
       port: s.port,
       user: s.user,
       password: s.password,
-      connectTimeout: opts.connectTimeoutMs ?? 10_000,
+      connectTimeout: connectTimeoutMs ?? 10_000,
       ssl: sslOptions(s),
       supportBigNumbers: true,
       bigNumberStrings: true,

@@ -143,6 +143,11 @@ export async function* readBinlogFiles(opts: FileSourceOptions): AsyncGenerator<
         decoder.append(buf.subarray(0, bytesRead));
         try {
           for (let e = decoder.pull(); e !== undefined; e = decoder.pull()) {
+            if (!sought && decoder.format !== undefined && decoder.nextOffset < start && Number(e.pos.offset) < start) {
+              // The format description is known: jump to the start position now, so that no event
+              // before it is decoded (a row event there would be decoded with the wrong schema).
+              break;
+            }
             afterSeek = false;
             const off = Number(e.pos.offset);
             if (off >= toOffset) return;

@@ -2,7 +2,12 @@
 import type { CommandName } from '../../config/options.js';
 import type { CommandHandler } from '../command.js';
 import { dumpCommand } from './dump-command.js';
+import { exportCommand } from './export-command.js';
+import { historyCommand } from './history-command.js';
 import { notBuilt } from './not-built.js';
+import { replayCommand } from './replay-command.js';
+import { schemaCommand } from './schema-command.js';
+import { statusCommand } from './status-command.js';
 
 export interface CommandEntry {
   readonly summary: string;
@@ -23,23 +28,23 @@ export const COMMANDS: Readonly<Record<CommandName, CommandEntry>> = {
   replay: {
     summary: 'replay a binlog range from the server or from binlog files into the store',
     args: '[files...]',
-    handler: notBuilt('replay', 'issue 5, the pipeline'),
+    handler: replayCommand,
   },
   export: {
     summary: 'write a table as of a position (jsonl, csv)',
-    handler: notBuilt('export', 'issue 5, the pipeline'),
+    handler: exportCommand,
   },
   schema: {
     summary: "show a table's schema as of a position, or its whole schema history",
-    handler: notBuilt('schema', 'issue 5, the pipeline'),
+    handler: schemaCommand,
   },
   history: {
     summary: 'show every version of one row, with positions and commit times',
-    handler: notBuilt('history', 'issue 5, the pipeline'),
+    handler: historyCommand,
   },
   status: {
     summary: 'show the checkpoint position and GTID set, last commit time, lag and row counts',
-    handler: notBuilt('status', 'issue 5, the pipeline'),
+    handler: statusCommand,
   },
   verify: {
     summary: 'compare the latest snapshot with the live tables and report every differing key',
