@@ -70,9 +70,9 @@ describe('binsnap CLI', () => {
   });
 
   it('--json prints the error as one JSON object', async () => {
-    const r = await run(['status', '--json']);
+    const r = await run(['export', '--json']);
     expect(r.code).toBe(2);
     const parsed = JSON.parse(r.err) as { error: { code: string; exitCode: number } };
-    expect(parsed.error).toMatchObject({ code: 'BINSNAP_E_NOT_IMPLEMENTED', exitCode: 2 });
+    expect(parsed.error).toMatchObject({ code: 'BINSNAP_E_USAGE', exitCode: 2 });
   });
 });
