@@ -1,7 +1,7 @@
 /**
  * Every column type, generated live on a throwaway MariaDB and decoded from
  * its binlog files, compared value by value with a SELECT of the same rows
- * mapped by SPEC §3 (an independent path: the text protocol). Run under each
+ * mapped by SPEC §3 (an independent path: the text protocol, test/harness/select-values.ts). Run under each
  * combination that changes the bytes: binlog_row_metadata FULL / MINIMAL /
  * NO_LOG (without full metadata, names, signedness, charsets and labels come
  * from a schema handed in, as the pipeline will hand in its schema history),
@@ -14,6 +14,7 @@ import { readBinlogFiles } from '../../src/source/file-source.js';
 import type { SchemaColumn, SchemaLookup } from '../../src/protocol/binlog/table-schema.js';
 import type { RowImage } from '../../src/protocol/binlog/events.js';
 import { destroyMariadb, startMariadb, type MariadbInfo } from '../harness/mariadb.js';
+import { selectTable } from '../harness/select-values.js';
 
 const TABLE = `CREATE TABLE types.t (
   id INT PRIMARY KEY,
@@ -59,55 +60,6 @@ const VARIANTS: Variant[] = [
   { metadata: 'FULL', checksum: 'CRC32', image: 'MINIMAL' },
   { metadata: 'NO_LOG', checksum: 'CRC32', image: 'NOBLOB' },
 ];
-
-/** Columns of the binary character set (the text protocol's typeCast does not tell). */
-const BINARY_COLUMNS = new Set(['bn', 'vb', 'tb', 'lb']);
-
-/** A SELECT row mapped by SPEC §3, from the text protocol's raw field values. */
-function typeCast(field: { type: string; name: string; string: () => string | null; buffer: () => Buffer | null }, next: () => unknown): unknown {
-  const bin = BINARY_COLUMNS.has(field.name);
-  switch (field.type) {
-    case 'TINY':
-    case 'SHORT':
-    case 'INT24':
-    case 'LONG':
-    case 'YEAR': {
-      const s = field.string();
-      return s === null ? null : Number(s);
-    }
-    case 'LONGLONG': {
-      const s = field.string();
-      if (s === null) return null;
-      const n = BigInt(s);
-      return n <= BigInt(Number.MAX_SAFE_INTEGER) && n >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : s;
-    }
-    case 'FLOAT':
-    case 'DOUBLE': {
-      const s = field.string();
-      return s === null ? null : Number(s);
-    }
-    case 'BIT': {
-      const b = field.buffer();
-      if (b === null) return null;
-      const n = BigInt(`0x${b.toString('hex') || '0'}`);
-      return n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n.toString();
-    }
-    case 'GEOMETRY':
-    case 'BLOB':
-    case 'TINY_BLOB':
-    case 'MEDIUM_BLOB':
-    case 'LONG_BLOB':
-    case 'STRING':
-    case 'VAR_STRING':
-      if (field.type === 'GEOMETRY' || bin) {
-        const b = field.buffer();
-        return b === null ? null : b.toString('base64');
-      }
-      return field.string();
-    default:
-      return field.type === 'NEWDECIMAL' || field.type.startsWith('DATE') || field.type.startsWith('TIME') ? field.string() : next();
-  }
-}
 
 /** Values must match exactly, FLOAT as the same 32-bit float. */
 function same(column: string, decoded: unknown, selected: unknown): boolean {
@@ -155,7 +107,6 @@ describe.skipIf(inject('mariadb').how !== 'local')('every column type, decoded f
       password: server.password,
       charset: 'utf8mb4',
       timezone: 'Z',
-      typeCast: typeCast as mysql.TypeCast,
     });
   }
 
@@ -179,9 +130,9 @@ describe.skipIf(inject('mariadb').how !== 'local')('every column type, decoded f
         await c.end();
       }
       const check = await open();
-      const [selected] = await check.query('SELECT * FROM types.t ORDER BY id');
+      const selected = await selectTable(check, 'types', 't');
       await check.end();
-      const expected = new Map((selected as Array<Record<string, unknown>>).map((r) => [Number(r['id']), r]));
+      const expected = new Map(selected.map((r) => [Number(r['id']), r as Record<string, unknown>]));
 
       // Without full metadata the decoder gets names, signedness, charsets and labels from the schema.
       const lookup: SchemaLookup | undefined = v.metadata === 'FULL' ? undefined : (db, table) => (db === 'types' && table === 't' ? schemaColumns : undefined);
