@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The quick start (`npm run demo`): starts a throwaway MariaDB of its own (a
 # temp datadir, a free port on 127.0.0.1, ROW binlog), creates a small shop
-# schema, writes transactions, notes the binlog position after each step, and
-# shows with binsnap what happened between two positions, decoded from the
-# server's binlog files. Everything is removed at the end; --keep keeps it.
+# schema, writes transactions and a schema change, notes the binlog position
+# after each step, replays the server's binlog files into a binsnap store and
+# shows the table as of two positions, its schema history and one row's
+# history. Everything is removed at the end; --keep keeps it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +12,7 @@ keep=0
 [[ "${1:-}" == "--keep" ]] && keep=1
 
 bash scripts/install-deps.sh --demo
-[[ -f dist/cli/main.js ]] || npm run -s build
+npm run -s build
 
 dir="$(mktemp -d "${TMPDIR:-/tmp}/binsnap-demo-XXXXXX")"
 sock="$dir/mariadbd.sock"
@@ -74,16 +75,19 @@ INSERT INTO shop.customers VALUES
   (2, 'Grace', 250.50, 'gold', '2026-02-11 14:30:00.000'),
   (3, 'Linus', 0.00, 'basic', '2026-03-01 08:15:00.500');
 SQL
+start="mysql-bin.000001:4"
 p1="$(position)"
 echo "    position P1 = $p1"
 
-echo "==> more transactions: an update, a delete, an insert"
+echo "==> more transactions: an update, a delete, an insert, then a schema change"
 sql <<'SQL'
 START TRANSACTION;
 UPDATE shop.customers SET balance = balance + 99.99, tier = 'gold' WHERE id = 1;
 DELETE FROM shop.customers WHERE id = 3;
 COMMIT;
 INSERT INTO shop.customers VALUES (4, 'Zoë', 12.34, 'basic', '2026-04-01 12:00:00.000');
+ALTER TABLE shop.customers ADD COLUMN country CHAR(2) NOT NULL DEFAULT 'NL' AFTER name;
+UPDATE shop.customers SET country = 'GB' WHERE id = 2;
 SQL
 p2="$(position)"
 echo "    position P2 = $p2"
@@ -93,18 +97,21 @@ echo "==> the table now (SELECT on the server):"
 mariadb -S "$sock" -uroot --table -e 'SELECT * FROM shop.customers ORDER BY id'
 
 echo
-echo "==> binsnap dump: the row changes between P1 and P2, decoded from the binlog files"
-node bin/binsnap.js dump --binlog-dir "$dir/data" --from "$p1" --to "$p2" --log-level warn \
-  | node -e '
-      const rl = require("readline").createInterface({ input: process.stdin });
-      rl.on("line", (line) => {
-        const e = JSON.parse(line);
-        if (!e.rows) return;
-        for (const r of e.rows) {
-          const what = r.before && r.after ? "update" : r.after ? "insert" : "delete";
-          console.log(`    ${e.file}:${e.pos}  ${what.padEnd(6)} ${e.table}  ` +
-            (r.before ? `before=${JSON.stringify(r.before)} ` : "") + (r.after ? `after=${JSON.stringify(r.after)}` : ""));
-        }
-      });'
+store="$dir/binsnap.db"
+echo "==> binsnap replay: the server's binlog files into the store $store"
+node bin/binsnap.js replay --binlog-dir "$dir/data" --from "$start" --to "$p2" --store "$store" --log-level warn
+
 echo
-echo "Done. (The versioned store and \`binsnap export --at\` arrive with the pipeline; see CHANGELOG.md.)"
+echo "==> binsnap export --at P1 ($p1): the table as it was then"
+node bin/binsnap.js export --table shop.customers --at "$p1" --format csv --store "$store" --log-level warn
+echo
+echo "==> binsnap export --at P2 ($p2): after the update, delete, insert and ALTER"
+node bin/binsnap.js export --table shop.customers --at "$p2" --format csv --store "$store" --log-level warn
+echo
+echo "==> binsnap schema --history: every version of the table's schema"
+node bin/binsnap.js schema --table shop.customers --history --store "$store" --log-level warn
+echo
+echo "==> binsnap history: every version of customer 1"
+node bin/binsnap.js history --table shop.customers --key '{"id":1}' --store "$store" --log-level warn
+echo
+echo "Done. Try more against the kept files: npm run demo -- --keep, then binsnap status --store <dir>/binsnap.db"
