@@ -42,7 +42,7 @@ export class ChangeProcessor {
   private lastFile = '';
   private lastOffset = -1n;
   private nextIndex = 0;
-  private readonly shapes = new WeakMap<readonly string[], { schema: TableSchema | undefined; shape: TableShape }>();
+  private readonly shapes = new WeakMap<TableSchema, { db: string; table: string; names: readonly string[]; shape: TableShape }>();
   /** `table \0 keyJson` → the row after the last change (null: deleted). */
   private cache: Map<string, RowValues | null> | undefined;
   /** True when rows of the open transaction were not cached (the cache overflowed or started late). */
@@ -223,8 +223,9 @@ export class ChangeProcessor {
   }
 
   private shapeOf(ev: RowsEvent, schema: TableSchema | undefined): TableShape {
-    const known = this.shapes.get(ev.columnNames);
-    if (known && known.schema === schema && known.shape.name === `${ev.database}.${ev.table}`) return known.shape;
+    // Each TABLE_MAP brings a new names array: the cache is keyed by the schema and compares names by content.
+    const known = schema ? this.shapes.get(schema) : undefined;
+    if (known && known.db === ev.database && known.table === ev.table && sameNames(known.names, ev.columnNames)) return known.shape;
     const name = `${ev.database}.${ev.table}`;
     const keyNames = schema ? rowIdentityKey(schema) : [];
     const keyIndexes: number[] = [];
@@ -246,7 +247,7 @@ export class ChangeProcessor {
       keyNames: keyIndexes.map((i) => ev.columnNames[i]!),
       numericKeyColumns: numeric.length > 0 ? numeric.map((c) => ev.columnNames[lower.indexOf(c.toLowerCase())] ?? c) : undefined,
     };
-    this.shapes.set(ev.columnNames, { schema, shape });
+    if (schema) this.shapes.set(schema, { db: ev.database, table: ev.table, names: ev.columnNames, shape });
     return shape;
   }
 }
@@ -256,6 +257,13 @@ export class PartialImageSeen extends Error {
   constructor() {
     super('a row image leaves columns out');
   }
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function imageMerge(shape: TableShape, ev: RowsEvent, why: string): BinsnapError {

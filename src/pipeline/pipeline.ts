@@ -77,6 +77,8 @@ export interface PipelineOptions {
   readonly onProgress?: (p: PipelineProgress) => void;
   /** Called after each store write with the checkpoint it wrote. */
   readonly onCheckpoint?: (c: Checkpoint) => void;
+  /** Called when the source reports it is idle (a heartbeat): everything read is written. */
+  readonly onIdle?: () => void;
   /** Rows of one transaction held in memory before it is streamed (default 10,000). */
   readonly streamRows?: number;
   /** Batch limits: transactions and row changes per store write (defaults 5,000 and 50,000), and the longest a commit waits (1,000 ms). */
@@ -172,6 +174,12 @@ class Pipeline {
         this.events++;
         this.lastPosition = ev.nextPos;
         if (ev.kind === 'format_description') this.schema.onFormatDescription(ev.serverVersion);
+        else if (ev.kind === 'heartbeat') {
+          // The source is idle: what is batched is written now, not at the next commit.
+          if (this.pending.length > 0) await this.flush();
+          this.opts.onIdle?.();
+          continue;
+        }
         const steps = this.assembler.push(ev);
         for (let i = 0; i < steps.length; i++) {
           const p = this.step(steps[i]!);

@@ -6,6 +6,7 @@ import { exportCommand } from './export-command.js';
 import { historyCommand } from './history-command.js';
 import { notBuilt } from './not-built.js';
 import { replayCommand } from './replay-command.js';
+import { runCommand } from './run-command.js';
 import { schemaCommand } from './schema-command.js';
 import { statusCommand } from './status-command.js';
 
@@ -23,7 +24,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandEntry>> = {
   },
   run: {
     summary: 'the daemon: tail the server as a replica and keep the snapshot current',
-    handler: notBuilt('run', 'issue 6, seed and the daemon'),
+    handler: runCommand,
   },
   replay: {
     summary: 'replay a binlog range from the server or from binlog files into the store',

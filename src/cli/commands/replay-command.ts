@@ -18,13 +18,12 @@ import { applySchemaSql, catalogFromStore } from '../../pipeline/initial-schema.
 import { runPipeline, type PipelineProgress, type PipelineResult } from '../../pipeline/pipeline.js';
 import type { DecodedEvent } from '../../protocol/binlog/events.js';
 import type { SchemaLookup } from '../../protocol/binlog/table-schema.js';
-import { openSqlConnection } from '../../source/binlog-connection.js';
 import { readBinlogFiles } from '../../source/file-source.js';
 import { listBinlogDir, sortBinlogFiles } from '../../source/file-list.js';
-import { preflight } from '../../source/preflight.js';
 import { readServerBinlog } from '../../source/server-source.js';
 import type { CommandHandler } from '../command.js';
 import { openStore } from '../open-store.js';
+import { checkServer } from '../check-server.js';
 import { count, duration, progressLine } from '../progress.js';
 
 interface FileRange {
@@ -64,7 +63,7 @@ export const replayCommand: CommandHandler = async (ctx) => {
   }
   const start = from!;
 
-  if (range.kind === 'server') await checkServer(range.source, start);
+  if (range.kind === 'server') await checkServer(range.source, start, ctx.logger);
 
   const store = await openStore(v.get('store') as StoreLocation | undefined, { create: true });
   try {
@@ -161,21 +160,6 @@ export const replayCommand: CommandHandler = async (ctx) => {
     await store.close();
   }
 };
-
-async function checkServer(source: SourceUrl, start: BinlogPosition): Promise<void> {
-  const conn = await openSqlConnection(source);
-  try {
-    await preflight(
-      async (sql) => {
-        const [rows] = await conn.query(sql);
-        return rows as Array<Record<string, unknown>>;
-      },
-      { startPosition: start, sourceRedacted: source.redacted },
-    );
-  } finally {
-    await conn.end().catch(() => undefined);
-  }
-}
 
 interface RangeBytes {
   readonly total: number;

@@ -1,0 +1,195 @@
+/**
+ * `binsnap run`, the daemon, as users run it (`node bin/binsnap.js run`)
+ * tailing the throwaway replica while a seeded workload writes on the primary
+ * (issue 6, "Must show"):
+ * - it resumes from the store's checkpoint after every stop, graceful
+ *   (SIGTERM: exit 0 within seconds) or not (kill -9 at random moments);
+ * - at the end every table equals the replica's SELECT, and the store holds
+ *   exactly the versions of a single replay of the same range (none missing,
+ *   none twice), so the checkpoint never pointed past durable data.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { connect, waitForReplica, type MariadbInfo } from '../harness/mariadb.js';
+import { waitForExit } from '../harness/process.js';
+import { snapshotTables, type Row } from '../harness/select-values.js';
+import { runWorkload, Rng } from '../harness/workload.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const bin = path.join(root, 'bin/binsnap.js');
+const built = existsSync(path.join(root, 'dist/cli/main.js'));
+const KILLS = Number(process.env['BINSNAP_TEST_DAEMON_KILLS'] ?? 20);
+
+interface Run {
+  readonly code: number;
+  readonly out: string;
+  readonly err: string;
+}
+
+async function inProcess(argv: string[]): Promise<Run> {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  const sink = (into: Buffer[]) =>
+    new Writable({
+      write(chunk: Buffer | string, _enc, cb) {
+        into.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+        cb();
+      },
+    });
+  const code = await main([...argv, '--log-level', 'warn'], process.env, { stdout: sink(out), stderr: sink(err), interactive: false });
+  return { code, out: Buffer.concat(out).toString('utf8'), err: Buffer.concat(err).toString('utf8') };
+}
+
+function startDaemon(args: string[]): { child: ChildProcess; done: Promise<Run> } {
+  const child = spawn(process.execPath, [bin, 'run', ...args, '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout?.on('data', (c: Buffer) => out.push(c));
+  child.stderr?.on('data', (c: Buffer) => err.push(c));
+  const done = new Promise<Run>((resolve) =>
+    child.once('close', (code, signal) =>
+      resolve({ code: code ?? (signal ? 128 : -1), out: Buffer.concat(out).toString('utf8'), err: Buffer.concat(err).toString('utf8') }),
+    ),
+  );
+  return { child, done };
+}
+
+async function masterPosition(info: MariadbInfo): Promise<string> {
+  const c = await connect(info);
+  try {
+    const [rows] = await c.query('SHOW MASTER STATUS');
+    const r = (rows as Array<{ File: string; Position: number }>)[0]!;
+    return `${r.File}:${r.Position}`;
+  } finally {
+    await c.end();
+  }
+}
+
+async function checkpointOf(store: string): Promise<string | null> {
+  const r = await inProcess(['status', '--json', '--store', store]);
+  if (r.code !== 0) return null;
+  return (JSON.parse(r.out) as { checkpoint: { position: string } | null }).checkpoint?.position ?? null;
+}
+
+function positionKey(p: string): [number, number] {
+  const m = /\.(\d+):(\d+)$/.exec(p)!;
+  return [Number(m[1]), Number(m[2])];
+}
+
+function atOrAfter(a: string, b: string): boolean {
+  const [fa, oa] = positionKey(a);
+  const [fb, ob] = positionKey(b);
+  return fa > fb || (fa === fb && oa >= ob);
+}
+
+async function exportRows(store: string, table: string): Promise<Row[]> {
+  const r = await inProcess(['export', '--table', table, '--format', 'jsonl', '--store', store]);
+  expect(r.code, r.err).toBe(0);
+  return r.out
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Row);
+}
+
+describe.skipIf(!built)('binsnap run: the daemon tails the replica (issue 6)', () => {
+  const primary = inject('mariadb');
+  const maybeReplica = inject('replica');
+  if (!maybeReplica) throw new Error('the test servers include no replica');
+  const replica: MariadbInfo = maybeReplica;
+  let dir = '';
+  let store = '';
+  let start = '';
+  const db = `daemon_${process.pid}`;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(inject('tmpRoot'), 'run-daemon-'));
+    store = path.join(dir, 'daemon.db');
+    start = await masterPosition(replica);
+  });
+
+  afterAll(async () => {
+    const c = await connect(primary);
+    await c.query(`DROP DATABASE IF EXISTS \`${db}\``).finally(() => c.end());
+  });
+
+  it(
+    'survives SIGTERM and repeated kill -9 during a workload; ends equal to the replica and to a single replay',
+    async () => {
+      // 1. First start from an explicit position; a graceful stop must come within seconds.
+      let d = startDaemon(['--source', replica.url, '--from', start, '--store', store, '--server-id', '4101']);
+      const conn = await connect(primary);
+      let finished = false;
+      const workload = runWorkload(conn, { seed: 7, transactions: 500, db, bigRows: 20_000, checkpointEvery: 100 }).finally(() => {
+        finished = true;
+      });
+      await new Promise((r) => setTimeout(r, 1500));
+      d.child.kill('SIGTERM');
+      const t0 = Date.now();
+      const graceful = await d.done;
+      expect(graceful.code, graceful.err).toBe(0);
+      expect(Date.now() - t0).toBeLessThan(5000);
+      expect(graceful.out).toMatch(/applied \d+ transactions/);
+
+      // 2. Restart without --from (resume from the checkpoint) and kill -9 at random moments.
+      const rng = new Rng(42);
+      let kills = 0;
+      while (kills < KILLS) {
+        d = startDaemon(['--source', replica.url, '--store', store, '--server-id', '4101']);
+        await new Promise((r) => setTimeout(r, 300 + Math.floor(rng.float() * 900)));
+        d.child.kill('SIGKILL');
+        await d.done;
+        await waitForExit(d.child.pid ?? 0, 2000);
+        kills++;
+        if (finished && kills >= KILLS / 2) break;
+      }
+      await workload;
+      await conn.end();
+      await waitForReplica(primary, replica);
+      const end = await masterPosition(replica);
+
+      // 3. A last run with --until the end position applies the rest and stops by itself.
+      d = startDaemon(['--source', replica.url, '--store', store, '--server-id', '4101', '--until', end]);
+      const last = await d.done;
+      expect(last.code, last.err).toBe(0);
+      const cp = await checkpointOf(store);
+      expect(cp).not.toBeNull();
+      expect(atOrAfter(cp!, end) || cp === end).toBe(true);
+
+      // 4. Oracle 1: the replica's tables.
+      const rc = await connect(replica);
+      const [tablesRows] = await rc.query('SELECT table_name AS t FROM information_schema.tables WHERE table_schema = ?', [db]);
+      const tables = (tablesRows as Array<{ t: string }>).map((r) => `${db}.${r.t}`).sort();
+      const live = await snapshotTables(rc, tables);
+      await rc.end();
+      expect(tables.length).toBeGreaterThan(2);
+      for (const t of tables) {
+        const got = await exportRows(store, t);
+        const want = live[t] ?? [];
+        expect(got.map((r) => JSON.stringify(r)).sort(), `${t} after ${kills} kills`).toEqual(want.map((r) => JSON.stringify(r)).sort());
+      }
+
+      // 5. Oracle 2: one uninterrupted replay of the same range has exactly the same versions.
+      const single = path.join(dir, 'single.db');
+      const rep = await inProcess(['replay', '--source', replica.url, '--from', start, '--to', end, '--store', single, '--server-id', '4102']);
+      expect(rep.code, rep.err).toBe(0);
+      const stats = async (s: string) =>
+        (JSON.parse((await inProcess(['status', '--json', '--store', s])).out) as { tables: Array<{ table: string; versions: number; rows: number }> }).tables.filter(
+          (t) => t.table.startsWith(`${db}.`),
+        );
+      expect(await stats(store)).toEqual(await stats(single));
+    },
+    300_000,
+  );
+
+  it('stops with exit code 3 when the start position was purged or never existed', async () => {
+    const r2 = await inProcess(['run', '--source', replica.url, '--from', 'mysql-bin.999999:4', '--store', path.join(dir, 'purged.db')]);
+    expect(r2.code).toBe(3);
+    expect(r2.err).toContain('BINSNAP_E_SOURCE_POSITION_PURGED');
+  });
+});
