@@ -60,7 +60,9 @@ export function applySchemaSql(
       db = use[1];
       continue;
     }
-    const parsed = parseDdl(st.sql);
+    // Version comments apply as on a current server: /*!40101 … */ and /*M!100100 … */ are read, while
+    // mariadb-dump's /*M!999999\- enable the sandbox mode */ (meant for no server) is skipped.
+    const parsed = parseDdl(st.sql, { serverVersion: 999_998 });
     if (!parsed.ok) {
       throw new BinsnapError(
         'BINSNAP_E_SCHEMA_SQL',

@@ -431,8 +431,9 @@ class Pipeline {
       rowChanges: rows,
     });
     this.pendingRows += rows.length;
-    if (onlyNonTransactional && this.changes.caching) {
-      // The cache remembered rows the rollback undid.
+    if (this.changes.caching && (onlyNonTransactional || tx.tableEvents.length > 0)) {
+      // The cache remembered rows the rollback undid, or holds rows under names a rename,
+      // truncate or drop just changed: the store (which applies table events) answers from here.
       await this.flush();
       this.changes.clearCache();
     } else if (

@@ -1,0 +1,151 @@
+/**
+ * Shared helpers for tests that replay a binlog range with binsnap and compare
+ * `binsnap export` with what the server itself shows (select-values.ts):
+ * in-process runs of main() with captured streams, replay/export wrappers,
+ * the checkpoint comparison of replay-differential.test.ts, and a runner of
+ * the seeded workload (workload.ts) that accepts any binlog_row_image (the
+ * harness's runWorkload insists on FULL images).
+ */
+import { Writable } from 'node:stream';
+import type mysql from 'mysql2/promise';
+import { expect } from 'vitest';
+import type { MariadbInfo } from './mariadb.js';
+import { snapshotTablesWithKeys, sortRows, type Row } from './select-values.js';
+import { generateWorkload, masterPosition, type WorkloadCheckpoint, type WorkloadOptions, type WorkloadResult, type WorkloadStep } from './workload.js';
+
+export interface Run {
+  readonly code: number;
+  readonly out: string;
+  readonly err: string;
+}
+
+export function collector(): { stream: Writable; text: () => string } {
+  const chunks: Buffer[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer | string, _enc, cb) {
+      chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+      cb();
+    },
+  });
+  return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
+}
+
+/** `binsnap …` in-process through main(), with in-memory streams; the logger writes to the captured stderr. */
+export async function inProcess(argv: string[]): Promise<Run> {
+  const { main } = await import('../../src/cli/main.js');
+  const { createLogger } = await import('../../src/runtime/logger.js');
+  const out = collector();
+  const err = collector();
+  const code = await main(argv, {}, {
+    stdout: out.stream,
+    stderr: err.stream,
+    interactive: false,
+    createLogger: (level) => createLogger({ level: level === 'info' ? 'warn' : level, destination: { write: (s: string) => err.stream.write(s) } }),
+  });
+  return { code, out: out.text(), err: err.text() };
+}
+
+/** Where replay reads the server's binlog: its files when local, else the server itself. */
+export function binlogSource(server: MariadbInfo): string[] {
+  return server.binlogDir ? ['--binlog-dir', server.binlogDir] : ['--source', server.url];
+}
+
+/** `binsnap replay …`; throws with the tail of stderr unless it exits 0. */
+export async function replay(args: string[]): Promise<Run> {
+  const argv = ['replay', ...args, '--log-level', 'warn'];
+  const r = await inProcess(argv);
+  if (r.code !== 0) throw new Error(`binsnap ${argv.join(' ')} exited ${r.code}:\n${r.err.slice(-4000)}`);
+  return r;
+}
+
+/** `binsnap export --table T --at AT --format jsonl`; throws unless it exits 0. */
+export async function exportTable(store: string, table: string, at: string): Promise<string> {
+  const r = await inProcess(['export', '--table', table, '--at', at, '--format', 'jsonl', '--store', store, '--log-level', 'warn']);
+  if (r.code !== 0) throw new Error(`binsnap export --table ${table} --at ${at} exited ${r.code}: ${r.err.slice(-2000)}`);
+  return r.out;
+}
+
+export function parseJsonl(text: string): Row[] {
+  return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Row);
+}
+
+/** Rows of an export as a canonical multiset (sorted JSON texts). */
+export function asMultiset(rows: Row[]): string[] {
+  return sortRows(rows, []).map((r) => JSON.stringify(r));
+}
+
+/**
+ * Compares one export with expected rows (select-values.ts order): content as
+ * multisets first, then, when `keyed`, the order of the rows (key order).
+ */
+export function compareRows(where: string, want: Row[], got: Row[], keyed: boolean): void {
+  const gotSorted = asMultiset(got);
+  const wantSorted = asMultiset(want);
+  if (gotSorted.length !== wantSorted.length || gotSorted.some((s, i) => s !== wantSorted[i])) {
+    const wantSet = new Set(wantSorted);
+    const gotSet = new Set(gotSorted);
+    const missing = wantSorted.filter((s) => !gotSet.has(s)).slice(0, 3);
+    const extra = gotSorted.filter((s) => !wantSet.has(s)).slice(0, 3);
+    expect({ where, rows: got.length, missing, extra }).toEqual({ where, rows: want.length, missing: [], extra: [] });
+  }
+  if (keyed) {
+    const order = got.map((r) => JSON.stringify(r));
+    const wantOrder = want.map((r) => JSON.stringify(r));
+    const first = order.findIndex((s, i) => s !== wantOrder[i]);
+    if (first >= 0) expect({ where, firstOutOfKeyOrder: first, got: order[first] }).toEqual({ where, firstOutOfKeyOrder: -1, got: wantOrder[first] });
+  }
+}
+
+/** Compares one export with a workload checkpoint's snapshot (as replay-differential.test.ts does). */
+export function compareExport(cp: WorkloadCheckpoint, table: string, exported: string, store: string): void {
+  const where = `${store}: ${table} at ${cp.position} (${cp.label})`;
+  compareRows(where, cp.tables[table] ?? [], parseJsonl(exported), (cp.keys[table] ?? []).length > 0);
+}
+
+/** Exports every table of every checkpoint and compares it; returns how many exports were compared. */
+export async function checkEveryCheckpoint(store: string, checkpoints: readonly WorkloadCheckpoint[], label: string): Promise<number> {
+  let n = 0;
+  for (const cp of checkpoints) {
+    for (const table of Object.keys(cp.tables)) {
+      const text = await exportTable(store, table, cp.position);
+      compareExport(cp, table, text, label);
+      n++;
+    }
+  }
+  return n;
+}
+
+/**
+ * The seeded workload of workload.ts (same steps as `runWorkload`), run on a
+ * server with any binlog_row_image: the session's image is what the server
+ * logs, and checkpoints are recorded the same way.
+ */
+export async function runWorkloadAnyImage(conn: mysql.Connection, opts: WorkloadOptions): Promise<WorkloadResult & { rowImage: string }> {
+  const t0 = Date.now();
+  const steps = generateWorkload(opts);
+  const [fmt] = await conn.query('SELECT @@binlog_format AS f, @@binlog_row_image AS i');
+  const f = (fmt as Array<{ f: string; i: string }>)[0];
+  if (f?.f !== 'ROW') throw new Error(`runWorkloadAnyImage needs binlog_format=ROW, not ${f?.f}`);
+  await conn.query("SET SESSION time_zone = '+00:00', SESSION sql_mode = 'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'");
+  const start = await masterPosition(conn);
+  const checkpoints: WorkloadCheckpoint[] = [];
+  let statements = 0;
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i] as WorkloadStep;
+    try {
+      await conn.query(step.sql);
+    } catch (err) {
+      throw new Error(`workload step ${i} (${step.label}) failed: ${(err as Error).message}\n${step.sql.slice(0, 2000)}`, { cause: err });
+    }
+    statements += step.statements;
+    if (step.checkpoint) {
+      const position = await masterPosition(conn);
+      const snap = await snapshotTablesWithKeys(conn, step.tables);
+      const cp: WorkloadCheckpoint = { position, label: step.label, step: i, tables: snap.tables, keys: snap.keys };
+      checkpoints.push(cp);
+      await opts.onCheckpoint?.(cp);
+    }
+  }
+  const end = await masterPosition(conn);
+  return { start, end, checkpoints, steps: steps.length, statements, elapsedMs: Date.now() - t0, rowImage: f.i };
+}
