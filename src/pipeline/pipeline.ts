@@ -58,6 +58,8 @@ export interface PipelineProgress {
   /** Position of the last event read. */
   readonly position: BinlogPosition;
   readonly events: number;
+  /** Bytes of the events read (their sizes in the binlog). */
+  readonly bytes: number;
   readonly transactions: number;
   readonly rowChanges: number;
 }
@@ -75,6 +77,8 @@ export interface PipelineOptions {
   readonly skipUnparseableDdl?: boolean;
   readonly log: PipelineLog;
   readonly onProgress?: (p: PipelineProgress) => void;
+  /** Events between two onProgress calls (default 4096). */
+  readonly progressEvery?: number;
   /** Called after each store write with the checkpoint it wrote. */
   readonly onCheckpoint?: (c: Checkpoint) => void;
   /** Called when the source reports it is idle (a heartbeat): everything read is written. */
@@ -140,6 +144,7 @@ class Pipeline {
   private pendingSince = 0;
   private readonly parked = new Map<string, ParkedXa>();
   private events = 0;
+  private bytes = 0;
   private transactions = 0;
   private rowChanges = 0;
   private orphanRows = 0;
@@ -168,15 +173,17 @@ class Pipeline {
       });
       this.pendingSince = Date.now();
     }
-    const progressEvery = this.opts.onProgress ? 4096 : Number.POSITIVE_INFINITY;
+    const progressEvery = this.opts.onProgress ? (this.opts.progressEvery ?? 4096) : Number.POSITIVE_INFINITY;
     try {
       for await (const ev of this.opts.events(this.schema.lookup)) {
         this.events++;
+        this.bytes += ev.eventSize;
         this.lastPosition = ev.nextPos;
         if (ev.kind === 'format_description') this.schema.onFormatDescription(ev.serverVersion);
         else if (ev.kind === 'heartbeat') {
           // The source is idle: what is batched is written now, not at the next commit.
           if (this.pending.length > 0) await this.flush();
+          this.progress();
           this.opts.onIdle?.();
           continue;
         }
@@ -218,7 +225,13 @@ class Pipeline {
 
   private progress(): void {
     if (this.opts.onProgress && this.lastPosition) {
-      this.opts.onProgress({ position: this.lastPosition, events: this.events, transactions: this.transactions, rowChanges: this.rowChanges });
+      this.opts.onProgress({
+        position: this.lastPosition,
+        events: this.events,
+        bytes: this.bytes,
+        transactions: this.transactions,
+        rowChanges: this.rowChanges,
+      });
     }
   }
 

@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { connect, waitForReplica, type MariadbInfo } from '../harness/mariadb.js';
+import { findFreePort } from '../harness/ports.js';
 import { waitForExit } from '../harness/process.js';
 import { snapshotTables, type Row } from '../harness/select-values.js';
 import { runWorkload, Rng } from '../harness/workload.js';
@@ -186,6 +187,41 @@ describe.skipIf(!built)('binsnap run: the daemon tails the replica (issue 6)', (
     },
     300_000,
   );
+
+  it('serves Prometheus metrics and /healthz while it tails (--metrics)', async () => {
+    const port = await findFreePort();
+    const from = await masterPosition(replica);
+    const d = startDaemon(['--source', replica.url, '--from', from, '--store', path.join(dir, 'metrics.db'), '--server-id', '4103', '--metrics', `127.0.0.1:${port}`]);
+    try {
+      const c = await connect(primary);
+      await c.query(`CREATE DATABASE IF NOT EXISTS \`${db}_m\``);
+      await c.query(`CREATE TABLE \`${db}_m\`.t (id INT PRIMARY KEY, v INT)`);
+      for (let i = 0; i < 5; i++) await c.query(`INSERT INTO \`${db}_m\`.t VALUES (?, ?)`, [i, i * 10]);
+      await c.query(`DROP DATABASE \`${db}_m\``);
+      await c.end();
+      let text = '';
+      const deadline = Date.now() + 20_000;
+      const metric = (name: string): number => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+      while (Date.now() < deadline) {
+        text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => '');
+        // 3 DDL units and 5 inserts; caught up (a heartbeat after them) means lag 0.
+        if (metric('binsnap_transactions_total') >= 8 && metric('binsnap_lag_seconds') === 0) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(metric('binsnap_transactions_total')).toBeGreaterThanOrEqual(8);
+      expect(metric('binsnap_row_changes_total')).toBeGreaterThanOrEqual(5);
+      expect(metric('binsnap_bytes_total')).toBeGreaterThan(0);
+      expect(metric('binsnap_lag_seconds')).toBe(0);
+      expect(text).toMatch(/^binsnap_checkpoint_offset\{file="mysql-bin\.\d+"\} \d+$/m);
+      const h = await fetch(`http://127.0.0.1:${port}/healthz`);
+      expect(h.status).toBe(200);
+      expect(await h.json()).toMatchObject({ status: 'ok', caughtUp: true });
+    } finally {
+      d.child.kill('SIGTERM');
+      const r = await d.done;
+      expect(r.code, r.err).toBe(0);
+    }
+  });
 
   it('stops with exit code 3 when the start position was purged or never existed', async () => {
     const r2 = await inProcess(['run', '--source', replica.url, '--from', 'mysql-bin.999999:4', '--store', path.join(dir, 'purged.db')]);

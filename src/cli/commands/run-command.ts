@@ -13,7 +13,10 @@
 import { BinsnapError } from '../../core/errors.js';
 import { formatGtidSet, type GtidSet } from '../../core/gtid.js';
 import type { BinlogPosition } from '../../core/position.js';
-import type { SourceUrl, StoreLocation } from '../../config/values.js';
+import type { HostPort, SourceUrl, StoreLocation } from '../../config/values.js';
+import { MetricsRegistry, serveMetrics, type Health } from '../../runtime/metrics.js';
+import { openSqlConnection } from '../../source/binlog-connection.js';
+import type { PipelineProgress } from '../../pipeline/pipeline.js';
 import { emptyCatalog } from '../../pipeline/ddl/index.js';
 import { catalogFromStore } from '../../pipeline/initial-schema.js';
 import { runPipeline } from '../../pipeline/pipeline.js';
@@ -32,9 +35,6 @@ export const runCommand: CommandHandler = async (ctx) => {
   }
   if (v.get('sink') !== undefined) {
     throw new BinsnapError('BINSNAP_E_NOT_IMPLEMENTED', 'the Kafka sink is not built yet (issue 7); run without --sink', { field: 'sink' });
-  }
-  if (v.get('metrics') !== undefined) {
-    throw new BinsnapError('BINSNAP_E_NOT_IMPLEMENTED', 'the metrics endpoint is not built yet (issue 6); run without --metrics', { field: 'metrics' });
   }
   const from = v.get('from') as BinlogPosition | undefined;
   const fromGtid = v.get('fromGtid') as GtidSet | undefined;
@@ -73,6 +73,11 @@ export const runCommand: CommandHandler = async (ctx) => {
       'daemon starting',
     );
     let caughtUp = false;
+    const live = new DaemonMetrics();
+    const metricsAt = v.get('metrics') as HostPort | undefined;
+    const server = metricsAt ? await serveMetrics(metricsAt.host, metricsAt.port, live.registry, () => live.health()) : undefined;
+    if (metricsAt) ctx.logger.info({ metrics: `http://${metricsAt.host}:${metricsAt.port}/metrics` }, 'serving metrics and /healthz');
+    const retention = metricsAt ? watchRetention(source, live, ctx.signal) : undefined;
     const result = await runPipeline({
       store,
       events: (schema) =>
@@ -87,6 +92,7 @@ export const runCommand: CommandHandler = async (ctx) => {
           signal: ctx.signal,
           onReconnect: (info) => {
             caughtUp = false;
+            live.reconnected();
             ctx.logger.warn({ from: info.from?.format(), attempt: info.attempt, error: String(info.error) }, 'reconnecting to the source');
           },
         }),
@@ -96,15 +102,22 @@ export const runCommand: CommandHandler = async (ctx) => {
       skipUnparseableDdl: v.get('skipUnparseableDdl') === true,
       log: ctx.logger,
       batchDelayMs: 200,
+      progressEvery: 256,
+      onProgress: (p) => live.progress(p),
       onIdle: () => {
+        live.idle();
         if (!caughtUp) {
           caughtUp = true;
           ctx.logger.info({}, 'caught up with the source');
         }
       },
       onCheckpoint: (c) => {
+        live.checkpoint(c.position.format(), c.commitTimestamp);
         if (caughtUp) ctx.logger.debug({ position: c.position.format() }, 'checkpoint');
       },
+    }).finally(async () => {
+      retention?.stop();
+      if (server) await new Promise<void>((r) => server.close(() => r()));
     });
     const summary = {
       transactions: result.transactions,
@@ -121,3 +134,109 @@ export const runCommand: CommandHandler = async (ctx) => {
     await store.close();
   }
 };
+
+/** The daemon's live numbers, as Prometheus metrics and a health verdict. */
+class DaemonMetrics {
+  readonly registry = new MetricsRegistry();
+  private readonly events = this.registry.gauge('binsnap_events_total', 'binlog events read since the daemon started');
+  private readonly bytes = this.registry.gauge('binsnap_bytes_total', 'bytes of binlog events read since the daemon started');
+  private readonly rows = this.registry.gauge('binsnap_row_changes_total', 'row changes applied since the daemon started');
+  private readonly transactions = this.registry.gauge('binsnap_transactions_total', 'transactions applied since the daemon started');
+  private readonly reconnects = this.registry.counter('binsnap_reconnects_total', 'reconnections to the source');
+  private readonly lag = this.registry.gauge('binsnap_lag_seconds', 'seconds between the last applied commit and now (0 when caught up)');
+  private readonly position = this.registry.gauge('binsnap_checkpoint_offset', 'offset of the checkpoint in its binlog file (label file)');
+  private readonly commitTime = this.registry.gauge('binsnap_last_commit_timestamp_seconds', 'commit time of the last applied transaction');
+  readonly retentionLeft = this.registry.gauge(
+    'binsnap_binlog_retention_seconds_left',
+    'lower bound of the time before the source may purge the binlog the daemon resumes from (+Inf without expiry)',
+  );
+  private lastCommitMs: number | undefined;
+  private lastActivity = Date.now();
+  private idleSince: number | undefined;
+
+  progress(p: PipelineProgress): void {
+    this.events(p.events);
+    this.bytes(p.bytes);
+    this.rows(p.rowChanges);
+    this.transactions(p.transactions);
+    this.lastActivity = Date.now();
+  }
+
+  checkpoint(position: string, commitMs: number): void {
+    const m = /^(.*):(\d+)$/.exec(position);
+    if (m) this.position(Number(m[2]), { file: m[1]! });
+    if (commitMs > 0) {
+      this.lastCommitMs = commitMs;
+      this.commitTime(commitMs / 1000);
+    }
+    this.idleSince = undefined;
+    this.lastActivity = Date.now();
+    this.updateLag();
+  }
+
+  idle(): void {
+    this.idleSince ??= Date.now();
+    this.lastActivity = Date.now();
+    this.updateLag();
+  }
+
+  reconnected(): void {
+    this.reconnects();
+  }
+
+  get lastCommit(): number | undefined {
+    return this.lastCommitMs;
+  }
+
+  private updateLag(): void {
+    if (this.idleSince !== undefined) this.lag(0);
+    else if (this.lastCommitMs !== undefined) this.lag(Math.max(0, (Date.now() - this.lastCommitMs) / 1000));
+  }
+
+  health(): Health {
+    this.updateLag();
+    const silentMs = Date.now() - this.lastActivity;
+    // Heartbeats come every second: 10 s of silence means the source connection is not working.
+    const healthy = silentMs < 10_000;
+    return {
+      healthy,
+      details: {
+        lagSeconds: this.registry.value('binsnap_lag_seconds') ?? null,
+        secondsSinceLastEvent: Math.round(silentMs / 100) / 10,
+        caughtUp: this.idleSince !== undefined,
+      },
+    };
+  }
+}
+
+/** Reads the source's binlog expiry once a minute for binsnap_binlog_retention_seconds_left. */
+function watchRetention(source: SourceUrl, live: DaemonMetrics, signal: AbortSignal): { stop(): void } {
+  let stopped = false;
+  const check = async (): Promise<void> => {
+    try {
+      const conn = await openSqlConnection(source);
+      try {
+        const [rows] = await conn.query('SHOW GLOBAL VARIABLES WHERE Variable_name IN (\'binlog_expire_logs_seconds\', \'expire_logs_days\')');
+        const vars = new Map((rows as Array<{ Variable_name: string; Value: string }>).map((r) => [r.Variable_name, Number(r.Value)]));
+        const seconds = vars.get('binlog_expire_logs_seconds') || (vars.get('expire_logs_days') ?? 0) * 86_400;
+        const last = live.lastCommit;
+        live.retentionLeft(seconds > 0 && last !== undefined ? last / 1000 + seconds - Date.now() / 1000 : Number.POSITIVE_INFINITY);
+      } finally {
+        await conn.end().catch(() => undefined);
+      }
+    } catch {
+      // The daemon's own connection reports source problems; a metric stays at its last value.
+    }
+  };
+  void check();
+  const timer = setInterval(() => {
+    if (!stopped && !signal.aborted) void check();
+  }, 60_000);
+  timer.unref();
+  return {
+    stop() {
+      stopped = true;
+      clearInterval(timer);
+    },
+  };
+}
