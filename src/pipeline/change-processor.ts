@@ -112,11 +112,11 @@ export class ChangeProcessor {
       if (row.after !== undefined && row.before === undefined) {
         const values = objectOf(row.after, names);
         if (values === undefined) return this.slowPath(ev, shape, r, out, txStart);
-        out.push(this.change(ev, shape, 'upsert', keyOf(shape, values), values));
+        out.push(this.change(ev, shape, 'upsert', keyOf(shape, values), values, { op: 'c', before: null }));
       } else if (row.after === undefined && row.before !== undefined) {
         const before = objectOf(row.before, names);
         if (before === undefined) return this.slowPath(ev, shape, r, out, txStart);
-        out.push(this.change(ev, shape, 'delete', keyOf(shape, before), null));
+        out.push(this.change(ev, shape, 'delete', keyOf(shape, before), null, { op: 'd', before }));
       } else {
         const before = objectOf(row.before!, names);
         const after = objectOf(row.after!, names);
@@ -132,11 +132,18 @@ export class ChangeProcessor {
   private update(ev: RowsEvent, shape: TableShape, before: RowValues, after: RowValues, out: RowChange[]): void {
     const oldKey = keyOf(shape, before);
     const newKey = keyOf(shape, after);
-    if (shape.keyIndexes.length === 0 || !sameKey(oldKey, newKey)) out.push(this.change(ev, shape, 'delete', oldKey, null));
-    out.push(this.change(ev, shape, 'upsert', newKey, after));
+    if (shape.keyIndexes.length === 0 || !sameKey(oldKey, newKey)) out.push(this.change(ev, shape, 'delete', oldKey, null, { op: 'x', before }));
+    out.push(this.change(ev, shape, 'upsert', newKey, after, { op: 'u', before }));
   }
 
-  private change(ev: RowsEvent, shape: TableShape, op: 'upsert' | 'delete', key: RowKey, values: RowValues | null): RowChange {
+  private change(
+    ev: RowsEvent,
+    shape: TableShape,
+    op: 'upsert' | 'delete',
+    key: RowKey,
+    values: RowValues | null,
+    event: NonNullable<RowChange['event']>,
+  ): RowChange {
     const c: RowChange = {
       table: shape.name,
       version: { fileNumber: ev.pos.fileNumber, offset: ev.pos.offset, rowIndex: this.nextIndex++ },
@@ -145,6 +152,7 @@ export class ChangeProcessor {
       key,
       values,
       ...(shape.numericKeyColumns ? { numericKeyColumns: shape.numericKeyColumns } : {}),
+      event,
     };
     if (this.cache !== undefined) this.remember(c);
     return c;
@@ -159,7 +167,7 @@ export class ChangeProcessor {
       if (row.before === undefined) {
         const values = partialObject(row.after, names);
         if (values.absent) this.warnAbsent(shape, ev);
-        out.push(this.change(ev, shape, 'upsert', keyOf(shape, values.row), values.row));
+        out.push(this.change(ev, shape, 'upsert', keyOf(shape, values.row), values.row, { op: 'c', before: null }));
         continue;
       }
       const before = partialObject(row.before, names);
@@ -169,7 +177,7 @@ export class ChangeProcessor {
         full = await this.previous(shape, keyOf(shape, before.row), ev, txStart, before.row);
       }
       if (row.after === undefined) {
-        out.push(this.change(ev, shape, 'delete', keyOf(shape, full), null));
+        out.push(this.change(ev, shape, 'delete', keyOf(shape, full), null, { op: 'd', before: full }));
         continue;
       }
       const after = partialObject(row.after, names);

@@ -39,6 +39,7 @@ import { ChangeProcessor, PartialImageSeen } from './change-processor.js';
 import type { SchemaCatalog } from './ddl/index.js';
 import { GtidTracker } from './gtid-tracker.js';
 import type { PipelineLog } from './pipeline-log.js';
+import type { Sink } from '../sink/sink.js';
 import { SchemaProcessor } from './schema-processor.js';
 import { TransactionAssembler, type AssemblyStep } from './transaction-assembler.js';
 import { rewriteRow, type RowRewrite } from './row-rewrite.js';
@@ -66,6 +67,8 @@ export interface PipelineProgress {
 
 export interface PipelineOptions {
   readonly store: SnapshotStore;
+  /** Change events go here first; the store's checkpoint moves only after the sink acknowledged them. */
+  readonly sink?: Sink;
   /** Opens the source with the schema lookup the decoder must use. */
   readonly events: (lookup: SchemaLookup) => AsyncIterable<DecodedEvent>;
   /** The schema as of the start (from the store and/or --schema-sql). */
@@ -350,7 +353,12 @@ class Pipeline {
     const batch = tx.changes;
     tx.changes = [];
     tx.streamed += batch.length;
+    await this.opts.sink?.rows(this.startOf(tx), batch);
     await tx.writer.addRows(batch);
+  }
+
+  private startOf(tx: OpenTransaction): { startPosition: BinlogPosition; gtid?: string } {
+    return { startPosition: tx.startPosition, ...(tx.gtid !== undefined ? { gtid: tx.gtid } : {}) };
   }
 
   /**
@@ -383,6 +391,7 @@ class Pipeline {
             key: before,
             values: null,
             ...(oldNumeric.length > 0 ? { numericKeyColumns: oldNumeric } : {}),
+            event: { op: 'x', before: row },
           });
         }
         changes.push({
@@ -393,6 +402,7 @@ class Pipeline {
           key: after,
           values: next,
           ...(newNumeric.length > 0 ? { numericKeyColumns: newNumeric } : {}),
+          event: { op: 'x', before: row },
         });
         for (const c of changes) this.changes.remember(c);
         rows++;
@@ -422,13 +432,20 @@ class Pipeline {
     if (tx.writer) {
       if (rows.length > 0) await tx.writer.addRows(rows);
       const checkpoint = this.checkpointAt(commitPosition, commitTimestamp);
-      await tx.writer.commit({
+      const end = {
         commitPosition,
         commitTimestamp,
         ...(schemaChanges.length > 0 ? { schemaChanges } : {}),
         ...(tx.tableEvents.length > 0 ? { tableEvents: tx.tableEvents } : {}),
         checkpoint,
-      });
+      };
+      const sink = this.opts.sink;
+      if (sink) {
+        if (rows.length > 0) await sink.rows(this.startOf(tx), rows);
+        await sink.commit({ ...this.startOf(tx), ...end });
+        await sink.flush();
+      }
+      await tx.writer.commit(end);
       this.committed(checkpoint);
       if (this.changes.caching) this.changes.clearCache();
       return;
@@ -554,6 +571,15 @@ class Pipeline {
     const last = batch[batch.length - 1]!;
     const checkpoint = this.checkpointAt(last.commitPosition, last.commitTimestamp);
     batch[batch.length - 1] = { ...last, checkpoint };
+    const sink = this.opts.sink;
+    if (sink) {
+      // The sink first: the checkpoint written with the batch must not pass unacknowledged events.
+      for (const t of batch) {
+        if (t.rowChanges.length > 0) await sink.rows(t, t.rowChanges);
+        await sink.commit(t);
+      }
+      await sink.flush();
+    }
     try {
       await this.opts.store.apply(batch);
     } catch (err) {

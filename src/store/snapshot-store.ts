@@ -76,6 +76,12 @@ export interface RowChange {
   readonly values: RowValues | null;
   /** Key columns whose string values are exact numbers and must sort numerically (see numericKeyColumnsOf). */
   readonly numericKeyColumns?: readonly string[];
+  /**
+   * For change streams (SPEC §5), not stored: what happened in the source — `c` insert, `u` update,
+   * `d` delete, `r` seed read, `x` a version binsnap wrote itself (an ALTER TABLE rewrite, the delete
+   * half of a key change) — and the row before it (null for an insert).
+   */
+  readonly event?: { readonly op: 'c' | 'u' | 'd' | 'r' | 'x'; readonly before: RowValues | null };
 }
 
 export type SchemaChangeKind = 'create' | 'alter' | 'rename' | 'drop' | 'truncate' | 'initial';
