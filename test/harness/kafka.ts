@@ -99,9 +99,16 @@ async function ensureJars(version: string, log: (msg: string) => void): Promise<
   return libs;
 }
 
-/** 16 random bytes, URL-safe base64 without padding: the form Kafka cluster ids take. */
+/**
+ * 16 random bytes, URL-safe base64 without padding: the form Kafka cluster ids take. One that
+ * starts with '-' would be read by kafka-storage's argument parser as an option, so the first
+ * character is kept alphanumeric.
+ */
 function randomClusterId(): string {
-  return randomBytes(16).toString('base64url');
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (/^[A-Za-z0-9]/.test(id)) return id;
+  }
 }
 
 function serverProperties(o: { version: string; port: number; controllerPort: number; dataDir: string }): string {
