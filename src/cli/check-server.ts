@@ -10,7 +10,17 @@ import type { Logger } from '../runtime/logger.js';
 import { openSqlConnection } from '../source/binlog-connection.js';
 import { preflight, type PreflightReport } from '../source/preflight.js';
 
-export async function checkServer(source: SourceUrl, start: BinlogPosition | undefined, logger?: Logger): Promise<PreflightReport> {
+export interface CheckServerOptions {
+  /** Seed and verify read tables: the user needs SELECT too. */
+  readonly needSelect?: boolean;
+}
+
+export async function checkServer(
+  source: SourceUrl,
+  start: BinlogPosition | undefined,
+  logger?: Logger,
+  options: CheckServerOptions = {},
+): Promise<PreflightReport> {
   const conn = await openSqlConnection(source);
   try {
     const report = await preflight(
@@ -18,7 +28,7 @@ export async function checkServer(source: SourceUrl, start: BinlogPosition | und
         const [rows] = await conn.query(sql);
         return rows as Array<Record<string, unknown>>;
       },
-      { ...(start ? { startPosition: start } : {}), sourceRedacted: source.redacted },
+      { ...(start ? { startPosition: start } : {}), ...(options.needSelect ? { needSelect: true } : {}), sourceRedacted: source.redacted },
     );
     for (const w of report.warnings) logger?.warn({ source: source.redacted }, w);
     return report;

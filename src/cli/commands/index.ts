@@ -8,6 +8,7 @@ import { notBuilt } from './not-built.js';
 import { replayCommand } from './replay-command.js';
 import { runCommand } from './run-command.js';
 import { schemaCommand } from './schema-command.js';
+import { seedCommand } from './seed-command.js';
 import { statusCommand } from './status-command.js';
 
 export interface CommandEntry {
@@ -20,7 +21,7 @@ export interface CommandEntry {
 export const COMMANDS: Readonly<Record<CommandName, CommandEntry>> = {
   seed: {
     summary: 'take a consistent snapshot of a live database at an exact binlog position',
-    handler: notBuilt('seed', 'issue 6, seed and the daemon'),
+    handler: seedCommand,
   },
   run: {
     summary: 'the daemon: tail the server as a replica and keep the snapshot current',

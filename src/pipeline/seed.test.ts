@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { BinlogPosition } from '../core/position.js';
+import { MemoryStore } from '../store/memory-store.js';
+import { MARIADB_DEFAULTS } from './ddl/index.js';
+import { SeedWriter, seedRowChange, seedSchema } from './seed.js';
+
+const P = BinlogPosition.of('mysql-bin.000003', 1234);
+
+const schema = () =>
+  seedSchema(
+    new Map([['d', 'CREATE DATABASE `d` /*!40100 DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci */']]),
+    [
+      { db: 'd', table: 'k', ddl: 'CREATE TABLE `k` (\n  `id` bigint(20) unsigned NOT NULL,\n  `v` varchar(10) DEFAULT NULL,\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB' },
+      { db: 'd', table: 'u', ddl: 'CREATE TABLE `u` (\n  `a` varchar(10) NOT NULL,\n  `n` decimal(5,2) DEFAULT NULL,\n  UNIQUE KEY `a` (`a`)\n) ENGINE=InnoDB' },
+      { db: 'd', table: 'm', ddl: 'CREATE TABLE `m` (\n  `x` int(11) DEFAULT NULL\n) ENGINE=InnoDB' },
+    ],
+    MARIADB_DEFAULTS,
+  );
+
+describe('seedSchema', () => {
+  it('records databases and tables as initial schema versions and a create event per table', () => {
+    const s = schema();
+    expect(s.schemaChanges.map((c) => [c.table, c.kind])).toEqual([
+      ['d.', 'initial'],
+      ['d.k', 'initial'],
+      ['d.u', 'initial'],
+      ['d.m', 'initial'],
+    ]);
+    expect(s.schemaChanges[0]!.schema).toMatchObject({ db: 'd', name: '', charset: 'utf8mb4', collation: 'utf8mb4_general_ci' });
+    expect(s.tableEvents).toEqual([
+      { kind: 'create', table: 'd.k' },
+      { kind: 'create', table: 'd.u' },
+      { kind: 'create', table: 'd.m' },
+    ]);
+    const [k, u, m] = s.tables;
+    expect(k).toMatchObject({ name: 'd.k', keyColumns: ['id'], numericKeyColumns: ['id'] });
+    expect(u).toMatchObject({ name: 'd.u', keyColumns: ['a'], numericKeyColumns: [] });
+    expect(m).toMatchObject({ name: 'd.m', keyColumns: [], numericKeyColumns: [] });
+    expect(k!.schema.columns[1]).toMatchObject({ name: 'v', charset: 'utf8mb4' });
+  });
+
+  it('names the table whose definition does not parse', () => {
+    expect(() => seedSchema(new Map(), [{ db: 'd', table: 'x', ddl: 'CREATE TABLE `x` (' }], MARIADB_DEFAULTS)).toThrow(/d\.x/);
+  });
+});
+
+describe('seed rows', () => {
+  it('keys rows like the change processor: identity columns, or the whole row', () => {
+    const [k, , m] = schema().tables;
+    expect(seedRowChange(k!, { id: '18446744073709551615', v: 'a' }, P, 7)).toEqual({
+      table: 'd.k',
+      version: { fileNumber: 3, offset: 1234n, rowIndex: 7 },
+      op: 'upsert',
+      identity: 'primary-key',
+      key: { id: '18446744073709551615' },
+      values: { id: '18446744073709551615', v: 'a' },
+      numericKeyColumns: ['id'],
+      event: { op: 'r', before: null },
+    });
+    expect(seedRowChange(m!, { x: 1 }, P, 0)).toMatchObject({ identity: 'whole-row', key: { x: 1 } });
+  });
+
+  it('writes one transaction at P with unique row indexes across tables, and the checkpoint', async () => {
+    const store = new MemoryStore();
+    const s = schema();
+    const [k, u, m] = s.tables;
+    const w = await SeedWriter.begin(store, P);
+    await Promise.all([w.addRows(k!, [{ id: 1, v: 'a' }, { id: 2, v: 'b' }]), w.addRows(m!, [{ x: 1 }, { x: 1 }]), w.addRows(u!, [{ a: 'q', n: '1.50' }])]);
+    expect(w.rowCount).toBe(5);
+    await w.commit(s, 1_700_000_000_000, undefined);
+    const rows = async (t: string): Promise<unknown[]> => {
+      const out: unknown[] = [];
+      for await (const r of store.readTable(t, { kind: 'position', position: P })) out.push(r);
+      return out;
+    };
+    expect(await rows('d.k')).toEqual([{ id: 1, v: 'a' }, { id: 2, v: 'b' }]);
+    expect(await rows('d.m')).toEqual([{ x: 1 }, { x: 1 }]);
+    expect(await rows('d.u')).toEqual([{ a: 'q', n: '1.50' }]);
+    expect((await store.checkpoint())?.position.format()).toBe(P.format());
+    expect((await store.schemaAt('d.k', { kind: 'latest' }))?.kind).toBe('initial');
+    const versions = (await store.tableStats()).reduce((n, t) => n + t.versions, 0);
+    expect(versions).toBe(5);
+  });
+
+  it('aborted, leaves nothing', async () => {
+    const store = new MemoryStore();
+    const s = schema();
+    const w = await SeedWriter.begin(store, P);
+    await w.addRows(s.tables[0]!, [{ id: 1, v: 'a' }]);
+    await w.abort();
+    expect(await store.checkpoint()).toBeNull();
+    expect(await store.tableStats()).toEqual([]);
+  });
+});

@@ -1,0 +1,170 @@
+/**
+ * The store side of `binsnap seed` (issue 6, item 1): the seeded tables'
+ * schemas (from SHOW CREATE TABLE / DATABASE text) and their rows written as
+ * versions at the seed position P.
+ *
+ * Invariants:
+ * - The whole seed is ONE store transaction (start = commit = P): the store
+ *   keys transactions by (commit, start), so per-table transactions at the
+ *   same P would collide. It is atomic: an interrupted seed leaves nothing
+ *   and is resumed by starting it again.
+ * - Rows are versions `(P.fileNumber, P.offset, i)` with `i` a running
+ *   counter over the whole seed (every table), so version ids are unique.
+ * - A row's identity and key are what the change processor derives from the
+ *   same schema (rowIdentityKey; whole-row multiset without one), so replayed
+ *   changes after P address the seeded rows.
+ * - Every seeded table gets an `initial` schema version and a `create` table
+ *   event at P (a re-seed starts a new segment of the name); every database a
+ *   `db.` entry with its defaults.
+ */
+import { BinsnapError, isBinsnapError } from '../core/errors.js';
+import type { GtidSet } from '../core/gtid.js';
+import type { BinlogPosition } from '../core/position.js';
+import { qualifiedName, type TableSchema } from '../core/schema.js';
+import { numericKeyColumnsOf, type JsonValue, type RowChange, type RowValues, type SchemaChange, type SnapshotStore, type TableEvent, type TransactionWriter } from '../store/index.js';
+import { applyDdl, emptyCatalog, findTable, parseDdl, rowIdentityKey, type SchemaCatalog, type ServerDefaults } from './ddl/index.js';
+import { databaseChanges } from './schema-processor.js';
+
+export interface SeedTableSource {
+  readonly db: string;
+  readonly table: string;
+  /** SHOW CREATE TABLE text. */
+  readonly ddl: string;
+}
+
+export interface SeedTable {
+  /** `db.table`. */
+  readonly name: string;
+  readonly schema: TableSchema;
+  readonly ddl: string;
+  /** Identity columns (primary key or NOT NULL unique key); empty: a whole-row multiset. */
+  readonly keyColumns: readonly string[];
+  readonly numericKeyColumns: readonly string[];
+}
+
+export interface SeedSchema {
+  readonly catalog: SchemaCatalog;
+  readonly tables: readonly SeedTable[];
+  /** Database entries first, then every table, all kind 'initial'. */
+  readonly schemaChanges: readonly SchemaChange[];
+  readonly tableEvents: readonly TableEvent[];
+}
+
+/** Builds the seeded schema from SHOW CREATE DATABASE / TABLE text. */
+export function seedSchema(databases: ReadonlyMap<string, string>, tables: readonly SeedTableSource[], defaults: ServerDefaults): SeedSchema {
+  let cat = emptyCatalog();
+  const schemaChanges: SchemaChange[] = [];
+  for (const [db, ddl] of databases) {
+    const before = cat;
+    cat = apply(cat, ddl, undefined, defaults, db);
+    schemaChanges.push(...databaseChanges(before, cat, ddl).map((c) => ({ ...c, kind: 'initial' as const })));
+  }
+  const out: SeedTable[] = [];
+  const tableEvents: TableEvent[] = [];
+  for (const t of tables) {
+    cat = apply(cat, t.ddl, t.db, defaults, `${t.db}.${t.table}`);
+    const schema = findTable(cat, t.db, t.table);
+    if (!schema) throw new BinsnapError('BINSNAP_E_INTERNAL', `SHOW CREATE TABLE of ${t.db}.${t.table} did not define it`, { table: `${t.db}.${t.table}` });
+    const name = qualifiedName(schema);
+    const keyColumns = rowIdentityKey(schema);
+    const lowerKeys = keyColumns.map((k) => k.toLowerCase());
+    const numericKeyColumns = numericKeyColumnsOf(schema).filter((c) => lowerKeys.includes(c.toLowerCase()));
+    out.push({ name, schema, ddl: t.ddl, keyColumns, numericKeyColumns });
+    schemaChanges.push({ table: name, schema, ddl: t.ddl, kind: 'initial' });
+    tableEvents.push({ kind: 'create', table: name });
+  }
+  return { catalog: cat, tables: out, schemaChanges, tableEvents };
+}
+
+function apply(cat: SchemaCatalog, ddl: string, defaultDb: string | undefined, defaults: ServerDefaults, what: string): SchemaCatalog {
+  const parsed = parseDdl(ddl);
+  if (!parsed.ok) {
+    throw new BinsnapError('BINSNAP_E_DDL_UNPARSEABLE', `cannot parse the server's definition of ${what}: ${parsed.failure.message} near '${parsed.failure.near}'`, {
+      table: what,
+      statement: ddl.slice(0, 1000),
+    });
+  }
+  try {
+    return applyDdl(cat, parsed.statement, { ...(defaultDb !== undefined ? { defaultDb } : {}), serverDefaults: defaults }).catalog;
+  } catch (err) {
+    if (isBinsnapError(err)) throw err;
+    throw new BinsnapError('BINSNAP_E_INTERNAL', `the server's definition of ${what} does not apply: ${String(err)}`, { table: what }, { cause: err });
+  }
+}
+
+/** The row change of one seeded row. */
+export function seedRowChange(t: SeedTable, values: RowValues, position: BinlogPosition, rowIndex: number): RowChange {
+  let key: Record<string, JsonValue> | RowValues = values;
+  if (t.keyColumns.length > 0) {
+    const k: Record<string, JsonValue> = {};
+    for (const c of t.keyColumns) k[c] = values[c] ?? null;
+    key = k;
+  }
+  return {
+    table: t.name,
+    version: { fileNumber: position.fileNumber, offset: position.offset, rowIndex },
+    op: 'upsert',
+    identity: t.keyColumns.length > 0 ? 'primary-key' : 'whole-row',
+    key,
+    values,
+    ...(t.numericKeyColumns.length > 0 ? { numericKeyColumns: t.numericKeyColumns } : {}),
+    event: { op: 'r', before: null },
+  };
+}
+
+const U32_MAX = 0xffff_ffff;
+
+/**
+ * The one store transaction of a seed. Batches may come from several readers
+ * at once: writes are serialised (the store has one writer), and each
+ * `addRows` resolves once its batch is written, so a reader holds at most
+ * one batch in memory.
+ */
+export class SeedWriter {
+  private nextIndex = 0;
+  private queue: Promise<void> = Promise.resolve();
+  private rows = 0;
+
+  private constructor(
+    private readonly writer: TransactionWriter,
+    private readonly position: BinlogPosition,
+  ) {}
+
+  static async begin(store: SnapshotStore, position: BinlogPosition): Promise<SeedWriter> {
+    return new SeedWriter(await store.beginTransaction({ startPosition: position }), position);
+  }
+
+  get rowCount(): number {
+    return this.rows;
+  }
+
+  addRows(table: SeedTable, rows: readonly RowValues[]): Promise<void> {
+    const run = async (): Promise<void> => {
+      if (this.nextIndex + rows.length > U32_MAX + 1) {
+        throw new BinsnapError('BINSNAP_E_INTERNAL', 'a seed holds at most 2^32 rows (row indexes are 32-bit)', { table: table.name });
+      }
+      const batch = rows.map((r) => seedRowChange(table, r, this.position, this.nextIndex++));
+      await this.writer.addRows(batch);
+      this.rows += batch.length;
+    };
+    const p = this.queue.then(run);
+    this.queue = p.catch(() => undefined);
+    return p;
+  }
+
+  async commit(schema: SeedSchema, commitTimestamp: number, gtidSet: GtidSet | undefined): Promise<void> {
+    await this.queue;
+    await this.writer.commit({
+      commitPosition: this.position,
+      commitTimestamp,
+      schemaChanges: schema.schemaChanges,
+      tableEvents: schema.tableEvents,
+      checkpoint: { position: this.position, commitTimestamp, ...(gtidSet ? { gtidSet } : {}) },
+    });
+  }
+
+  async abort(): Promise<void> {
+    await this.queue;
+    await this.writer.abort().catch(() => undefined);
+  }
+}

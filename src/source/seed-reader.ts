@@ -1,0 +1,288 @@
+/**
+ * The source side of `binsnap seed` (issue 6, item 1): read views at one
+ * exact binlog position P, the list of tables to seed with their SHOW CREATE
+ * text, and the rows of a table (or of a primary-key range of it) streamed
+ * with bounded memory.
+ *
+ * Consistency point:
+ * - MariaDB, one connection: `START TRANSACTION WITH CONSISTENT SNAPSHOT`,
+ *   then `SHOW STATUS LIKE 'binlog_snapshot_%'` gives the binlog position of
+ *   that read view exactly, without any global lock; the GTID position at P
+ *   is `BINLOG_GTID_POS(file, offset)`.
+ * - MariaDB, N connections (--parallel N): N snapshot transactions do not
+ *   share one read view, so a control connection holds
+ *   `FLUSH TABLES WITH READ LOCK` while the N transactions start and the
+ *   position is read (SHOW MASTER STATUS), then unlocks: the lock is held for
+ *   milliseconds (its duration is returned), and all N views are at P.
+ * - MySQL (UNTESTED here: the test servers are MariaDB): the same short
+ *   FLUSH TABLES WITH READ LOCK for any N, the position and gtid_executed
+ *   from performance_schema.log_status (SHOW MASTER STATUS when that table is
+ *   not readable). MySQL has no binlog_snapshot_* status; LOCK INSTANCE FOR
+ *   BACKUP does not stop commits, so it alone cannot pin the read view.
+ *
+ * Sessions: time zone +00:00 (TIMESTAMP in UTC), utf8mb4 results, REPEATABLE
+ * READ. DDL on a seeded table while the seed runs is not supported: MariaDB
+ * fails the read with "Table definition has changed" and the seed stops.
+ */
+import type mysql from 'mysql2/promise';
+import { BinsnapError } from '../core/errors.js';
+import { parseGtidSet, type GtidSet } from '../core/gtid.js';
+import { BinlogPosition } from '../core/position.js';
+import type { ColumnSchema } from '../core/schema.js';
+import type { SourceUrl, TableName } from '../config/values.js';
+import { openSqlConnection, type ServerFlavor } from './binlog-connection.js';
+import { ident, rawTypeCast, selectItem } from './row-values.js';
+
+export const SYSTEM_DATABASES = ['mysql', 'sys', 'information_schema', 'performance_schema'];
+
+export interface SeedSnapshot {
+  readonly flavor: ServerFlavor;
+  readonly version: string;
+  /** The binlog position of every connection's read view. */
+  readonly position: BinlogPosition;
+  readonly gtidSet?: GtidSet;
+  /** How long a global read lock was held (ms), when one was taken. */
+  readonly lockHeldMs?: number;
+  /** Connections, each inside a snapshot transaction at `position`. */
+  readonly connections: readonly mysql.Connection[];
+  close(): Promise<void>;
+}
+
+type Rows = Array<Record<string, unknown>>;
+
+async function rows(conn: mysql.Connection, sql: string, params?: unknown[]): Promise<Rows> {
+  const [r] = await conn.query(sql, params);
+  return r as Rows;
+}
+
+async function prepareSession(conn: mysql.Connection): Promise<void> {
+  await conn.query("SET NAMES utf8mb4, time_zone = '+00:00'");
+  await conn.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+}
+
+/** Opens `parallel` connections whose snapshot transactions all see the source as of one binlog position. */
+export async function openSnapshot(source: SourceUrl, parallel: number): Promise<SeedSnapshot> {
+  const opened: mysql.Connection[] = [];
+  const closeAll = async (): Promise<void> => {
+    await Promise.all(opened.map((c) => c.end().catch(() => undefined)));
+  };
+  try {
+    const first = await openSqlConnection(source);
+    opened.push(first);
+    const version = String((await rows(first, 'SELECT VERSION() AS v'))[0]?.['v'] ?? '');
+    const flavor: ServerFlavor = /mariadb/i.test(version) ? 'mariadb' : 'mysql';
+    for (let i = 1; i < parallel; i++) opened.push(await openSqlConnection(source));
+    for (const c of opened) await prepareSession(c);
+
+    let position: BinlogPosition;
+    let gtidText: string | undefined;
+    let lockHeldMs: number | undefined;
+    if (flavor === 'mariadb' && parallel === 1) {
+      await first.query('START TRANSACTION WITH CONSISTENT SNAPSHOT');
+      const status = new Map((await rows(first, "SHOW STATUS LIKE 'binlog_snapshot_%'")).map((r) => [String(r['Variable_name']).toLowerCase(), String(r['Value'])]));
+      const file = status.get('binlog_snapshot_file');
+      const pos = status.get('binlog_snapshot_position');
+      if (!file || pos === undefined) throw noPosition(source);
+      position = BinlogPosition.of(file, BigInt(pos));
+    } else {
+      const control = await openSqlConnection(source);
+      try {
+        await control.query('FLUSH TABLES WITH READ LOCK');
+        const t0 = Date.now();
+        try {
+          for (const c of opened) await c.query('START TRANSACTION WITH CONSISTENT SNAPSHOT');
+          const at = flavor === 'mysql' ? await mysqlLogStatus(control) : await masterStatus(control);
+          if (!at) throw noPosition(source);
+          position = at.position;
+          gtidText = at.gtid;
+        } finally {
+          await control.query('UNLOCK TABLES');
+          lockHeldMs = Date.now() - t0;
+        }
+      } finally {
+        await control.end().catch(() => undefined);
+      }
+    }
+    if (flavor === 'mariadb') {
+      const g = await rows(first, 'SELECT BINLOG_GTID_POS(?, ?) AS g', [position.file, position.offset.toString()]);
+      const v = g[0]?.['g'];
+      gtidText = v === null || v === undefined ? undefined : String(v);
+    }
+    const gtidSet = gtidText !== undefined && gtidText.trim() !== '' ? parseGtidSet(gtidText.trim(), flavor) : undefined;
+    return {
+      flavor,
+      version,
+      position,
+      ...(gtidSet ? { gtidSet } : {}),
+      ...(lockHeldMs !== undefined ? { lockHeldMs } : {}),
+      connections: opened,
+      close: closeAll,
+    };
+  } catch (err) {
+    await closeAll();
+    throw sourceError(err, source, 'taking the consistent snapshot');
+  }
+}
+
+async function masterStatus(conn: mysql.Connection): Promise<{ position: BinlogPosition; gtid?: string } | undefined> {
+  const r = (await rows(conn, 'SHOW MASTER STATUS'))[0];
+  if (!r?.['File']) return undefined;
+  return { position: BinlogPosition.of(String(r['File']), BigInt(String(r['Position']))) };
+}
+
+/** MySQL 8: the binlog position and gtid_executed, consistent with each other. Untested here. */
+async function mysqlLogStatus(conn: mysql.Connection): Promise<{ position: BinlogPosition; gtid?: string } | undefined> {
+  try {
+    const r = (await rows(conn, 'SELECT LOCAL FROM performance_schema.log_status'))[0];
+    const local = (typeof r?.['LOCAL'] === 'string' ? JSON.parse(r['LOCAL']) : r?.['LOCAL']) as
+      | { binary_log_file?: string; binary_log_position?: number; gtid_executed?: string }
+      | undefined;
+    if (local?.binary_log_file) {
+      return {
+        position: BinlogPosition.of(local.binary_log_file, BigInt(local.binary_log_position ?? 0)),
+        ...(local.gtid_executed ? { gtid: local.gtid_executed.replace(/\s+/g, '') } : {}),
+      };
+    }
+  } catch {
+    // log_status needs BACKUP_ADMIN; fall back to SHOW MASTER STATUS below.
+  }
+  const r = (await rows(conn, 'SHOW MASTER STATUS'))[0];
+  if (!r?.['File']) return undefined;
+  const gtid = r['Executed_Gtid_Set'];
+  return {
+    position: BinlogPosition.of(String(r['File']), BigInt(String(r['Position']))),
+    ...(typeof gtid === 'string' && gtid !== '' ? { gtid: gtid.replace(/\s+/g, '') } : {}),
+  };
+}
+
+function noPosition(source: SourceUrl): BinsnapError {
+  return new BinsnapError('BINSNAP_E_SOURCE_BINLOG_OFF', 'the source reports no binlog position for the snapshot', { source: source.redacted });
+}
+
+/** Maps a server error of the seed's queries to a coded error (a missing privilege → exit 3). */
+export function sourceError(err: unknown, source: SourceUrl, doing: string): unknown {
+  if (err instanceof BinsnapError) return err;
+  const e = err as { code?: string; errno?: number; message?: string };
+  const msg = e.message ?? String(err);
+  const privilege = ['ER_SPECIFIC_ACCESS_DENIED_ERROR', 'ER_TABLEACCESS_DENIED_ERROR', 'ER_DBACCESS_DENIED_ERROR', 'ER_ACCESS_DENIED_ERROR', 'ER_COLUMNACCESS_DENIED_ERROR'];
+  if (e.code !== undefined && privilege.includes(e.code)) {
+    return new BinsnapError('BINSNAP_E_SOURCE_PRIVILEGE', `the source refused ${doing}: ${msg}`, { source: source.redacted }, { cause: err });
+  }
+  if (e.code === 'PROTOCOL_CONNECTION_LOST' || e.code === 'ECONNRESET' || e.code === 'ECONNREFUSED' || e.code === 'ETIMEDOUT') {
+    return new BinsnapError('BINSNAP_E_SOURCE_UNREACHABLE', `the source connection failed while ${doing}: ${msg}`, { source: source.redacted }, { cause: err });
+  }
+  return new BinsnapError('BINSNAP_E_SOURCE_REPLICATION', `the source failed while ${doing}: ${msg}`, { source: source.redacted }, { cause: err });
+}
+
+/** `db.table` names to seed: those matching the patterns, or every base table outside the system databases. */
+export async function listTables(conn: mysql.Connection, patterns: readonly TableName[] | undefined): Promise<TableName[]> {
+  const all = (
+    await rows(
+      conn,
+      `SELECT TABLE_SCHEMA AS db, TABLE_NAME AS t FROM information_schema.TABLES
+       WHERE TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED') AND TABLE_SCHEMA NOT IN (${SYSTEM_DATABASES.map((d) => `'${d}'`).join(', ')})
+       ORDER BY TABLE_SCHEMA, TABLE_NAME`,
+    )
+  ).map((r) => ({ db: String(r['db']), table: String(r['t']) }));
+  if (patterns === undefined || patterns.length === 0) return all;
+  return all.filter((t) => patterns.some((p) => p.db === t.db && (p.table === '*' || p.table === t.table)));
+}
+
+export async function showCreateTable(conn: mysql.Connection, t: TableName): Promise<string> {
+  const r = (await rows(conn, `SHOW CREATE TABLE ${ident(t.db)}.${ident(t.table)}`))[0];
+  const text = r?.['Create Table'];
+  if (typeof text !== 'string') throw new Error(`SHOW CREATE TABLE ${t.db}.${t.table} returned no statement`);
+  return text;
+}
+
+export async function showCreateDatabase(conn: mysql.Connection, db: string): Promise<string> {
+  const r = (await rows(conn, `SHOW CREATE DATABASE ${ident(db)}`))[0];
+  const text = r?.['Create Database'];
+  if (typeof text !== 'string') throw new Error(`SHOW CREATE DATABASE ${db} returned no statement`);
+  return text;
+}
+
+/** The server's default character set and collation (for tables and databases that name none). */
+export async function serverCharset(conn: mysql.Connection): Promise<{ charset: string; collation: string }> {
+  const r = (await rows(conn, 'SELECT @@character_set_server AS cs, @@collation_server AS co'))[0];
+  return { charset: String(r?.['cs'] ?? 'latin1'), collation: String(r?.['co'] ?? 'latin1_swedish_ci') };
+}
+
+/** A part of a table's rows: the whole table, or a half-open range of a single integer primary-key column. */
+export interface RowRange {
+  readonly column: string;
+  /** Inclusive lower bound (undefined: unbounded). */
+  readonly from?: bigint;
+  /** Exclusive upper bound (undefined: unbounded). */
+  readonly to?: bigint;
+}
+
+/** MIN and MAX of an integer column inside the snapshot, or undefined when the table is empty. */
+export async function integerBounds(conn: mysql.Connection, t: TableName, column: string): Promise<{ min: bigint; max: bigint } | undefined> {
+  const r = (await rows(conn, `SELECT MIN(${ident(column)}) AS lo, MAX(${ident(column)}) AS hi FROM ${ident(t.db)}.${ident(t.table)}`))[0];
+  if (r?.['lo'] === null || r?.['lo'] === undefined) return undefined;
+  return { min: BigInt(String(r['lo'])), max: BigInt(String(r['hi'])) };
+}
+
+/** Splits [min, max] into up to n ranges; the first and last are unbounded so no row is missed. */
+export function splitRange(column: string, min: bigint, max: bigint, n: number): RowRange[] {
+  const span = max - min + 1n;
+  const parts = BigInt(Math.max(1, Math.min(n, Number(span < 1_000_000n ? span : 1_000_000n))));
+  if (parts <= 1n) return [{ column }];
+  const step = span / parts;
+  const out: RowRange[] = [];
+  let lo: bigint | undefined;
+  for (let i = 1n; i < parts; i++) {
+    const hi = min + step * i;
+    out.push({ column, ...(lo !== undefined ? { from: lo } : {}), to: hi });
+    lo = hi;
+  }
+  out.push({ column, ...(lo !== undefined ? { from: lo } : {}) });
+  return out;
+}
+
+/**
+ * Streams the rows of a table (or of a range of it) as raw values in `columns`
+ * order, in batches of up to `batchSize`. The query result streams: mysql2
+ * pauses the socket while a batch is being handled, so memory stays bounded.
+ */
+export async function* readRows(
+  conn: mysql.Connection,
+  t: TableName,
+  columns: readonly ColumnSchema[],
+  range: RowRange | undefined,
+  batchSize: number,
+): AsyncGenerator<Array<Array<Buffer | null>>> {
+  const where: string[] = [];
+  const params: string[] = [];
+  if (range?.from !== undefined) {
+    where.push(`${ident(range.column)} >= ?`);
+    params.push(range.from.toString());
+  }
+  if (range?.to !== undefined) {
+    where.push(`${ident(range.column)} < ?`);
+    params.push(range.to.toString());
+  }
+  const sql = `SELECT ${columns.map(selectItem).join(', ')} FROM ${ident(t.db)}.${ident(t.table)}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}`;
+  const core = (conn as unknown as { connection: CoreConnection }).connection;
+  const stream = core.query({ sql, values: params, rowsAsArray: true, typeCast: rawTypeCast }).stream({ highWaterMark: Math.max(16, batchSize) });
+  let batch: Array<Array<Buffer | null>> = [];
+  try {
+    for await (const row of stream as AsyncIterable<Array<Buffer | null>>) {
+      batch.push(row);
+      if (batch.length >= batchSize) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield batch;
+  } finally {
+    stream.destroy();
+  }
+}
+
+interface CoreConnection {
+  query(options: { sql: string; values: unknown[]; rowsAsArray: boolean; typeCast: unknown }): {
+    stream(options: { highWaterMark: number }): NodeJS.ReadableStream & { destroy(): void };
+  };
+}
