@@ -249,6 +249,12 @@ export const ERROR_CODES = {
     summary: 'The store holds no transaction yet, so there is nothing to read as of any position.',
     remedy: 'Fill the store first with `binsnap replay`, `binsnap seed` or `binsnap run`, or point --store at the store you filled.',
   },
+  BINSNAP_E_VERIFY_BEHIND: {
+    exitCode: 1,
+    transient: false,
+    summary: "The store's checkpoint did not reach the source's current position within 60 s, so the two cannot be compared at one point.",
+    remedy: 'Keep `binsnap run` going against the source (verify waits for it), or bring the store up to date first with `binsnap run --until FILE:POS`, then verify again.',
+  },
 
   // ── DDL and schema (exit 1) ─────────────────────────────────────────────
   BINSNAP_E_DDL_UNPARSEABLE: {
@@ -299,6 +305,20 @@ export const ERROR_CODES = {
     transient: false,
     summary: 'The binlog breaks transaction structure (a commit without a begin, an XA COMMIT of an unknown XA transaction, an incident event, a rollback of a transaction too large to hold).',
     remedy: 'The message names the position. If the source logged an INCIDENT, changes are missing from the binlog: re-seed. Otherwise start the replay at a transaction boundary (a GTID or BEGIN event) and report the binlog if it persists.',
+  },
+
+  // ── sink (exit 1) ───────────────────────────────────────────────────────
+  BINSNAP_E_SINK_UNAVAILABLE: {
+    exitCode: 1,
+    transient: true,
+    summary: 'The change-event sink (Kafka) did not acknowledge the events within the retry budget: brokers unreachable, no leader, or requests timing out.',
+    remedy: 'Check that the brokers in --sink are up and reachable from this host; binsnap retries by itself for several minutes and its checkpoint does not move meanwhile, so restarting later loses nothing.',
+  },
+  BINSNAP_E_SINK_REJECTED: {
+    exitCode: 1,
+    transient: false,
+    summary: 'The change-event sink (Kafka) refused the events or the connection for a reason retrying cannot fix: authentication, authorisation, a message too large, an invalid topic or setting.',
+    remedy: 'Fix what the message names (SASL mechanism/username/password and TLS options in the --sink URL, the topics\' ACLs, the broker\'s message.max.bytes, the topicPrefix); the checkpoint did not move past unacknowledged events, so restarting resumes without loss.',
   },
 
   // ── internal ────────────────────────────────────────────────────────────

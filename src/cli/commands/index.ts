@@ -4,12 +4,12 @@ import type { CommandHandler } from '../command.js';
 import { dumpCommand } from './dump-command.js';
 import { exportCommand } from './export-command.js';
 import { historyCommand } from './history-command.js';
-import { notBuilt } from './not-built.js';
 import { replayCommand } from './replay-command.js';
 import { runCommand } from './run-command.js';
 import { schemaCommand } from './schema-command.js';
 import { seedCommand } from './seed-command.js';
 import { statusCommand } from './status-command.js';
+import { verifyCommand } from './verify-command.js';
 
 export interface CommandEntry {
   readonly summary: string;
@@ -50,7 +50,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandEntry>> = {
   },
   verify: {
     summary: 'compare the latest snapshot with the live tables and report every differing key',
-    handler: notBuilt('verify', 'issue 6, seed and the daemon'),
+    handler: verifyCommand,
   },
   dump: {
     summary: 'print binlog events as JSON lines, one per event (for debugging)',
