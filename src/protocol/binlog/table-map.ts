@@ -64,6 +64,10 @@ export function isCharacterType(type: number): boolean {
     case T.TINY_BLOB:
     case T.MEDIUM_BLOB:
     case T.LONG_BLOB:
+    // The server counts these among the columns that carry a charset (its is_character_type):
+    // GEOMETRY (its base class is a blob) and MySQL 9's VECTOR, both with the binary collation.
+    case T.GEOMETRY:
+    case T.VECTOR:
       return true;
     default:
       return false;
