@@ -55,6 +55,11 @@ export function isNumericType(type: number): boolean {
   }
 }
 
+/**
+ * The columns DEFAULT_CHARSET/COLUMN_CHARSET metadata lists, as the server counts them
+ * (its is_character_type): the string and blob types, GEOMETRY (its base class is a blob) and
+ * MySQL 9's VECTOR, both with the binary collation.
+ */
 export function isCharacterType(type: number): boolean {
   switch (type) {
     case T.STRING:
@@ -64,8 +69,6 @@ export function isCharacterType(type: number): boolean {
     case T.TINY_BLOB:
     case T.MEDIUM_BLOB:
     case T.LONG_BLOB:
-    // The server counts these among the columns that carry a charset (its is_character_type):
-    // GEOMETRY (its base class is a blob) and MySQL 9's VECTOR, both with the binary collation.
     case T.GEOMETRY:
     case T.VECTOR:
       return true;
