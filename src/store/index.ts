@@ -31,3 +31,4 @@ export { compareVersionIds, formatVersionId } from './snapshot-store.js';
 export { encodeKey, numericKeyColumnsOf } from './key-encoding.js';
 export { MemoryStore, openMemoryStore } from './memory-store.js';
 export { DEFAULT_STORE_PATH, openSqliteStore, SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
+export { openRedisStore, RedisStore, type RedisStoreOptions } from './redis-store.js';
