@@ -54,8 +54,8 @@ describe('binsnap CLI', () => {
     expect(r.err).toContain("unknown command 'frobnicate'");
   });
 
-  it('a command not built yet exits 2 and says so', async () => {
-    const r = await run(['verify', '--source', 'mysql://u:pw@h:3306']);
+  it('a feature not built yet (export --format parquet) exits 2 and says so', async () => {
+    const r = await run(['export', '--table', 'shop.t', '--format', 'parquet', '--store', '/nonexistent/dir/x.db']);
     expect(r.code).toBe(2);
     expect(r.err).toContain('BINSNAP_E_NOT_IMPLEMENTED');
     expect(r.err).toContain('what to do:');

@@ -31,3 +31,13 @@ describe('redactSecrets', () => {
     expect(input.source).toBe('mysql://u:hunter2@h:3306'); // the input is not changed
   });
 });
+
+describe('redactText: secret query parameters', () => {
+  it('masks ?password= and other secret-named parameters of a URL, keeping the rest', () => {
+    expect(redactText('kafka://b1:9092,b2:9092?topicPrefix=shop&username=app&password=s3cr%26t&mechanism=plain')).toBe(
+      'kafka://b1:9092,b2:9092?topicPrefix=shop&username=app&password=***&mechanism=plain',
+    );
+    expect(redactText('redis://h:6379/0?sasl-password=x&api_key=y')).toBe('redis://h:6379/0?sasl-password=***&api_key=***');
+    expect(redactText('no url ?password=x')).toBe('no url ?password=x');
+  });
+});

@@ -8,12 +8,17 @@
  * or an earlier run). SIGINT/SIGTERM drain: reading stops, an open
  * transaction is dropped (it is read again on restart), what is batched is
  * written with its checkpoint, the store is closed. --until stops once the
- * transaction ending at or before that position is applied. Wiring only.
+ * transaction ending at or before that position is applied. --sink
+ * kafka://… also sends every transaction's change events to Kafka
+ * (src/sink/kafka-sink.ts); the checkpoint moves only after the brokers
+ * acknowledged them. Wiring only.
  */
 import { BinsnapError } from '../../core/errors.js';
 import { formatGtidSet, type GtidSet } from '../../core/gtid.js';
 import type { BinlogPosition } from '../../core/position.js';
-import type { HostPort, SourceUrl, StoreLocation } from '../../config/values.js';
+import type { HostPort, SinkLocation, SourceUrl, StoreLocation } from '../../config/values.js';
+import { describeSink, openKafkaSink } from '../../sink/kafka-sink.js';
+import type { Sink } from '../../sink/sink.js';
 import { MetricsRegistry, serveMetrics, type Health } from '../../runtime/metrics.js';
 import { openSqlConnection } from '../../source/binlog-connection.js';
 import type { PipelineProgress } from '../../pipeline/pipeline.js';
@@ -33,9 +38,7 @@ export const runCommand: CommandHandler = async (ctx) => {
   if (source === undefined) {
     throw new BinsnapError('BINSNAP_E_USAGE', '`binsnap run` needs --source mysql://user:password@host:port (or BINSNAP_SOURCE)', { field: 'source' });
   }
-  if (v.get('sink') !== undefined) {
-    throw new BinsnapError('BINSNAP_E_NOT_IMPLEMENTED', 'the Kafka sink is not built yet (issue 7); run without --sink', { field: 'sink' });
-  }
+  const sinkAt = v.get('sink') as SinkLocation | undefined;
   const from = v.get('from') as BinlogPosition | undefined;
   const fromGtid = v.get('fromGtid') as GtidSet | undefined;
   const until = v.get('until') as BinlogPosition | undefined;
@@ -44,6 +47,7 @@ export const runCommand: CommandHandler = async (ctx) => {
   }
 
   const store = await openStore(v.get('store') as StoreLocation | undefined, { create: true });
+  let sink: Sink | undefined;
   try {
     const checkpoint = await store.checkpoint();
     let start: StartAt;
@@ -59,6 +63,10 @@ export const runCommand: CommandHandler = async (ctx) => {
     }
     const startPosition = start.kind === 'position' ? start.position : undefined;
     await checkServer(source, startPosition, ctx.logger);
+    if (sinkAt !== undefined) {
+      ctx.logger.info({ sink: describeSink(sinkAt) }, 'opening the Kafka sink');
+      sink = await openKafkaSink(sinkAt, { clientId: `binsnap-${String(v.get('serverId'))}`, log: ctx.logger, signal: ctx.signal });
+    }
     // The schema as of the start: by position, or (starting by GTID) as of everything stored.
     const asOf = startPosition ?? checkpoint?.position ?? (await store.resolveAsOf({ kind: 'latest' }));
     const catalog = asOf ? await catalogFromStore(store, asOf) : emptyCatalog();
@@ -80,6 +88,7 @@ export const runCommand: CommandHandler = async (ctx) => {
     const retention = metricsAt ? watchRetention(source, live, ctx.signal) : undefined;
     const result = await runPipeline({
       store,
+      ...(sink ? { sink } : {}),
       events: (schema) =>
         readServerBinlog({
           source,
@@ -131,6 +140,7 @@ export const runCommand: CommandHandler = async (ctx) => {
     else ctx.stdout.write(`applied ${count(result.transactions)} transactions (${count(result.rowChanges)} row changes); checkpoint ${summary.checkpoint ?? 'none'}\n`);
     return 0;
   } finally {
+    await sink?.close();
     await store.close();
   }
 };
