@@ -199,6 +199,22 @@ describe('replay, differential against the live server (SPEC §1, §3, §4)', ()
     await checkEveryCheckpoint(b);
   }, LONG);
 
+  it.skipIf(!inject('mariadb').binlogDir)('replay into the Redis store: the tables at every fourth checkpoint and the last equal the live SELECT', async () => {
+    const base = inject('redis').url;
+    const redis = `${base}${base.includes('?') ? '&' : '?'}prefix=diff${process.pid}`;
+    await replay(['--binlog-dir', server.binlogDir as string, '--from', work.start, '--to', work.end, '--store', redis]);
+    let n = 0;
+    const last = work.checkpoints.length - 1;
+    for (const [i, cp] of work.checkpoints.entries()) {
+      if (i % 4 !== 0 && i !== last) continue;
+      for (const table of Object.keys(cp.tables)) {
+        compareExport(cp, table, await exportTable(redis, table, cp.position), 'redis');
+        n++;
+      }
+    }
+    expect(n).toBeGreaterThan(30);
+  }, LONG);
+
   it.skipIf(!inject('mariadb').binlogDir)('replaying the same range again changes neither status nor any export', async () => {
     const a = path.join(dir, 'a.db');
     expect(exportsOfA.size).toBeGreaterThan(0);
