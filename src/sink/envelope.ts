@@ -60,6 +60,8 @@ export interface KafkaRecord {
   /** JSON text, or null (truncate). */
   readonly key: string | null;
   readonly value: string;
+  /** Sent to every partition of the topic (a truncate concerns every key). */
+  readonly everyPartition?: boolean;
 }
 
 export interface EnvelopeContext {
@@ -236,7 +238,7 @@ export function transactionEndRecords(ctx: EnvelopeContext, tx: TransactionStart
         ts_ms: ctx.now(),
         transaction: { id: transactionId(tx), ...order.next(te.table) },
       };
-      out.push({ topic: tableTopic(ctx.topicPrefix, te.table), key: null, value: JSON.stringify(t) });
+      out.push({ topic: tableTopic(ctx.topicPrefix, te.table), key: null, value: JSON.stringify(t), everyPartition: true });
     }
   }
   return out;

@@ -186,6 +186,7 @@ class KafkaSink implements Sink {
   private readonly replicationFactor: number;
   private readonly known = new Set<string>();
   private queue: KafkaRecord[] = [];
+  private readonly partitionCounts = new Map<string, number>();
   private open: OpenTx | undefined;
   private connected = false;
   private closed = false;
@@ -279,7 +280,7 @@ class KafkaSink implements Sink {
     while (i < queue.length) {
       const from = i;
       let bytes = 0;
-      const byTopic = new Map<string, { key: string | null; value: string }[]>();
+      const byTopic = new Map<string, { key: string | null; value: string; partition?: number }[]>();
       while (i < queue.length && i - from < SEND_CHUNK_RECORDS) {
         const r = queue[i]!;
         const size = r.value.length + (r.key?.length ?? 0) + 64;
@@ -287,7 +288,13 @@ class KafkaSink implements Sink {
         bytes += size;
         let list = byTopic.get(r.topic);
         if (!list) byTopic.set(r.topic, (list = []));
-        list.push({ key: r.key, value: r.value });
+        if (r.everyPartition) {
+          // A keyed consumer reads one partition: each must see the truncate.
+          const n = this.partitionCounts.get(r.topic) ?? 1;
+          for (let p = 0; p < n; p++) list.push({ key: r.key, value: r.value, partition: p });
+        } else {
+          list.push({ key: r.key, value: r.value });
+        }
         i++;
       }
       const topicMessages = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
@@ -320,6 +327,8 @@ class KafkaSink implements Sink {
       }
     });
     for (const t of missing) this.known.add(t);
+    const meta = await this.retrying('read topic metadata', () => this.admin.fetchTopicMetadata({ topics: [...missing] }));
+    for (const t of meta.topics) this.partitionCounts.set(t.name, Math.max(1, t.partitions.length));
     this.opts.log.debug({ topics: [...missing] }, 'kafka sink: topics created');
   }
 
