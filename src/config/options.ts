@@ -56,6 +56,7 @@ export const COMMAND_OPTIONS: Readonly<Record<CommandName, readonly OptionSpec[]
     source,
     o('tables', '--tables <LIST>', 'table-list', 'databases and tables to snapshot: db.t,db2.* (default: every user table)'),
     o('parallel', '--parallel <N>', 'positive-int', 'read primary-key chunks on N connections', 1),
+    o('sink', '--sink <URL>', 'sink-url', 'also send the seeded rows as change events (op r) to kafka://host:port?topicPrefix=…'),
   ],
   run: [
     source,

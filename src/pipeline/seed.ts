@@ -24,6 +24,7 @@ import { qualifiedName, type TableSchema } from '../core/schema.js';
 import { numericKeyColumnsOf, type JsonValue, type RowChange, type RowValues, type SchemaChange, type SnapshotStore, type TableEvent, type TransactionWriter } from '../store/index.js';
 import { applyDdl, emptyCatalog, findTable, parseDdl, rowIdentityKey, type SchemaCatalog, type ServerDefaults } from './ddl/index.js';
 import { databaseChanges } from './schema-processor.js';
+import type { Sink } from '../sink/sink.js';
 
 export interface SeedTableSource {
   readonly db: string;
@@ -128,10 +129,12 @@ export class SeedWriter {
   private constructor(
     private readonly writer: TransactionWriter,
     private readonly position: BinlogPosition,
+    private readonly sink: Sink | undefined,
   ) {}
 
-  static async begin(store: SnapshotStore, position: BinlogPosition): Promise<SeedWriter> {
-    return new SeedWriter(await store.beginTransaction({ startPosition: position }), position);
+  /** With a sink, the seed rows also go out as change events (`op: r`), acknowledged before the store commits. */
+  static async begin(store: SnapshotStore, position: BinlogPosition, sink?: Sink): Promise<SeedWriter> {
+    return new SeedWriter(await store.beginTransaction({ startPosition: position }), position, sink);
   }
 
   get rowCount(): number {
@@ -144,6 +147,7 @@ export class SeedWriter {
         throw new BinsnapError('BINSNAP_E_INTERNAL', 'a seed holds at most 2^32 rows (row indexes are 32-bit)', { table: table.name });
       }
       const batch = rows.map((r) => seedRowChange(table, r, this.position, this.nextIndex++));
+      await this.sink?.rows({ startPosition: this.position }, batch);
       await this.writer.addRows(batch);
       this.rows += batch.length;
     };
@@ -154,13 +158,18 @@ export class SeedWriter {
 
   async commit(schema: SeedSchema, commitTimestamp: number, gtidSet: GtidSet | undefined): Promise<void> {
     await this.queue;
-    await this.writer.commit({
+    const end = {
       commitPosition: this.position,
       commitTimestamp,
       schemaChanges: schema.schemaChanges,
       tableEvents: schema.tableEvents,
       checkpoint: { position: this.position, commitTimestamp, ...(gtidSet ? { gtidSet } : {}) },
-    });
+    };
+    if (this.sink) {
+      await this.sink.commit({ startPosition: this.position, ...end });
+      await this.sink.flush();
+    }
+    await this.writer.commit(end);
   }
 
   async abort(): Promise<void> {

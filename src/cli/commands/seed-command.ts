@@ -14,7 +14,7 @@
  */
 import { BinsnapError } from '../../core/errors.js';
 import { formatGtidSet } from '../../core/gtid.js';
-import type { SourceUrl, StoreLocation, TableName } from '../../config/values.js';
+import type { SinkLocation, SourceUrl, StoreLocation, TableName } from '../../config/values.js';
 import { MARIADB_DEFAULTS, MYSQL8_DEFAULTS } from '../../pipeline/ddl/index.js';
 import { SeedWriter, seedSchema, type SeedTable } from '../../pipeline/seed.js';
 import { convertRow, seedColumns } from '../../source/row-values.js';
@@ -33,6 +33,8 @@ import {
 import type { CommandHandler } from '../command.js';
 import { checkServer } from '../check-server.js';
 import { openStore } from '../open-store.js';
+import { describeSink, openKafkaSink } from '../../sink/kafka-sink.js';
+import type { Sink } from '../../sink/sink.js';
 import { count, duration, progressLine } from '../progress.js';
 
 const BATCH_ROWS = 5_000;
@@ -61,6 +63,7 @@ export const seedCommand: CommandHandler = async (ctx) => {
 
   await checkServer(source, undefined, ctx.logger, { needSelect: true });
   const store = await openStore(v.get('store') as StoreLocation | undefined, { create: true });
+  let sink: Sink | undefined;
   const began = Date.now();
   try {
     const snap = await openSnapshot(source, parallel);
@@ -112,7 +115,12 @@ export const seedCommand: CommandHandler = async (ctx) => {
         units.push({ table: t, ref });
       }
 
-      const writer = await SeedWriter.begin(store, snap.position);
+      const sinkAt = v.get('sink') as SinkLocation | undefined;
+      if (sinkAt !== undefined) {
+        ctx.logger.info({ sink: describeSink(sinkAt) }, 'opening the Kafka sink: seeded rows go out as op r');
+        sink = await openKafkaSink(sinkAt, { clientId: 'binsnap-seed', log: ctx.logger, signal: ctx.signal });
+      }
+      const writer = await SeedWriter.begin(store, snap.position, sink);
       const progress = progressLine(ctx.stderr, ctx.interactive);
       const perTable = new Map<string, TableProgress>();
       for (const t of schema.tables) perTable.set(t.name, { rows: 0, estimate: estimates.get(t.name) ?? 0, started: 0 });
@@ -196,6 +204,7 @@ export const seedCommand: CommandHandler = async (ctx) => {
       await snap.close();
     }
   } finally {
+    await sink?.close().catch(() => undefined);
     await store.close();
   }
 };
