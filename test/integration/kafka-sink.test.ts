@@ -13,7 +13,7 @@
  *   unacknowledged, un-checkpointed transactions).
  *
  * A second test runs its own single-node broker (the shared one cannot be
- * restarted: the harness's stop() deletes its data) and stops it for 20 s
+ * restarted: the harness's stop() deletes its data) and stops it for 30 s
  * during a workload: the daemon keeps retrying, its checkpoint does not move
  * while the broker is down, and once the broker is back the topics again
  * rebuild the replica exactly. It is skipped when the broker jars are not
@@ -471,7 +471,7 @@ describe.skipIf(!built)('binsnap run --sink kafka (issue 7)', () => {
   );
 
   it.skipIf(!haveJars)(
-    'the broker is down for 20 s during a workload: the daemon retries, the checkpoint stays, nothing is lost',
+    'the broker is down for 30 s during a workload: the daemon retries, the checkpoint stays, nothing is lost',
     async () => {
       const broker = await RestartableBroker.create(dir);
       const db2 = `${db}_down`;
@@ -495,7 +495,7 @@ describe.skipIf(!built)('binsnap run --sink kafka (issue 7)', () => {
           const downAt = Date.now();
           await new Promise((r) => setTimeout(r, 3_000));
           held = await checkpointOf(store);
-          await new Promise((r) => setTimeout(r, Math.max(0, 20_000 - (Date.now() - downAt))));
+          await new Promise((r) => setTimeout(r, Math.max(0, 30_000 - (Date.now() - downAt))));
           expect(await checkpointOf(store), 'the checkpoint moved while the broker was down').toBe(held);
           expect(daemon.child.exitCode, 'the daemon gave up while the broker was down').toBeNull();
           await broker.start();
