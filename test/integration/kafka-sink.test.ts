@@ -25,19 +25,18 @@ import { mkdtemp, open, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { checkpointOf, masterPosition, startDaemon, type Run } from '../harness/cli.js';
 import { connect, waitForReplica, type MariadbInfo } from '../harness/mariadb.js';
 import { findFreePort } from '../harness/ports.js';
 import { waitForExit } from '../harness/process.js';
-import { snapshotTables, type Row } from '../harness/select-values.js';
+import { snapshotTables } from '../harness/select-values.js';
+import { binlogPos as pos, comparePositions as cmp, parsePosition, rebuild, type Envelope, type Received } from '../harness/kafka-rebuild.js';
 import { runWorkload, Rng } from '../harness/workload.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = path.join(root, 'bin/binsnap.js');
 const built = existsSync(path.join(root, 'dist/cli/main.js'));
 const KILLS = Number(process.env['BINSNAP_TEST_SINK_KILLS'] ?? 4);
 
@@ -123,159 +122,6 @@ class RestartableBroker {
     await exited;
     clearTimeout(t);
   }
-}
-
-interface Run {
-  readonly code: number;
-  readonly out: string;
-  readonly err: string;
-}
-
-async function inProcess(argv: string[]): Promise<Run> {
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  const sink = (into: Buffer[]) =>
-    new Writable({
-      write(chunk: Buffer | string, _enc, cb) {
-        into.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-        cb();
-      },
-    });
-  const code = await main([...argv, '--log-level', 'warn'], process.env, { stdout: sink(out), stderr: sink(err), interactive: false });
-  return { code, out: Buffer.concat(out).toString('utf8'), err: Buffer.concat(err).toString('utf8') };
-}
-
-function startDaemon(args: string[]): { child: ChildProcess; done: Promise<Run> } {
-  const child = spawn(process.execPath, [bin, 'run', ...args, '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  child.stdout?.on('data', (c: Buffer) => out.push(c));
-  child.stderr?.on('data', (c: Buffer) => err.push(c));
-  const done = new Promise<Run>((resolve) =>
-    child.once('close', (code, signal) =>
-      resolve({ code: code ?? (signal ? 128 : -1), out: Buffer.concat(out).toString('utf8'), err: Buffer.concat(err).toString('utf8') }),
-    ),
-  );
-  return { child, done };
-}
-
-async function masterPosition(info: MariadbInfo): Promise<string> {
-  const c = await connect(info);
-  try {
-    const [rows] = await c.query('SHOW MASTER STATUS');
-    const r = (rows as Array<{ File: string; Position: number }>)[0]!;
-    return `${r.File}:${r.Position}`;
-  } finally {
-    await c.end();
-  }
-}
-
-async function checkpointOf(store: string): Promise<string | null> {
-  if (!existsSync(store)) return null;
-  const r = await inProcess(['status', '--json', '--store', store]);
-  if (r.code !== 0) return null;
-  return (JSON.parse(r.out) as { checkpoint: { position: string } | null }).checkpoint?.position ?? null;
-}
-
-/** (file number, offset) of `file:offset` or of a record's source. */
-function pos(file: string, offset: number | string): [number, bigint] {
-  return [Number(/\.(\d+)$/.exec(file)![1]), BigInt(offset)];
-}
-
-function parsePosition(p: string): [number, bigint] {
-  const m = /^(.*):(\d+)$/.exec(p)!;
-  return pos(m[1]!, m[2]!);
-}
-
-function cmp(a: [number, bigint], b: [number, bigint]): number {
-  if (a[0] !== b[0]) return a[0] - b[0];
-  return a[1] === b[1] ? 0 : a[1] < b[1] ? -1 : 1;
-}
-
-interface Source {
-  file: string;
-  pos: number;
-  row: number;
-  db: string;
-  table: string;
-}
-interface Envelope {
-  type?: 'ddl' | 'table';
-  kind?: string;
-  table?: string;
-  to?: string;
-  op?: 'c' | 'u' | 'd' | 'r' | 't';
-  identity?: 'primary-key' | 'whole-row';
-  before?: Row | null;
-  after?: Row | null;
-  source: Source;
-}
-interface Received {
-  topic: string;
-  partition: number;
-  offset: bigint;
-  key: string | null;
-  value: Envelope;
-}
-
-type Table = Map<string, { row: Row; count: number }>;
-
-/** Applies deduplicated records in position order; returns `db.table` → rows. */
-function rebuild(records: readonly Received[], schemaTopic: string): Map<string, Table> {
-  const sorted = [...records].sort((a, b) => {
-    const c = cmp(pos(a.value.source.file, a.value.source.pos), pos(b.value.source.file, b.value.source.pos));
-    if (c !== 0) return c;
-    const sa = a.topic === schemaTopic ? 0 : 1;
-    const sb = b.topic === schemaTopic ? 0 : 1;
-    if (sa !== sb) return sa - sb;
-    return a.value.source.row - b.value.source.row;
-  });
-  const tables = new Map<string, Table>();
-  const tableOf = (name: string): Table => {
-    let t = tables.get(name);
-    if (!t) tables.set(name, (t = new Map()));
-    return t;
-  };
-  for (const r of sorted) {
-    const v = r.value;
-    if (r.topic === schemaTopic) {
-      if (v.type !== 'table') continue;
-      const name = v.table!;
-      if (v.kind === 'create' || v.kind === 'truncate') tables.set(name, new Map());
-      else if (v.kind === 'drop') tables.delete(name);
-      else if (v.kind === 'rename') {
-        const content = tables.get(name) ?? new Map();
-        tables.delete(name);
-        tables.set(v.to!, content);
-      }
-      continue;
-    }
-    const t = tableOf(`${v.source.db}.${v.source.table}`);
-    const key = r.key ?? '';
-    switch (v.op) {
-      case 't':
-        t.clear();
-        break;
-      case 'c':
-      case 'u':
-      case 'r':
-        if (v.identity === 'whole-row') {
-          const e = t.get(key);
-          if (e) e.count++;
-          else t.set(key, { row: v.after!, count: 1 });
-        } else t.set(key, { row: v.after!, count: 1 });
-        break;
-      case 'd': {
-        const e = t.get(key);
-        if (e && v.identity === 'whole-row' && e.count > 1) e.count--;
-        else t.delete(key);
-        break;
-      }
-      default:
-        throw new Error(`unexpected op ${String(v.op)} in ${r.topic}`);
-    }
-  }
-  return tables;
 }
 
 describe.skipIf(!built)('binsnap run --sink kafka (issue 7)', () => {

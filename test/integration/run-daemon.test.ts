@@ -8,75 +8,17 @@
  *   exactly the versions of a single replay of the same range (none missing,
  *   none twice), so the checkpoint never pointed past durable data.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { binaryBuilt as built, checkpointOf, masterPosition, runCli as inProcess, startDaemon } from '../harness/cli.js';
 import { connect, waitForReplica, type MariadbInfo } from '../harness/mariadb.js';
 import { findFreePort } from '../harness/ports.js';
 import { waitForExit } from '../harness/process.js';
 import { snapshotTables, type Row } from '../harness/select-values.js';
 import { runWorkload, Rng } from '../harness/workload.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = path.join(root, 'bin/binsnap.js');
-const built = existsSync(path.join(root, 'dist/cli/main.js'));
 const KILLS = Number(process.env['BINSNAP_TEST_DAEMON_KILLS'] ?? 20);
-
-interface Run {
-  readonly code: number;
-  readonly out: string;
-  readonly err: string;
-}
-
-async function inProcess(argv: string[]): Promise<Run> {
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  const sink = (into: Buffer[]) =>
-    new Writable({
-      write(chunk: Buffer | string, _enc, cb) {
-        into.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-        cb();
-      },
-    });
-  const code = await main([...argv, '--log-level', 'warn'], process.env, { stdout: sink(out), stderr: sink(err), interactive: false });
-  return { code, out: Buffer.concat(out).toString('utf8'), err: Buffer.concat(err).toString('utf8') };
-}
-
-function startDaemon(args: string[]): { child: ChildProcess; done: Promise<Run> } {
-  const child = spawn(process.execPath, [bin, 'run', ...args, '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  child.stdout?.on('data', (c: Buffer) => out.push(c));
-  child.stderr?.on('data', (c: Buffer) => err.push(c));
-  const done = new Promise<Run>((resolve) =>
-    child.once('close', (code, signal) =>
-      resolve({ code: code ?? (signal ? 128 : -1), out: Buffer.concat(out).toString('utf8'), err: Buffer.concat(err).toString('utf8') }),
-    ),
-  );
-  return { child, done };
-}
-
-async function masterPosition(info: MariadbInfo): Promise<string> {
-  const c = await connect(info);
-  try {
-    const [rows] = await c.query('SHOW MASTER STATUS');
-    const r = (rows as Array<{ File: string; Position: number }>)[0]!;
-    return `${r.File}:${r.Position}`;
-  } finally {
-    await c.end();
-  }
-}
-
-async function checkpointOf(store: string): Promise<string | null> {
-  const r = await inProcess(['status', '--json', '--store', store]);
-  if (r.code !== 0) return null;
-  return (JSON.parse(r.out) as { checkpoint: { position: string } | null }).checkpoint?.position ?? null;
-}
 
 function positionKey(p: string): [number, number] {
   const m = /\.(\d+):(\d+)$/.exec(p)!;

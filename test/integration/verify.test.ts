@@ -6,24 +6,10 @@
  */
 import { mkdtemp } from 'node:fs/promises';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runCli as run } from '../harness/cli.js';
 import { connect } from '../harness/mariadb.js';
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  const sink = (into: Buffer[]) =>
-    new Writable({
-      write(chunk: Buffer | string, _e, cb) {
-        into.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
-        cb();
-      },
-    });
-  const code = await main([...argv, '--log-level', 'warn'], process.env, { stdout: sink(out), stderr: sink(err), interactive: false });
-  return { code, out: Buffer.concat(out).toString('utf8'), err: Buffer.concat(err).toString('utf8') };
-}
 
 describe('binsnap verify (issue 6)', () => {
   const primary = inject('mariadb');
