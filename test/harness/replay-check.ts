@@ -2,16 +2,13 @@
  * Shared helpers for tests that replay a binlog range with binsnap and compare
  * `binsnap export` with what the server itself shows (select-values.ts):
  * in-process runs of main() with captured streams, replay/export wrappers,
- * the checkpoint comparison of replay-differential.test.ts, and a runner of
- * the seeded workload (workload.ts) that accepts any binlog_row_image (the
- * harness's runWorkload insists on FULL images).
+ * and the checkpoint comparison of replay-differential.test.ts.
  */
 import { Writable } from 'node:stream';
-import type mysql from 'mysql2/promise';
 import { expect } from 'vitest';
 import type { MariadbInfo } from './mariadb.js';
-import { snapshotTablesWithKeys, sortRows, type Row } from './select-values.js';
-import { generateWorkload, masterPosition, type WorkloadCheckpoint, type WorkloadOptions, type WorkloadResult, type WorkloadStep } from './workload.js';
+import { sortRows, type Row } from './select-values.js';
+import type { WorkloadCheckpoint } from './workload.js';
 
 export interface Run {
   readonly code: number;
@@ -115,37 +112,3 @@ export async function checkEveryCheckpoint(store: string, checkpoints: readonly 
   return n;
 }
 
-/**
- * The seeded workload of workload.ts (same steps as `runWorkload`), run on a
- * server with any binlog_row_image: the session's image is what the server
- * logs, and checkpoints are recorded the same way.
- */
-export async function runWorkloadAnyImage(conn: mysql.Connection, opts: WorkloadOptions): Promise<WorkloadResult & { rowImage: string }> {
-  const t0 = Date.now();
-  const steps = generateWorkload(opts);
-  const [fmt] = await conn.query('SELECT @@binlog_format AS f, @@binlog_row_image AS i');
-  const f = (fmt as Array<{ f: string; i: string }>)[0];
-  if (f?.f !== 'ROW') throw new Error(`runWorkloadAnyImage needs binlog_format=ROW, not ${f?.f}`);
-  await conn.query("SET SESSION time_zone = '+00:00', SESSION sql_mode = 'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'");
-  const start = await masterPosition(conn);
-  const checkpoints: WorkloadCheckpoint[] = [];
-  let statements = 0;
-  for (let i = 0; i < steps.length; i++) {
-    const step = steps[i] as WorkloadStep;
-    try {
-      await conn.query(step.sql);
-    } catch (err) {
-      throw new Error(`workload step ${i} (${step.label}) failed: ${(err as Error).message}\n${step.sql.slice(0, 2000)}`, { cause: err });
-    }
-    statements += step.statements;
-    if (step.checkpoint) {
-      const position = await masterPosition(conn);
-      const snap = await snapshotTablesWithKeys(conn, step.tables);
-      const cp: WorkloadCheckpoint = { position, label: step.label, step: i, tables: snap.tables, keys: snap.keys };
-      checkpoints.push(cp);
-      await opts.onCheckpoint?.(cp);
-    }
-  }
-  const end = await masterPosition(conn);
-  return { start, end, checkpoints, steps: steps.length, statements, elapsedMs: Date.now() - t0, rowImage: f.i };
-}

@@ -45,6 +45,8 @@ export interface WorkloadOptions {
   readonly bigRows?: number;
   /** Called with each checkpoint as it is recorded. */
   readonly onCheckpoint?: (cp: WorkloadCheckpoint) => void | Promise<void>;
+  /** Accept a server with MINIMAL/NOBLOB row images (default: FULL is required). */
+  readonly anyRowImage?: boolean;
 }
 
 export interface WorkloadCheckpoint {
@@ -807,7 +809,9 @@ export async function runWorkload(conn: mysql.Connection, opts: WorkloadOptions)
   if ((engines as unknown[]).length === 0) throw new Error('runWorkload needs MariaDB with the Sequence engine (seq_1_to_N)');
   const [fmt] = await conn.query("SELECT @@binlog_format AS f, @@binlog_row_image AS i");
   const f = (fmt as Array<{ f: string; i: string }>)[0];
-  if (f?.f !== 'ROW' || f.i !== 'FULL') throw new Error(`runWorkload needs binlog_format=ROW and binlog_row_image=FULL, not ${f?.f}/${f?.i}`);
+  if (f?.f !== 'ROW' || (f.i !== 'FULL' && opts.anyRowImage !== true)) {
+    throw new Error(`runWorkload needs binlog_format=ROW and binlog_row_image=FULL (or anyRowImage), not ${f?.f}/${f?.i}`);
+  }
   await conn.query("SET SESSION time_zone = '+00:00', SESSION sql_mode = 'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'");
   const start = await masterPosition(conn);
   const checkpoints: WorkloadCheckpoint[] = [];

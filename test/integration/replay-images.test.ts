@@ -19,7 +19,8 @@ import { mkdtemp } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connect, destroyMariadb, startMariadb, type MariadbInfo, type MariadbOptions } from '../harness/mariadb.js';
-import { checkEveryCheckpoint, replay, runWorkloadAnyImage } from '../harness/replay-check.js';
+import { checkEveryCheckpoint, replay } from '../harness/replay-check.js';
+import { runWorkload } from '../harness/workload.js';
 import type { WorkloadResult } from '../harness/workload.js';
 
 const TRANSACTIONS = Number(process.env['BINSNAP_TEST_IMAGES_TXNS'] ?? 600);
@@ -57,7 +58,7 @@ describe('replay with partial row images and reduced metadata', () => {
         const r = (rows as Array<{ i: string; m: string; f: string }>)[0];
         expect({ image: r?.i, metadata: r?.m, format: r?.f }).toEqual({ image: v.image, metadata: v.metadata, format: 'ROW' });
         const t0 = Date.now();
-        const work = await runWorkloadAnyImage(conn, { seed: SEED, transactions: TRANSACTIONS, db, bigRows: BIG_ROWS });
+        const work = await runWorkload(conn, { seed: SEED, transactions: TRANSACTIONS, db, bigRows: BIG_ROWS, anyRowImage: true });
         console.log(`replay-images (${v.name}): ${work.steps} steps, ${work.checkpoints.length} checkpoints, ${work.start} → ${work.end} in ${Date.now() - t0} ms`);
         works.set(v.name, work);
       } finally {
