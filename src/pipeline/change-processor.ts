@@ -152,7 +152,7 @@ export class ChangeProcessor {
       key,
       values,
       ...(shape.numericKeyColumns ? { numericKeyColumns: shape.numericKeyColumns } : {}),
-      event,
+      event: { ...event, serverId: ev.serverId },
     };
     if (this.cache !== undefined) this.remember(c);
     return c;

@@ -261,7 +261,7 @@ class Pipeline {
         const r = this.schema.applyStatement(s.event);
         tx.schemaChanges.push(...r.schemaChanges);
         tx.tableEvents.push(...r.tableEvents);
-        return r.rewrites.length > 0 ? this.rewriteRows(tx, r.rewrites, s.event.pos) : undefined;
+        return r.rewrites.length > 0 ? this.rewriteRows(tx, r.rewrites, s.event.pos, s.event.serverId) : undefined;
       }
       case 'commit':
         return this.commit(s.commitPosition, s.commitTimestamp);
@@ -365,7 +365,7 @@ class Pipeline {
    * ALTER TABLE changed columns: every stored row of the table is written again,
    * converted, as versions at the statement's position (inside its transaction).
    */
-  private async rewriteRows(tx: OpenTransaction, rewrites: readonly RowRewrite[], at: BinlogPosition): Promise<void> {
+  private async rewriteRows(tx: OpenTransaction, rewrites: readonly RowRewrite[], at: BinlogPosition, serverId: number): Promise<void> {
     await this.flush();
     let index = 0;
     for (const r of rewrites) {
@@ -391,7 +391,7 @@ class Pipeline {
             key: before,
             values: null,
             ...(oldNumeric.length > 0 ? { numericKeyColumns: oldNumeric } : {}),
-            event: { op: 'x', before: row },
+            event: { op: 'x', before: row, serverId },
           });
         }
         changes.push({
@@ -402,7 +402,7 @@ class Pipeline {
           key: after,
           values: next,
           ...(newNumeric.length > 0 ? { numericKeyColumns: newNumeric } : {}),
-          event: { op: 'x', before: row },
+          event: { op: 'x', before: row, serverId },
         });
         for (const c of changes) this.changes.remember(c);
         rows++;

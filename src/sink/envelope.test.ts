@@ -96,6 +96,27 @@ describe('row records', () => {
   });
 });
 
+describe('source.server_id', () => {
+  it('is the server id of the rows event when the change carries it, else the configured one', () => {
+    const start: TransactionStart = { startPosition: BinlogPosition.of('mysql-bin.000003', 100) };
+    const base: RowChange = {
+      table: 'shop.t',
+      version: { fileNumber: 3, offset: 200n, rowIndex: 0 },
+      op: 'upsert',
+      identity: 'primary-key',
+      key: { id: 1 },
+      values: { id: 1 },
+      event: { op: 'c', before: null, serverId: 42 },
+    };
+    const withId = JSON.parse(rowRecord(ctx, start, base, 5, new TransactionOrder()).value) as { source: { server_id: number | null } };
+    expect(withId.source.server_id).toBe(42);
+    const without = JSON.parse(rowRecord(ctx, start, { ...base, event: { op: 'c', before: null } }, 5, new TransactionOrder()).value) as {
+      source: { server_id: number | null };
+    };
+    expect(without.source.server_id).toBe(7);
+  });
+});
+
 describe('transaction end records', () => {
   it('DDL and table events go to schema-changes at the transaction start; a truncate also as op t with key null', () => {
     const order = new TransactionOrder();

@@ -136,14 +136,24 @@ interface SourceFields {
   readonly snapshot: boolean;
 }
 
-function source(ctx: EnvelopeContext, tx: TransactionStart, file: string, pos: bigint, row: number, table: string, tsMs: number | null, snapshot: boolean): SourceFields {
+function source(
+  ctx: EnvelopeContext,
+  tx: TransactionStart,
+  file: string,
+  pos: bigint,
+  row: number,
+  table: string,
+  tsMs: number | null,
+  snapshot: boolean,
+  serverId?: number,
+): SourceFields {
   const t = splitTable(table);
   return {
     file,
     pos: offsetJson(pos),
     row,
     gtid: tx.gtid ?? null,
-    server_id: ctx.serverId,
+    server_id: serverId ?? ctx.serverId,
     db: t.db,
     table: t.table,
     ts_ms: tsMs,
@@ -181,7 +191,7 @@ export function rowRecord(ctx: EnvelopeContext, tx: TransactionStart, c: RowChan
   const value = {
     before,
     after,
-    source: source(ctx, tx, file, c.version.offset, c.version.rowIndex, c.table, tsMs, op === 'r'),
+    source: source(ctx, tx, file, c.version.offset, c.version.rowIndex, c.table, tsMs, op === 'r', c.event?.serverId),
     op,
     identity: c.identity,
     ts_ms: ctx.now(),

@@ -81,7 +81,12 @@ export interface RowChange {
    * `d` delete, `r` seed read, `x` a version binsnap wrote itself (an ALTER TABLE rewrite, the delete
    * half of a key change) — and the row before it (null for an insert).
    */
-  readonly event?: { readonly op: 'c' | 'u' | 'd' | 'r' | 'x'; readonly before: RowValues | null };
+  readonly event?: {
+    readonly op: 'c' | 'u' | 'd' | 'r' | 'x';
+    readonly before: RowValues | null;
+    /** The server id in the rows event's header (the server that executed the change). */
+    readonly serverId?: number;
+  };
 }
 
 export type SchemaChangeKind = 'create' | 'alter' | 'rename' | 'drop' | 'truncate' | 'initial';

@@ -17,6 +17,7 @@ export interface EnvelopeSource {
   file: string;
   pos: number;
   row: number;
+  server_id?: number | null;
   db: string;
   table: string;
 }

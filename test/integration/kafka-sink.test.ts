@@ -283,6 +283,9 @@ describe.skipIf(!built)('binsnap run --sink kafka (issue 7)', () => {
 
       const records = await consumeAll(prefix);
       expect(records.length).toBeGreaterThan(1000);
+      // Row records name the server that executed the change: the primary (server_id 1), through the replica.
+      const rowServerIds = new Set(records.filter((r) => r.value.op !== undefined && r.value.op !== 't').map((r) => r.value.source.server_id));
+      expect([...rowServerIds]).toEqual([primary.serverId]);
 
       // Duplicates by (topic, position); which run wrote each record, from the end offsets at each kill.
       const runOf = (r: Received): number => kills.filter((k) => r.offset >= (k.ends.get(r.topic)?.get(r.partition) ?? 0n)).length;
