@@ -48,6 +48,8 @@ export async function* readServerBinlog(opts: ServerSourceOptions): AsyncGenerat
   /** The position just after the last event yielded: events before it are not yielded again. */
   let yieldedUpTo: BinlogPosition | undefined;
   let attempt = 0;
+  // A range that ends where it starts (a daemon resumed at its --until) holds nothing.
+  if (opts.to && resume.kind === 'position' && !resume.position.isBefore(opts.to)) return;
   for (;;) {
     try {
       const conn = await retry(() => openBinlogConnection({ ...opts, start: resume }, opts.signal), {
@@ -57,7 +59,9 @@ export async function* readServerBinlog(opts: ServerSourceOptions): AsyncGenerat
       const state = new StreamState(opts, resume.kind === 'position' ? resume.position : undefined, conn.server.checksum);
       for await (const raw of conn) {
         for (const ev of state.decode(raw)) {
-          if (opts.to && ev.kind !== 'heartbeat' && !ev.pos.isBefore(opts.to)) {
+          if (opts.to && !ev.pos.isBefore(opts.to)) {
+            // An event at or after `to`, or a heartbeat (the server has sent everything up to its
+            // position) at or after it: the range is complete.
             conn.close();
             return;
           }

@@ -100,6 +100,12 @@ describe.skipIf(!built)('binsnap run: the daemon tails the replica (issue 6)', (
       d = startDaemon(['--source', replica.url, '--store', store, '--server-id', '4101', '--until', end]);
       const last = await d.done;
       expect(last.code, last.err).toBe(0);
+      // Resumed exactly at --until (nothing left in the range): it stops at once instead of waiting for events.
+      const t1 = Date.now();
+      const again = await startDaemon(['--source', replica.url, '--store', store, '--server-id', '4101', '--until', end]).done;
+      expect(again.code, again.err).toBe(0);
+      expect(again.out).toMatch(/applied 0 transactions/);
+      expect(Date.now() - t1).toBeLessThan(15_000);
       const cp = await checkpointOf(store);
       expect(cp).not.toBeNull();
       expect(atOrAfter(cp!, end) || cp === end).toBe(true);
