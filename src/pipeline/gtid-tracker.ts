@@ -3,18 +3,11 @@
  * executed before the range (the store's checkpoint, then each file's
  * PREVIOUS_GTIDS / GTID_LIST) plus every committed transaction's GTID.
  *
- * Committed GTIDs are collected cheaply (contiguous MySQL transaction ids
+ * Committed GTIDs arrive as values (never re-parsed from text) and are collected cheaply (contiguous MySQL transaction ids
  * extend one interval; MariaDB keeps the last GTID per domain) and folded
  * into an immutable GtidSet only when a checkpoint is written.
  */
-import {
-  MariadbGtid,
-  MariadbGtidPos,
-  MysqlGtid,
-  MysqlGtidSet,
-  type GtidSet,
-  type MysqlGtidSetEntry,
-} from '../core/gtid.js';
+import { MariadbGtidPos, MysqlGtid, MysqlGtidSet, type GtidSet, type MariadbGtid, type MysqlGtidSetEntry } from '../core/gtid.js';
 
 export class GtidTracker {
   private set: GtidSet | undefined;
@@ -40,10 +33,9 @@ export class GtidTracker {
     }
   }
 
-  /** A committed transaction's GTID text (`uuid[:tag]:n` or `domain-server-seq`). */
-  committed(gtid: string): void {
-    if (gtid.includes(':')) {
-      const g = MysqlGtid.parse(gtid);
+  /** A committed transaction's GTID. */
+  committed(g: MysqlGtid | MariadbGtid): void {
+    if (g instanceof MysqlGtid) {
       const k = `${g.uuid}:${g.tag ?? ''}`;
       let run = this.mysqlRuns.get(k);
       if (!run) {
@@ -54,7 +46,6 @@ export class GtidTracker {
       if (last && g.transactionId === last.end + 1n) last.end = g.transactionId;
       else run.intervals.push({ start: g.transactionId, end: g.transactionId });
     } else {
-      const g = MariadbGtid.parse(gtid);
       this.mariaLast.set(g.domain, g);
     }
   }

@@ -23,7 +23,7 @@
  */
 import { BinsnapError, isBinsnapError } from '../core/errors.js';
 import type { BinlogPosition } from '../core/position.js';
-import type { GtidSet } from '../core/gtid.js';
+import type { GtidSet, MariadbGtid, MysqlGtid } from '../core/gtid.js';
 import type { DecodedEvent } from '../protocol/binlog/events.js';
 import type { SchemaLookup } from '../protocol/binlog/table-schema.js';
 import type {
@@ -110,6 +110,7 @@ export interface PipelineResult {
 interface OpenTransaction {
   readonly startPosition: BinlogPosition;
   readonly gtid: string | undefined;
+  readonly gtidValue: MysqlGtid | MariadbGtid | undefined;
   readonly catalogAtBegin: SchemaCatalog;
   changes: RowChange[];
   readonly schemaChanges: SchemaChange[];
@@ -245,6 +246,7 @@ class Pipeline {
         this.open = {
           startPosition: s.startPosition,
           gtid: s.gtid,
+          gtidValue: s.gtidValue,
           catalogAtBegin: this.schema.catalog,
           changes: [],
           schemaChanges: [],
@@ -426,7 +428,7 @@ class Pipeline {
     if (onlyNonTransactional) rows = rows.filter((c) => this.nonTransactional(c.table));
     const learnt = this.schema.takeChanges();
     const schemaChanges = learnt.length > 0 ? [...tx.schemaChanges, ...learnt] : tx.schemaChanges;
-    if (tx.gtid !== undefined) this.gtids.committed(tx.gtid);
+    if (tx.gtidValue !== undefined) this.gtids.committed(tx.gtidValue);
     this.transactions++;
     this.rowChanges += tx.streamed + rows.length;
     if (tx.writer) {

@@ -31,7 +31,14 @@ import type { DecodedEvent, QueryBody, RowsEvent, EventHeader } from '../protoco
 export type QueryEvent = EventHeader & QueryBody;
 
 export type AssemblyStep =
-  | { readonly kind: 'begin'; readonly startPosition: BinlogPosition; readonly gtid?: string; readonly xa?: string }
+  | {
+      readonly kind: 'begin';
+      readonly startPosition: BinlogPosition;
+      /** The GTID as text (`uuid[:tag]:n`, `domain-server-seq`) and as its value. */
+      readonly gtid?: string;
+      readonly gtidValue?: MysqlGtid | MariadbGtid;
+      readonly xa?: string;
+    }
   | { readonly kind: 'rows'; readonly event: RowsEvent }
   /** A statement that is not transaction control: DDL, an ignored statement, or a statement-based change. */
   | { readonly kind: 'statement'; readonly event: QueryEvent }
@@ -129,7 +136,9 @@ export class TransactionAssembler {
   /** Opened by a MariaDB GTID event with nothing in it yet (a BEGIN then belongs to it). */
   private openedByGtid = false;
   private openXa: string | undefined;
-  private pendingGtid: { readonly gtid?: string; readonly position: BinlogPosition; readonly xa?: string; readonly commitUs?: bigint } | undefined;
+  private pendingGtid:
+    | { readonly gtid?: MysqlGtid | MariadbGtid; readonly position: BinlogPosition; readonly xa?: string; readonly commitUs?: bigint }
+    | undefined;
   private commitUs: bigint | undefined;
 
   /** True while a transaction is open (between `begin` and its end). */
@@ -150,12 +159,12 @@ export class TransactionAssembler {
       case 'gtid':
         return this.gtidEvent(
           ev.pos,
-          ev.anonymous ? undefined : MysqlGtid.of(ev.sid, ev.gno, ev.tagged ? ev.tag : undefined).format(),
+          ev.anonymous ? undefined : MysqlGtid.of(ev.sid, ev.gno, ev.tagged ? ev.tag : undefined),
           undefined,
           ev.immediateCommitTimestamp,
         );
       case 'maria_gtid': {
-        const gtid = MariadbGtid.of(ev.domainId, ev.serverId, ev.seqNo).format();
+        const gtid = MariadbGtid.of(ev.domainId, ev.serverId, ev.seqNo);
         const xa = ev.xa ? xidText(ev.xa.formatId, ev.xa.gtrid, ev.xa.bqual) : undefined;
         const steps = this.gtidEvent(ev.pos, gtid, xa, undefined);
         if (ev.standalone) return steps;
@@ -209,7 +218,12 @@ export class TransactionAssembler {
     }
   }
 
-  private gtidEvent(position: BinlogPosition, gtid: string | undefined, xa: string | undefined, commitUs: bigint | undefined): readonly AssemblyStep[] {
+  private gtidEvent(
+    position: BinlogPosition,
+    gtid: MysqlGtid | MariadbGtid | undefined,
+    xa: string | undefined,
+    commitUs: bigint | undefined,
+  ): readonly AssemblyStep[] {
     const steps: AssemblyStep[] = [];
     if (this.open) {
       steps.push({ kind: 'abandon', position, reason: 'a new transaction started before the open one committed' });
@@ -235,7 +249,7 @@ export class TransactionAssembler {
       {
         kind: 'begin',
         startPosition: pending?.position ?? position,
-        ...(pending?.gtid !== undefined ? { gtid: pending.gtid } : {}),
+        ...(pending?.gtid !== undefined ? { gtid: pending.gtid.format(), gtidValue: pending.gtid } : {}),
         ...(xaId !== undefined ? { xa: canonicalXid(xaId) } : {}),
       },
     ];
