@@ -112,11 +112,11 @@ export class ChangeProcessor {
       if (row.after !== undefined && row.before === undefined) {
         const values = objectOf(row.after, names);
         if (values === undefined) return this.slowPath(ev, shape, r, out, txStart);
-        out.push(this.change(ev, shape, 'upsert', keyOf(shape, values), values, { op: 'c', before: null }));
+        out.push(this.change(ev, shape, 'upsert', keyOf(shape, values), values, 'c', null));
       } else if (row.after === undefined && row.before !== undefined) {
         const before = objectOf(row.before, names);
         if (before === undefined) return this.slowPath(ev, shape, r, out, txStart);
-        out.push(this.change(ev, shape, 'delete', keyOf(shape, before), null, { op: 'd', before }));
+        out.push(this.change(ev, shape, 'delete', keyOf(shape, before), null, 'd', before));
       } else {
         const before = objectOf(row.before!, names);
         const after = objectOf(row.after!, names);
@@ -132,8 +132,8 @@ export class ChangeProcessor {
   private update(ev: RowsEvent, shape: TableShape, before: RowValues, after: RowValues, out: RowChange[]): void {
     const oldKey = keyOf(shape, before);
     const newKey = keyOf(shape, after);
-    if (shape.keyIndexes.length === 0 || !sameKey(oldKey, newKey)) out.push(this.change(ev, shape, 'delete', oldKey, null, { op: 'x', before }));
-    out.push(this.change(ev, shape, 'upsert', newKey, after, { op: 'u', before }));
+    if (shape.keyIndexes.length === 0 || !sameKey(oldKey, newKey)) out.push(this.change(ev, shape, 'delete', oldKey, null, 'x', before));
+    out.push(this.change(ev, shape, 'upsert', newKey, after, 'u', before));
   }
 
   private change(
@@ -142,7 +142,8 @@ export class ChangeProcessor {
     op: 'upsert' | 'delete',
     key: RowKey,
     values: RowValues | null,
-    event: NonNullable<RowChange['event']>,
+    sourceOp: 'c' | 'u' | 'd' | 'x',
+    before: RowValues | null,
   ): RowChange {
     const c: RowChange = {
       table: shape.name,
@@ -152,7 +153,7 @@ export class ChangeProcessor {
       key,
       values,
       ...(shape.numericKeyColumns ? { numericKeyColumns: shape.numericKeyColumns } : {}),
-      event: { ...event, serverId: ev.serverId },
+      event: { op: sourceOp, before, serverId: ev.serverId },
     };
     if (this.cache !== undefined) this.remember(c);
     return c;
@@ -167,7 +168,7 @@ export class ChangeProcessor {
       if (row.before === undefined) {
         const values = partialObject(row.after, names);
         if (values.absent) this.warnAbsent(shape, ev);
-        out.push(this.change(ev, shape, 'upsert', keyOf(shape, values.row), values.row, { op: 'c', before: null }));
+        out.push(this.change(ev, shape, 'upsert', keyOf(shape, values.row), values.row, 'c', null));
         continue;
       }
       const before = partialObject(row.before, names);
@@ -177,7 +178,7 @@ export class ChangeProcessor {
         full = await this.previous(shape, keyOf(shape, before.row), ev, txStart, before.row);
       }
       if (row.after === undefined) {
-        out.push(this.change(ev, shape, 'delete', keyOf(shape, full), null, { op: 'd', before: full }));
+        out.push(this.change(ev, shape, 'delete', keyOf(shape, full), null, 'd', full));
         continue;
       }
       const after = partialObject(row.after, names);

@@ -121,7 +121,7 @@ export const runCommand: CommandHandler = async (ctx) => {
         }
       },
       onCheckpoint: (c) => {
-        live.checkpoint(c.position.format(), c.commitTimestamp);
+        live.checkpoint(c.position, c.commitTimestamp);
         if (caughtUp) ctx.logger.debug({ position: c.position.format() }, 'checkpoint');
       },
     }).finally(async () => {
@@ -172,9 +172,8 @@ class DaemonMetrics {
     this.lastActivity = Date.now();
   }
 
-  checkpoint(position: string, commitMs: number): void {
-    const m = /^(.*):(\d+)$/.exec(position);
-    if (m) this.position(Number(m[2]), { file: m[1]! });
+  checkpoint(position: BinlogPosition, commitMs: number): void {
+    this.position(Number(position.offset), { file: position.file });
     if (commitMs > 0) {
       this.lastCommitMs = commitMs;
       this.commitTime(commitMs / 1000);
