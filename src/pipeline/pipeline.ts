@@ -199,8 +199,13 @@ class Pipeline {
         if (this.events % progressEvery === 0) this.progress();
       }
     } catch (err) {
-      await this.abortOpen();
-      await this.flush().catch(() => undefined);
+      // Keep what committed before the failure; a second failure is logged, the first one reported.
+      try {
+        await this.abortOpen();
+        await this.flush();
+      } catch (second) {
+        this.opts.log.warn({ error: String(second) }, 'could not write the transactions committed before the failure');
+      }
       throw err;
     }
     const incomplete = this.open?.startPosition;
@@ -551,7 +556,12 @@ class Pipeline {
     if (!tx) return;
     this.open = undefined;
     this.schema.restore(tx.catalogAtBegin);
-    if (tx.writer) await tx.writer.abort().catch(() => undefined);
+    if (tx.writer) {
+      await tx.writer.abort().catch((err: unknown) => {
+        // The store rolls an open writer back on close too: nothing of it becomes visible.
+        this.opts.log.warn({ error: String(err), startPosition: tx.startPosition.format() }, 'aborting a streamed transaction failed');
+      });
+    }
     if (this.changes.caching) {
       // The cache holds rows of the abandoned transaction: rebuild it from the store.
       await this.flush();

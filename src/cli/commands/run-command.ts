@@ -28,6 +28,7 @@ import { runPipeline } from '../../pipeline/pipeline.js';
 import type { StartAt } from '../../source/binlog-connection.js';
 import { readServerBinlog } from '../../source/server-source.js';
 import type { CommandHandler } from '../command.js';
+import type { Logger } from '../../runtime/logger.js';
 import { checkServer } from '../check-server.js';
 import { openStore } from '../open-store.js';
 import { count } from '../progress.js';
@@ -85,7 +86,7 @@ export const runCommand: CommandHandler = async (ctx) => {
     const metricsAt = v.get('metrics') as HostPort | undefined;
     const server = metricsAt ? await serveMetrics(metricsAt.host, metricsAt.port, live.registry, () => live.health()) : undefined;
     if (metricsAt) ctx.logger.info({ metrics: `http://${metricsAt.host}:${metricsAt.port}/metrics` }, 'serving metrics and /healthz');
-    const retention = metricsAt ? watchRetention(source, live, ctx.signal) : undefined;
+    const retention = metricsAt ? watchRetention(source, live, ctx.signal, ctx.logger) : undefined;
     const result = await runPipeline({
       store,
       ...(sink ? { sink } : {}),
@@ -219,7 +220,7 @@ class DaemonMetrics {
 }
 
 /** Reads the source's binlog expiry once a minute for binsnap_binlog_retention_seconds_left. */
-function watchRetention(source: SourceUrl, live: DaemonMetrics, signal: AbortSignal): { stop(): void } {
+function watchRetention(source: SourceUrl, live: DaemonMetrics, signal: AbortSignal, log: Logger): { stop(): void } {
   let stopped = false;
   const check = async (): Promise<void> => {
     try {
@@ -233,8 +234,9 @@ function watchRetention(source: SourceUrl, live: DaemonMetrics, signal: AbortSig
       } finally {
         await conn.end().catch(() => undefined);
       }
-    } catch {
-      // The daemon's own connection reports source problems; a metric stays at its last value.
+    } catch (err) {
+      // The daemon's own connection reports source problems; the metric keeps its last value.
+      log.debug({ error: String(err) }, 'could not read the source binlog expiry for the metrics');
     }
   };
   void check();
