@@ -92,6 +92,12 @@ export interface PipelineOptions {
   readonly batchTransactions?: number;
   readonly batchRows?: number;
   readonly batchDelayMs?: number;
+  /**
+   * When set, committed transactions waiting for their batch are written as
+   * soon as the source has had nothing for this long (the daemon: a commit
+   * need not wait for the next one, or for a heartbeat, to become durable).
+   */
+  readonly idleFlushMs?: number;
 }
 
 export interface PipelineResult {
@@ -142,6 +148,13 @@ class Pipeline {
   private readonly batchTransactions: number;
   private readonly batchRows: number;
   private readonly batchDelayMs: number;
+  private readonly idleFlushMs: number | undefined;
+  /** The idle-flush timer, and what it saw: whether the loop waits on the source, and the event count at its last tick. */
+  private idleTimer: NodeJS.Timeout | undefined;
+  private awaitingSource = false;
+  private eventsAtTick = -1;
+  private idleWrite: Promise<void> | undefined;
+  private idleWriteError: unknown;
   private open: OpenTransaction | undefined;
   private pending: CommittedTransaction[] = [];
   private pendingRows = 0;
@@ -163,6 +176,7 @@ class Pipeline {
     this.batchTransactions = opts.batchTransactions ?? 5_000;
     this.batchRows = opts.batchRows ?? 50_000;
     this.batchDelayMs = opts.batchDelayMs ?? 1_000;
+    this.idleFlushMs = opts.idleFlushMs;
   }
 
   async run(): Promise<PipelineResult> {
@@ -179,28 +193,54 @@ class Pipeline {
     }
     const progressEvery = this.opts.onProgress ? (this.opts.progressEvery ?? 4096) : Number.POSITIVE_INFINITY;
     try {
-      for await (const ev of this.opts.events(this.schema.lookup)) {
-        this.events++;
-        this.bytes += ev.eventSize;
-        this.lastPosition = ev.nextPos;
-        if (ev.kind === 'format_description') this.schema.onFormatDescription(ev.serverVersion);
-        else if (ev.kind === 'heartbeat') {
-          // The source is idle: what is batched is written now, not at the next commit.
-          if (this.pending.length > 0) await this.flush();
-          this.progress();
-          this.opts.onIdle?.();
-          continue;
+      const source = this.opts.events(this.schema.lookup)[Symbol.asyncIterator]();
+      this.startIdleFlush();
+      let ended = false;
+      try {
+        for (;;) {
+          this.awaitingSource = true;
+          const r = await source.next();
+          this.awaitingSource = false;
+          // A write the idle timer started while the source had nothing finishes first.
+          if (this.idleWrite !== undefined) await this.idleWrite;
+          if (r.done === true) {
+            ended = true;
+            break;
+          }
+          const ev = r.value;
+          this.events++;
+          this.bytes += ev.eventSize;
+          this.lastPosition = ev.nextPos;
+          if (ev.kind === 'format_description') this.schema.onFormatDescription(ev.serverVersion);
+          else if (ev.kind === 'heartbeat') {
+            // The source is idle: what is batched is written now, not at the next commit.
+            if (this.pending.length > 0) await this.flush();
+            this.progress();
+            this.opts.onIdle?.();
+            continue;
+          }
+          const steps = this.assembler.push(ev);
+          for (let i = 0; i < steps.length; i++) {
+            const p = this.step(steps[i]!);
+            if (p !== undefined) await p;
+          }
+          if (this.events % progressEvery === 0) this.progress();
         }
-        const steps = this.assembler.push(ev);
-        for (let i = 0; i < steps.length; i++) {
-          const p = this.step(steps[i]!);
-          if (p !== undefined) await p;
+      } finally {
+        // Stopped early (an error): the source closes its file or connection.
+        if (!ended) {
+          try {
+            await source.return?.(undefined);
+          } catch (closeErr) {
+            this.opts.log.warn({ error: String(closeErr) }, 'the source did not close cleanly');
+          }
         }
-        if (this.events % progressEvery === 0) this.progress();
       }
     } catch (err) {
       // Keep what committed before the failure; a second failure is logged, the first one reported.
       try {
+        this.stopIdleFlush();
+        if (this.idleWrite !== undefined) await this.idleWrite;
         await this.abortOpen();
         await this.flush();
       } catch (second) {
@@ -208,6 +248,7 @@ class Pipeline {
       }
       throw err;
     }
+    this.stopIdleFlush();
     const incomplete = this.open?.startPosition;
     if (this.open) {
       this.opts.log.info(
@@ -574,8 +615,41 @@ class Pipeline {
     return { position, commitTimestamp, ...(gtidSet ? { gtidSet } : {}) };
   }
 
+  /**
+   * With idleFlushMs: a timer ticks every idleFlushMs; when the loop is
+   * waiting on the source, transactions are pending and no event arrived
+   * since the previous tick, it writes them (so within 1–2 ticks of the
+   * source falling quiet). The loop waits for that write before it handles
+   * the next event, so writes never overlap and stay in order. No cost per
+   * event.
+   */
+  private startIdleFlush(): void {
+    const ms = this.idleFlushMs;
+    if (ms === undefined) return;
+    this.idleTimer = setInterval(() => {
+      const quiet = this.events === this.eventsAtTick;
+      this.eventsAtTick = this.events;
+      if (!quiet || !this.awaitingSource || this.pending.length === 0 || this.idleWrite !== undefined) return;
+      this.idleWrite = this.flush()
+        .catch((err: unknown) => {
+          this.idleWriteError = err;
+        })
+        .finally(() => {
+          this.idleWrite = undefined;
+        });
+    }, ms);
+    this.idleTimer.unref();
+  }
+
+  private stopIdleFlush(): void {
+    clearInterval(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+
   /** Writes the batch of committed transactions in one store write, the checkpoint with its last one. */
   private async flush(): Promise<void> {
+    // The idle timer's write failed: nothing after it may be written (that would leave a gap).
+    if (this.idleWriteError !== undefined) throw this.idleWriteError;
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
@@ -606,3 +680,4 @@ class Pipeline {
     this.opts.onCheckpoint?.(checkpoint);
   }
 }
+

@@ -111,7 +111,10 @@ export const runCommand: CommandHandler = async (ctx) => {
       ...(start.kind === 'gtid' ? { gtidSet: start.gtid } : {}),
       skipUnparseableDdl: v.get('skipUnparseableDdl') === true,
       log: ctx.logger,
-      batchDelayMs: 200,
+      // Under load a batch closes every 100 ms; when the source falls quiet, what
+      // is pending is written within 20–40 ms instead of at the next heartbeat.
+      batchDelayMs: 100,
+      idleFlushMs: 20,
       progressEvery: 256,
       onProgress: (p) => live.progress(p),
       onIdle: () => {
