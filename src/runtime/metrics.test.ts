@@ -27,6 +27,16 @@ describe('MetricsRegistry and the metrics server', () => {
     );
   });
 
+  it('refreshes values that depend on the time of the scrape before every render', () => {
+    const r = new MetricsRegistry();
+    const lag = r.gauge('binsnap_lag_seconds', 'lag');
+    let now = 10;
+    r.onCollect(() => lag(now - 4));
+    expect(r.render()).toContain('binsnap_lag_seconds 6\n');
+    now = 70;
+    expect(r.render()).toContain('binsnap_lag_seconds 66\n');
+  });
+
   it('serves /metrics and /healthz (503 when unhealthy) on a port', async () => {
     const r = new MetricsRegistry();
     r.gauge('binsnap_lag_seconds', 'lag')(0.5);

@@ -21,6 +21,12 @@ interface Metric {
 
 export class MetricsRegistry {
   private readonly metrics = new Map<string, Metric>();
+  private readonly collectors: Array<() => void> = [];
+
+  /** `fn` runs before every render, to refresh values that depend on the time of the scrape. */
+  onCollect(fn: () => void): void {
+    this.collectors.push(fn);
+  }
 
   counter(name: string, help: string): (by?: number) => void {
     const m = this.define(name, help, 'counter');
@@ -42,6 +48,7 @@ export class MetricsRegistry {
   }
 
   render(): string {
+    for (const fn of this.collectors) fn();
     let out = '';
     for (const m of this.metrics.values()) {
       out += `# HELP ${m.name} ${m.help}\n# TYPE ${m.name} ${m.type}\n`;

@@ -168,6 +168,11 @@ class DaemonMetrics {
   private lastActivity = Date.now();
   private idleSince: number | undefined;
 
+  constructor() {
+    // The lag grows while nothing is applied (a stuck daemon must not show its last, small lag).
+    this.registry.onCollect(() => this.updateLag());
+  }
+
   progress(p: PipelineProgress): void {
     this.events(p.events);
     this.bytes(p.bytes);
