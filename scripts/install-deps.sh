@@ -24,6 +24,8 @@ want mariadb-install-db mariadb-server
 want mariadb mariadb-client
 want mariadb-binlog mariadb-client
 if [[ "$mode" != --demo ]]; then
+  # test/harness/tls.ts makes the TLS tests' throwaway CA and certificates with it.
+  want openssl openssl
   # Servers named in the environment are used instead of local ones.
   [[ -n "${BINSNAP_TEST_REDIS_URL:-}" ]] || want redis-server redis-server
   if [[ -z "${BINSNAP_TEST_KAFKA_BROKERS:-}" ]]; then

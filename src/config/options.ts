@@ -39,7 +39,7 @@ const o = (key: string, flag: string, type: OptionType, description: string, def
 
 /** Options every command takes. */
 export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
-  o('store', '--store <PATH|URL>', 'store', 'snapshot store: a file path for the embedded store, or redis://[user:pass@]host:port/db', './binsnap.db'),
+  o('store', '--store <PATH|URL>', 'store', 'snapshot store: a file path for the embedded store, or redis://[user:pass@]host:port/db (rediss:// for TLS, ?ssl-ca=FILE to trust a CA of your own)', './binsnap.db'),
   o('json', '--json', 'boolean', 'print machine-readable JSON instead of human output', false),
   o('config', '--config <FILE>', 'string', 'read options from a JSON file whose keys are option names (flags > BINSNAP_* variables > file)'),
   o('logLevel', '--log-level <LEVEL>', 'log-level', 'log level: fatal, error, warn, info, debug, trace, silent', 'info'),

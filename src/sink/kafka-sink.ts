@@ -17,8 +17,8 @@
  * retriable) are retried inside `flush` with backoff for up to
  * `retryTimeoutMs` (default 5 minutes, URL param `retryTimeoutMs`); after
  * that BINSNAP_E_SINK_UNAVAILABLE (transient). Authentication, authorisation,
- * oversize records and other definite refusals throw BINSNAP_E_SINK_REJECTED
- * at once. A retried send may deliver part of a batch twice (duplicates by
+ * a broker certificate that fails verification, oversize records and other
+ * definite refusals throw BINSNAP_E_SINK_REJECTED at once. A retried send may deliver part of a batch twice (duplicates by
  * position, never a gap). Once `signal` aborts (the daemon stopping) a
  * failing call is not retried any more.
  *
@@ -143,8 +143,16 @@ const TRANSIENT_NAMES = new Set([
   'KafkaJSStaleTopicMetadataAssignment',
 ]);
 
+/**
+ * Node's codes for a TLS peer certificate that fails verification (untrusted CA, expired, wrong
+ * host name): kafkajs reports them as connection errors, which it calls retriable, but the same
+ * certificate is refused again on every retry.
+ */
+const TLS_CERTIFICATE_CODE = /CERT|HOSTNAME_MISMATCH|INVALID_CA|INVALID_PURPOSE|PATH_LENGTH_EXCEEDED|^ERR_TLS_CERT_ALTNAME_INVALID$/;
+
 interface KafkaLikeError {
   name?: string;
+  code?: unknown;
   retriable?: boolean;
   type?: string;
   cause?: unknown;
@@ -164,6 +172,7 @@ export function isTransientKafkaError(err: unknown): boolean {
     const k = e as KafkaLikeError;
     const name = k.name ?? '';
     if (name === 'KafkaJSSASLAuthenticationError' || /AUTHORIZATION|SASL|UNSUPPORTED_SASL|MESSAGE_TOO_LARGE|RECORD_LIST_TOO_LARGE|INVALID_TOPIC/.test(k.type ?? '')) definite = true;
+    else if (typeof k.code === 'string' && TLS_CERTIFICATE_CODE.test(k.code)) definite = true;
     else if (name === 'KafkaJSProtocolError' && k.retriable === false) definite = true;
     else if (TRANSIENT_NAMES.has(name) || k.retriable === true) transient = true;
     else if (/ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENOTFOUND|socket hang up/.test(k.message ?? '')) transient = true;

@@ -29,6 +29,8 @@
  * fetched only for the versions that win.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
 import { Redis } from 'ioredis';
 import { BinsnapError } from '../core/errors.js';
 import { formatGtidSet, parseGtidSet } from '../core/gtid.js';
@@ -85,7 +87,11 @@ import {
 } from './transaction-rules.js';
 
 export interface RedisStoreOptions {
-  /** redis:// or rediss:// (TLS) URL; user:password in it is used for AUTH; the path is the db number. */
+  /**
+   * redis:// or rediss:// (TLS) URL; user:password in it is used for AUTH; the path is the db number.
+   * rediss:// takes `ssl-ca=FILE` (PEM of the CA to trust instead of the system's, alias `ca`) and
+   * `ssl-reject-unauthorized=false` (no certificate check at all).
+   */
   readonly url: string;
   /** The hash tag of every key (default `binsnap`, or the URL's `?prefix=`); one store per prefix. */
   readonly prefix?: string;
@@ -148,12 +154,19 @@ export class RedisStore implements SnapshotStore {
     }
     const prefix = options.prefix ?? url.searchParams.get('prefix') ?? DEFAULT_REDIS_PREFIX;
     url.searchParams.delete('prefix');
+    // After this, url holds none of binsnap's own parameters (ioredis reads the rest as options).
+    const tls = tlsOptionsOf(url, where);
     if (prefix === '' || /[{}]/.test(prefix)) {
       throw new BinsnapError('BINSNAP_E_STORE_OPEN', `the Redis key prefix "${prefix}" must be non-empty and contain no { or }`, { field: 'store' });
     }
-    const redis = new Redis(url.toString(), { lazyConnect: true, maxRetriesPerRequest: 3, enableOfflineQueue: true });
-    // ioredis emits connection errors as events; without a listener Node prints them (with no secret, but noisily).
-    redis.on('error', () => undefined);
+    const redis = new Redis(url.toString(), { lazyConnect: true, maxRetriesPerRequest: 3, enableOfflineQueue: true, ...(tls ? { tls } : {}) });
+    // ioredis emits connection errors as events (without a listener Node prints them, with no secret
+    // but noisily) and rejects connect() with only "Connection is closed": keep the first one, the
+    // cause (a refused certificate, a refused connection) to report.
+    let connectError: Error | undefined;
+    redis.on('error', (err: Error) => {
+      connectError ??= err;
+    });
     const keys = new RedisKeys(prefix);
     try {
       await redis.connect();
@@ -173,8 +186,9 @@ export class RedisStore implements SnapshotStore {
     } catch (err) {
       redis.disconnect();
       if (err instanceof BinsnapError) throw err;
-      throw new BinsnapError('BINSNAP_E_STORE_OPEN', `the Redis store at ${where} cannot be opened: ${redactText(String((err as Error).message ?? err))}`, { file: where }, {
-        cause: err,
+      const cause = connectError ?? err;
+      throw new BinsnapError('BINSNAP_E_STORE_OPEN', `the Redis store at ${where} cannot be opened: ${redactText(String((cause as Error).message ?? cause))}`, { file: where }, {
+        cause,
       });
     }
     redis.defineCommand('binsnapApply', { lua: APPLY_SCRIPT });
@@ -838,4 +852,37 @@ function corrupt(message: string, where: string): BinsnapError {
 
 function byText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The TLS options of a rediss:// URL, taken out of `url`: `ssl-ca` (or `ca`) names a PEM file of
+ * CAs to trust, `ssl-reject-unauthorized=false` turns certificate checks off. undefined for
+ * redis:// (where either parameter is an error: it would silently not be used).
+ */
+function tlsOptionsOf(url: URL, where: string): ConnectionOptions | undefined {
+  const ca = url.searchParams.get('ssl-ca') ?? url.searchParams.get('ca');
+  const reject = url.searchParams.get('ssl-reject-unauthorized');
+  for (const name of ['ssl-ca', 'ca', 'ssl-reject-unauthorized']) url.searchParams.delete(name);
+  if (url.protocol !== 'rediss:') {
+    if (ca !== null || reject !== null) {
+      throw new BinsnapError('BINSNAP_E_CONFIG_INVALID', `--store ${where}: ssl-ca and ssl-reject-unauthorized need a rediss:// (TLS) URL`, { field: 'store' });
+    }
+    return undefined;
+  }
+  const tls: ConnectionOptions = {};
+  if (ca !== null) {
+    try {
+      tls.ca = [readFileSync(ca, 'utf8')];
+    } catch (err) {
+      throw new BinsnapError('BINSNAP_E_CONFIG_INVALID', `--store ssl-ca: cannot read ${ca}: ${(err as Error).message}`, { field: 'store', file: ca });
+    }
+  }
+  if (reject !== null) {
+    const r = reject.toLowerCase();
+    if (r === 'false' || r === '0') tls.rejectUnauthorized = false;
+    else if (r !== 'true' && r !== '1') {
+      throw new BinsnapError('BINSNAP_E_CONFIG_INVALID', `--store ssl-reject-unauthorized=${reject} is not true or false`, { field: 'store' });
+    }
+  }
+  return tls;
 }

@@ -10,6 +10,12 @@
  * a kafkajs admin client has created a topic on it. stop() shuts it down and
  * removes the temp dir. Nothing here depends on vitest, so the global setup (or
  * any script) can call it.
+ *
+ * With `saslSsl` the broker also has a SASL_SSL listener (TLS from a PKCS#12
+ * keystore; SASL PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 for the given users,
+ * the SCRAM credentials written into the metadata log when the storage is
+ * formatted). The PLAINTEXT listener stays: the harness's readiness probe and
+ * inter-broker traffic use it.
  */
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -27,6 +33,8 @@ import { findFreePort } from './ports.js';
 export interface KafkaServer {
   /** bootstrap addresses, `host:port` */
   readonly brokers: string[];
+  /** bootstrap addresses of the SASL_SSL listener (only with the `saslSsl` option) */
+  readonly saslSslBrokers?: string[];
   /** one line saying where the broker came from and how long it took */
   readonly how: string;
   /** Stop the broker (SIGTERM, SIGKILL after 15 s) and remove its temp dir. */
@@ -111,18 +119,53 @@ function randomClusterId(): string {
   }
 }
 
-function serverProperties(o: { version: string; port: number; controllerPort: number; dataDir: string }): string {
+export interface KafkaSaslSslOptions {
+  /** PKCS#12 keystore holding the broker's key and certificate chain. */
+  readonly keystoreFile: string;
+  readonly keystorePassword: string;
+  /** Users accepted by PLAIN and (credentials made at format time) by SCRAM-SHA-256/512. Plain names and passwords: [A-Za-z0-9_-]. */
+  readonly users: readonly { readonly name: string; readonly password: string }[];
+}
+
+export interface StartKafkaOptions {
+  readonly tmpRoot: string;
+  readonly log: (msg: string) => void;
+  readonly saslSsl?: KafkaSaslSslOptions;
+}
+
+const SCRAM_MECHANISMS = ['SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
+
+function saslSslProperties(s: KafkaSaslSslOptions): string[] {
+  for (const u of s.users) {
+    // They go into JAAS text and the format tool's arguments unquoted.
+    if (!/^[A-Za-z0-9_-]+$/.test(u.name) || !/^[A-Za-z0-9_-]+$/.test(u.password)) throw new Error(`kafka: SASL user ${u.name}: use only [A-Za-z0-9_-] in test names and passwords`);
+  }
+  const plainUsers = s.users.map((u) => `user_${u.name}="${u.password}"`).join(' ');
+  return [
+    `sasl.enabled.mechanisms=PLAIN,${SCRAM_MECHANISMS.join(',')}`,
+    `listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required ${plainUsers};`,
+    ...SCRAM_MECHANISMS.map((m) => `listener.name.sasl_ssl.${m.toLowerCase()}.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;`),
+    'listener.name.sasl_ssl.ssl.keystore.type=PKCS12',
+    `listener.name.sasl_ssl.ssl.keystore.location=${s.keystoreFile}`,
+    `listener.name.sasl_ssl.ssl.keystore.password=${s.keystorePassword}`,
+    `listener.name.sasl_ssl.ssl.key.password=${s.keystorePassword}`,
+  ];
+}
+
+function serverProperties(o: { version: string; port: number; controllerPort: number; saslSslPort?: number; saslSsl?: KafkaSaslSslOptions; dataDir: string }): string {
+  const sasl = o.saslSsl !== undefined && o.saslSslPort !== undefined;
+  const extraListener = sasl ? `,SASL_SSL://127.0.0.1:${o.saslSslPort}` : '';
   const lines = [
     'process.roles=broker,controller',
     'node.id=1',
     // A static voter set works on 3.x and 4.x alike and needs no --standalone
     // when formatting.
     `controller.quorum.voters=1@127.0.0.1:${o.controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${o.port},CONTROLLER://127.0.0.1:${o.controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${o.port}`,
+    `listeners=PLAINTEXT://127.0.0.1:${o.port},CONTROLLER://127.0.0.1:${o.controllerPort}${extraListener}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${o.port}${extraListener}`,
     'controller.listener.names=CONTROLLER',
     'inter.broker.listener.name=PLAINTEXT',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    `listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${sasl ? ',SASL_SSL:SASL_SSL' : ''}`,
     `log.dirs=${o.dataDir}`,
     'num.partitions=1',
     'default.replication.factor=1',
@@ -139,6 +182,7 @@ function serverProperties(o: { version: string; port: number; controllerPort: nu
     'num.recovery.threads.per.data.dir=1',
     'log.retention.check.interval.ms=600000',
   ];
+  if (o.saslSsl !== undefined && sasl) lines.push(...saslSslProperties(o.saslSsl));
   if (Number(o.version.split('.')[0]) >= 4) {
     lines.push('share.coordinator.state.topic.replication.factor=1', 'share.coordinator.state.topic.min.isr=1');
   }
@@ -242,7 +286,7 @@ class BrokerStartError extends Error {
  * Start a single-node KRaft broker on free ports of 127.0.0.1 in a fresh temp
  * dir under `opts.tmpRoot`; resolve once it accepts and creates topics.
  */
-export async function startKafka(opts: { tmpRoot: string; log: (msg: string) => void }): Promise<KafkaServer> {
+export async function startKafka(opts: StartKafkaOptions): Promise<KafkaServer> {
   const version = kafkaVersion();
   const libs = await ensureJars(version, opts.log);
   const t0 = Date.now();
@@ -258,9 +302,7 @@ export async function startKafka(opts: { tmpRoot: string; log: (msg: string) => 
   }
 }
 
-async function startOnce(o: {
-  tmpRoot: string;
-  log: (msg: string) => void;
+async function startOnce(o: StartKafkaOptions & {
   version: string;
   libs: string;
   t0: number;
@@ -273,8 +315,13 @@ async function startOnce(o: {
   const port = await findFreePort();
   let controllerPort = await findFreePort();
   while (controllerPort === port) controllerPort = await findFreePort();
+  let saslSslPort: number | undefined;
+  if (o.saslSsl) {
+    saslSslPort = await findFreePort();
+    while (saslSslPort === port || saslSslPort === controllerPort) saslSslPort = await findFreePort();
+  }
 
-  await writeFile(propsFile, serverProperties({ version: o.version, port, controllerPort, dataDir }));
+  await writeFile(propsFile, serverProperties({ version: o.version, port, controllerPort, saslSslPort, saslSsl: o.saslSsl, dataDir }));
   await writeFile(log4jFile, LOG4J_PROPERTIES);
 
   const java = javaBinary();
@@ -282,7 +329,8 @@ async function startOnce(o: {
   const jvm = [...JVM_FLAGS, `-Dlog4j.configuration=file:${log4jFile}`, '-cp', classpath];
 
   try {
-    await execFileAsync(java, [...jvm, 'kafka.tools.StorageTool', 'format', '-t', randomClusterId(), '-c', propsFile], {
+    const scram = (o.saslSsl?.users ?? []).flatMap((u) => SCRAM_MECHANISMS.flatMap((m) => ['--add-scram', `${m}=[name=${u.name},password=${u.password}]`]));
+    await execFileAsync(java, [...jvm, 'kafka.tools.StorageTool', 'format', '-t', randomClusterId(), '-c', propsFile, ...scram], {
       maxBuffer: 4 * 1024 * 1024,
     });
   } catch (err) {
@@ -365,5 +413,10 @@ async function startOnce(o: {
   const readyMs = Date.now() - o.t0;
   const how = `local Kafka ${o.version} (KRaft, jars from Maven Central) on 127.0.0.1:${port}, ready in ${(readyMs / 1000).toFixed(1)} s (port open after ${(portMs / 1000).toFixed(1)} s)`;
   o.log(`kafka: ${how}`);
-  return { brokers: [`127.0.0.1:${port}`], how, stop };
+  return {
+    brokers: [`127.0.0.1:${port}`],
+    ...(saslSslPort === undefined ? {} : { saslSslBrokers: [`127.0.0.1:${saslSslPort}`] }),
+    how: saslSslPort === undefined ? how : `${how}, SASL_SSL on 127.0.0.1:${saslSslPort}`,
+    stop,
+  };
 }

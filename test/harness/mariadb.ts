@@ -33,6 +33,11 @@ export interface MariadbOptions {
   readonly gtidDomainId?: number;
   readonly maxBinlogSize?: number;
   readonly logSlaveUpdates?: boolean;
+  /**
+   * PEM files for TLS (ssl-ca, ssl-cert, ssl-key): the server then accepts TLS
+   * next to plain connections; accounts created `REQUIRE SSL` need it.
+   */
+  readonly tls?: { readonly caFile: string; readonly certFile: string; readonly keyFile: string };
   /** Any further mariadbd options, written to the [mariadbd] section as is. */
   readonly extra?: Readonly<Record<string, string | number | boolean>>;
 }
@@ -244,6 +249,7 @@ function renderCnf(dir: string, port: number, serverId: number, o: MariadbOption
       'log-slave-updates': o.logSlaveUpdates ?? false,
     });
   }
+  if (o.tls) Object.assign(opts, { 'ssl-ca': o.tls.caFile, 'ssl-cert': o.tls.certFile, 'ssl-key': o.tls.keyFile });
   Object.assign(opts, o.extra ?? {});
   const lines = ['[mariadbd]'];
   for (const [k, v] of Object.entries(opts)) {
