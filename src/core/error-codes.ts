@@ -195,8 +195,10 @@ export const ERROR_CODES = {
   BINSNAP_E_SOURCE_DUPLICATE_SERVER_ID: {
     exitCode: 3,
     transient: false,
-    summary: 'Another replica with the same server id connected to the source, which dropped binsnap.',
-    remedy: 'Give binsnap a server id no other replica uses with --server-id (see SHOW SLAVE HOSTS on the source).',
+    summary: 'Another replica (a MySQL/MariaDB replica or another binsnap) took binsnap\'s server id on the source, which ended binsnap\'s stream.',
+    remedy:
+      'Give binsnap a server id no other replica of the source uses with --server-id (SHOW SLAVE HOSTS on the source lists them; ' +
+      'binsnap registers as `binsnap-<instance>@<host>`). binsnap stops instead of reconnecting, which would cut the other replica off in turn.',
   },
   BINSNAP_E_SOURCE_REPLICATION: {
     exitCode: 1,

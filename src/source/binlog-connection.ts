@@ -14,7 +14,25 @@
  * was waiting"; the server sends heartbeats every heartbeatPeriodMs when idle.
  * Errors are BinsnapErrors: transient ones (network, stall) may be retried by
  * the caller from its last committed position, definite ones may not.
+ *
+ * Server id clashes: a source keeps one dump thread per replica server id and,
+ * when a second replica asks for a dump with an id already streaming, ends the
+ * older thread. MariaDB 10.11 sends that older thread error 4052 ("A slave with
+ * the same server_uuid/server_id…"), MySQL error 1236 with the same words; a
+ * stream may also just drop without a word (a proxy in between). binsnap
+ * registers with a report host naming itself and its instance
+ * (`binsnap-<instance>@<hostname>`, see SHOW SLAVE HOSTS), stable across the
+ * reconnects of one source and new for each run. After such an error or an
+ * unexplained drop it lists the source's registered replicas: another
+ * registrant (anything but this instance) holding the server id means binsnap
+ * was displaced, and it stops with BINSNAP_E_SOURCE_DUPLICATE_SERVER_ID rather
+ * than reconnect and displace the other in turn. Never before registering: a
+ * dump thread of a crashed binsnap may linger on the source for a while, and
+ * the restarted one displaces it, as it should. A lookup that is not permitted
+ * (SHOW SLAVE HOSTS needs REPLICATION MASTER ADMIN on MariaDB) is reported
+ * through onWarning and a drop stays transient.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { Duplex } from 'node:stream';
@@ -44,6 +62,14 @@ export interface BinlogConnectionOptions {
   /** Default: 3 heartbeat periods. */
   readonly heartbeatTimeoutMs?: number;
   readonly connectTimeoutMs?: number;
+  /**
+   * Names this reader among the source's replicas (in its report host); the
+   * same for every reconnect of one source, so its own lingering dump thread
+   * is never taken for another replica. Default: a new random id.
+   */
+  readonly instanceId?: string;
+  /** Told when binsnap cannot check who else registered with its server id (e.g. not permitted). */
+  readonly onWarning?: (message: string) => void;
 }
 
 export interface ServerInfo {
@@ -56,6 +82,8 @@ export interface ServerInfo {
 
 export interface BinlogConnection extends AsyncIterable<Buffer> {
   readonly server: ServerInfo;
+  /** The host binsnap registered with (the Host column of SHOW SLAVE HOSTS). */
+  readonly reportHost: string;
   /** Closes the connection; a pending iteration ends. */
   close(): void;
 }
@@ -75,15 +103,16 @@ export async function openBinlogConnection(opts: BinlogConnectionOptions, signal
     const framer = new PacketFramer();
     const reader = new SocketReader(socket, framer);
 
+    const reportHost = reportHostOf(opts.instanceId ?? newInstanceId());
     framer.resetSequence();
-    socket.write(framer.frame(encodeRegisterReplica({ serverId: opts.serverId, hostname: os.hostname(), port: 0 })));
+    socket.write(framer.frame(encodeRegisterReplica({ serverId: opts.serverId, hostname: reportHost, port: 0 })));
     const reply = await reader.next();
     if (reply === undefined) throw lost('while registering as a replica', opts);
-    if (reply[0] === 0xff) throw mapServerError(parseErrorPacket(reply), opts);
+    if (reply[0] === 0xff) throw await explainServerError(mapServerError(parseErrorPacket(reply), opts), opts, reportHost);
 
     framer.resetSequence();
     socket.write(framer.frame(dumpCommand(opts, server.flavor)));
-    return new DumpStream(server, socket, reader, opts, signal);
+    return new DumpStream(server, reportHost, socket, reader, opts, signal);
   } catch (err) {
     (conn as unknown as { connection: { destroy(): void } }).connection.destroy();
     if (isBinsnapError(err)) throw err;
@@ -288,6 +317,7 @@ class DumpStream implements BinlogConnection {
 
   constructor(
     readonly server: ServerInfo,
+    readonly reportHost: string,
     private readonly socket: Duplex,
     private readonly reader: SocketReader,
     private readonly opts: BinlogConnectionOptions,
@@ -322,11 +352,12 @@ class DumpStream implements BinlogConnection {
           payload = await this.reader.next();
         } catch (err) {
           if (this.closed && !isBinsnapError(err)) return;
-          throw isBinsnapError(err) ? err : lost(`: ${(err as Error).message}`, this.opts, err);
+          if (isBinsnapError(err)) throw err;
+          throw await explainDrop(lost(`: ${(err as Error).message}`, this.opts, err), this.opts, this.reportHost);
         }
         if (payload === undefined) {
           if (this.closed) return;
-          throw lost('(the server closed the connection)', this.opts);
+          throw await explainDrop(lost('(the server closed the connection)', this.opts), this.opts, this.reportHost);
         }
         const p = classifyDumpPayload(payload);
         if (p.kind === 'eof') {
@@ -334,7 +365,7 @@ class DumpStream implements BinlogConnection {
           if (this.opts.nonBlocking) return;
           throw lost('(the server ended the stream, e.g. shutting down)', this.opts);
         }
-        if (p.kind === 'error') throw mapServerError(p, this.opts);
+        if (p.kind === 'error') throw await explainServerError(mapServerError(p, this.opts), this.opts, this.reportHost);
         // The framer's payload may share memory with the socket chunk: the
         // consumer gets bytes it owns.
         yield p.bytes;
@@ -378,14 +409,20 @@ function mapSessionError(err: unknown, opts: BinlogConnectionOptions): BinsnapEr
   return lost(`while setting up the session: ${e.code ?? e.message ?? String(err)}`, opts, err);
 }
 
-/** Maps an error packet of the dump stream to a coded error (MySQL error codes). */
-export function mapServerError(p: { code: number; message: string }, opts: Pick<BinlogConnectionOptions, 'source' | 'start'>): BinsnapError {
+/** MariaDB's ER_SLAVE_SAME_ID: sent to the dump thread a newer replica with the same server id displaced. */
+const MARIADB_ER_SLAVE_SAME_ID = 4052;
+
+/** Maps an error packet of the dump stream to a coded error (MySQL and MariaDB error codes). */
+export function mapServerError(
+  p: { code: number; message: string },
+  opts: Pick<BinlogConnectionOptions, 'source' | 'start'> & { readonly serverId?: number },
+): BinsnapError {
   const ctx = { source: opts.source.redacted, serverError: p.code, position: describeStart(opts.start) };
   const msg = p.message;
+  if (p.code === MARIADB_ER_SLAVE_SAME_ID || (p.code === 1236 && /same server_?(uuid|id)/i.test(msg))) {
+    return duplicateServerId(opts, [], `the server says: ${msg}`, p.code);
+  }
   if (p.code === 1236) {
-    if (/same server_?(uuid|id)/i.test(msg)) {
-      return new BinsnapError('BINSNAP_E_SOURCE_DUPLICATE_SERVER_ID', `the server says: ${msg}`, ctx);
-    }
     if (/could not find|purged|not find first log|GTID.*(not|no longer)|binlog.*(missing|gone)/i.test(msg)) {
       return new BinsnapError('BINSNAP_E_SOURCE_POSITION_PURGED', `the server says: ${msg}`, ctx);
     }
@@ -398,6 +435,127 @@ export function mapServerError(p: { code: number; message: string }, opts: Pick<
     return new BinsnapError('BINSNAP_E_SOURCE_BINLOG_OFF', `the server says: ${msg}`, ctx);
   }
   return new BinsnapError('BINSNAP_E_SOURCE_REPLICATION', `the server says (error ${p.code}): ${msg}`, ctx);
+}
+
+// ── server id clashes ───────────────────────────────────────────────────────
+
+/** A replica registered on the source, as SHOW SLAVE HOSTS (or SHOW REPLICAS) lists it. */
+export interface RegisteredReplica {
+  readonly serverId: number;
+  /** The replica's report_host (MariaDB shows the client's address when it sent none; may be empty elsewhere). */
+  readonly host: string;
+  readonly port: number;
+}
+
+/** A fresh instance id: short, random, safe in a host name. */
+export function newInstanceId(): string {
+  return randomBytes(4).toString('hex');
+}
+
+/** The report host binsnap registers with: names binsnap, the instance and the machine. */
+export function reportHostOf(instanceId: string): string {
+  // 60 characters is the shortest report_host column among supported servers.
+  return `binsnap-${instanceId}@${os.hostname()}`.slice(0, 60);
+}
+
+/**
+ * The replicas registered on the source. Throws BINSNAP_E_SOURCE_PRIVILEGE
+ * when the user may not list them (MariaDB ≥ 10.5.2 wants REPLICATION MASTER
+ * ADMIN for SHOW SLAVE HOSTS), BINSNAP_E_SOURCE_UNREACHABLE when the server
+ * cannot be reached.
+ */
+export async function listRegisteredReplicas(source: SourceUrl, timeoutMs = 5_000): Promise<RegisteredReplica[]> {
+  const conn = await openSqlConnection(source, timeoutMs);
+  conn.on('error', () => undefined);
+  try {
+    let rows: unknown;
+    try {
+      [rows] = await conn.query({ sql: 'SHOW SLAVE HOSTS', timeout: timeoutMs });
+    } catch (err) {
+      // MySQL ≥ 8.4 knows only SHOW REPLICAS.
+      if ((err as { errno?: number }).errno !== 1064) throw err;
+      [rows] = await conn.query({ sql: 'SHOW REPLICAS', timeout: timeoutMs });
+    }
+    return (rows as Array<Record<string, unknown>>).map((r) => {
+      const get = (name: string): unknown => Object.entries(r).find(([k]) => k.toLowerCase() === name)?.[1];
+      return { serverId: Number(get('server_id')), host: String(get('host') ?? ''), port: Number(get('port') ?? 0) };
+    });
+  } catch (err) {
+    if (isBinsnapError(err)) throw err;
+    throw mapConnectError(err, source);
+  } finally {
+    conn.destroy();
+  }
+}
+
+type HolderCheck =
+  | { readonly kind: 'others'; readonly others: RegisteredReplica[] }
+  | { readonly kind: 'unknown'; readonly why: BinsnapError };
+
+/** Who else than this instance (its report host) is registered on the source with our server id. */
+async function otherHolders(opts: BinlogConnectionOptions, reportHost: string): Promise<HolderCheck> {
+  try {
+    const replicas = await listRegisteredReplicas(opts.source, Math.min(opts.connectTimeoutMs ?? 5_000, 5_000));
+    return { kind: 'others', others: replicas.filter((r) => r.serverId === opts.serverId && r.host !== reportHost) };
+  } catch (err) {
+    return { kind: 'unknown', why: isBinsnapError(err) ? err : lost(`: ${String(err)}`, opts, err) };
+  }
+}
+
+/**
+ * An unexplained drop of the stream: if another replica now holds our server
+ * id, we were displaced (a definite error); otherwise the drop stays transient.
+ */
+async function explainDrop(drop: BinsnapError, opts: BinlogConnectionOptions, reportHost: string): Promise<BinsnapError> {
+  const check = await otherHolders(opts, reportHost);
+  if (check.kind === 'others') {
+    return check.others.length > 0 ? duplicateServerId(opts, check.others, 'the source dropped this stream', undefined, drop) : drop;
+  }
+  if (check.why.code === 'BINSNAP_E_SOURCE_PRIVILEGE') {
+    opts.onWarning?.(
+      `cannot tell whether another replica uses server id ${opts.serverId} (${check.why.message}); ` +
+        'a connection the source drops is retried, which would displace such a replica in turn; ' +
+        'grant REPLICATION MASTER ADMIN (MariaDB) to let binsnap check',
+    );
+  }
+  return drop;
+}
+
+/** A duplicate-server-id error from the server: names the other replica when the source lists it. */
+async function explainServerError(err: BinsnapError, opts: BinlogConnectionOptions, reportHost: string): Promise<BinsnapError> {
+  if (err.code !== 'BINSNAP_E_SOURCE_DUPLICATE_SERVER_ID') return err;
+  const check = await otherHolders(opts, reportHost);
+  if (check.kind !== 'others' || check.others.length === 0) return err;
+  return duplicateServerId(opts, check.others, err.message, err.context['serverError'] as number | undefined, err.cause);
+}
+
+function duplicateServerId(
+  opts: Pick<BinlogConnectionOptions, 'source' | 'start'> & { readonly serverId?: number },
+  others: readonly RegisteredReplica[],
+  detail: string,
+  serverError?: number,
+  cause?: unknown,
+): BinsnapError {
+  const id = opts.serverId === undefined ? 'binsnap\'s server id' : `server id ${opts.serverId}`;
+  const who = others.length > 0 ? others.map(describeReplica).join(', ') : 'another replica';
+  return new BinsnapError(
+    'BINSNAP_E_SOURCE_DUPLICATE_SERVER_ID',
+    `${who} registered on the source with ${id}, so the source ended binsnap's stream (${detail}); ` +
+      'binsnap stops rather than reconnect, which would in turn cut off the other replica',
+    {
+      source: opts.source.redacted,
+      ...(opts.serverId !== undefined ? { serverId: opts.serverId } : {}),
+      ...(serverError !== undefined ? { serverError } : {}),
+      position: describeStart(opts.start),
+    },
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+function describeReplica(r: RegisteredReplica): string {
+  if (r.host.startsWith('binsnap-')) return `another binsnap (${r.host})`;
+  if (r.host === '') return `a replica with no report_host${r.port ? ` (port ${r.port})` : ''}`;
+  return `the replica at ${r.host}${r.port ? `:${r.port}` : ''}`;
 }
 
 function describeStart(start: StartAt): string {

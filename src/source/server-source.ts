@@ -14,7 +14,10 @@
  * with backoff from the last committed transaction boundary — never mid-
  * transaction, so table maps are read again — and events already yielded are
  * skipped by position: the consumer sees no gap and no duplicate. Definite
- * errors (auth, privilege, purged position) end the stream.
+ * errors (auth, privilege, purged position) end the stream, and so does
+ * another replica taking binsnap's server id (see binlog-connection.ts): one
+ * instance id for all of this source's connections tells its own lingering
+ * dump threads from another replica's.
  *
  * `to` closes the range: events that start before it are yielded, then the
  * stream ends cleanly (the file source's rule).
@@ -26,7 +29,7 @@ import { EventFlag, EventType } from '../protocol/binlog/event-types.js';
 import type { DecodedEvent } from '../protocol/binlog/events.js';
 import type { SchemaLookup } from '../protocol/binlog/table-schema.js';
 import { abortableSleep, backoffDelay, retry, type RetryOptions } from '../runtime/retry.js';
-import { openBinlogConnection, type BinlogConnectionOptions, type StartAt } from './binlog-connection.js';
+import { newInstanceId, openBinlogConnection, type BinlogConnectionOptions, type StartAt } from './binlog-connection.js';
 
 export interface ServerSourceOptions extends Omit<BinlogConnectionOptions, 'start'> {
   readonly start: StartAt;
@@ -50,9 +53,18 @@ export async function* readServerBinlog(opts: ServerSourceOptions): AsyncGenerat
   let attempt = 0;
   // A range that ends where it starts (a daemon resumed at its --until) holds nothing.
   if (opts.to && resume.kind === 'position' && !resume.position.isBefore(opts.to)) return;
+  const instanceId = opts.instanceId ?? newInstanceId();
+  let warned = false;
+  const onWarning = (message: string): void => {
+    // Once per source: the same cause would repeat at every reconnect.
+    if (warned) return;
+    warned = true;
+    if (opts.onWarning) opts.onWarning(message);
+    else process.emitWarning(message, { code: 'BINSNAP_SERVER_ID_CHECK' });
+  };
   for (;;) {
     try {
-      const conn = await retry(() => openBinlogConnection({ ...opts, start: resume }, opts.signal), {
+      const conn = await retry(() => openBinlogConnection({ ...opts, start: resume, instanceId, onWarning }, opts.signal), {
         ...opts.retry,
         ...(opts.signal ? { signal: opts.signal } : {}),
       });
