@@ -150,6 +150,13 @@ export const ERROR_CODES = {
     summary: 'The source server cannot be reached or closed the connection.',
     remedy: 'Check host, port and network; binsnap retries this by itself with backoff.',
   },
+  BINSNAP_E_SOURCE_TLS: {
+    exitCode: 3,
+    transient: false,
+    summary: 'The TLS handshake with the source failed: its certificate was not trusted or did not match, or TLS was required and the server has none.',
+    remedy:
+      'Give the CA that signed the server certificate with ?ssl-ca=FILE, use ssl=verify-ca instead of verify-identity when the certificate does not name the host you connect to, or ssl=preferred / ssl=disabled for a server without TLS.',
+  },
   BINSNAP_E_SOURCE_AUTH: {
     exitCode: 3,
     transient: false,

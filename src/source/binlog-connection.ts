@@ -132,27 +132,48 @@ async function connect(opts: BinlogConnectionOptions): Promise<mysql.Connection>
  * and the same coded errors for an unreachable server or a wrong password.
  */
 export async function openSqlConnection(s: SourceUrl, connectTimeoutMs?: number): Promise<mysql.Connection> {
-  try {
-    return await mysql.createConnection({
+  const ssl = sslOptions(s);
+  const open = (tls: mysql.SslOptions | undefined): Promise<mysql.Connection> =>
+    mysql.createConnection({
       host: s.host,
       port: s.port,
       user: s.user,
       password: s.password,
       connectTimeout: connectTimeoutMs ?? 10_000,
-      ssl: sslOptions(s),
+      ssl: tls,
       supportBigNumbers: true,
       bigNumberStrings: true,
       dateStrings: true,
       timezone: 'Z',
     });
+  try {
+    return await open(ssl);
   } catch (err) {
+    // ssl=preferred: TLS when the server offers it, plain text when it has none.
+    if (s.ssl?.mode === 'preferred' && (err as { code?: string }).code === 'HANDSHAKE_NO_SSL_SUPPORT') {
+      try {
+        return await open(undefined);
+      } catch (plainErr) {
+        throw mapConnectError(plainErr, s);
+      }
+    }
     throw mapConnectError(err, s);
   }
 }
 
 function sslOptions(s: SourceUrl): mysql.SslOptions | undefined {
   if (!s.ssl || s.ssl.mode === 'disabled') return undefined;
-  const ca = s.ssl.ca ? readFileSync(s.ssl.ca, 'utf8') : undefined;
+  let ca: string | undefined;
+  if (s.ssl.ca) {
+    try {
+      ca = readFileSync(s.ssl.ca, 'utf8');
+    } catch (err) {
+      throw new BinsnapError('BINSNAP_E_CONFIG_INVALID', `--source ssl-ca: cannot read ${s.ssl.ca}: ${(err as Error).message}`, {
+        field: 'source',
+        file: s.ssl.ca,
+      });
+    }
+  }
   switch (s.ssl.mode) {
     case 'preferred':
     case 'required':
@@ -386,11 +407,25 @@ function lost(when: string, opts: BinlogConnectionOptions, cause?: unknown): Bin
   }, { cause });
 }
 
+/** Node's codes for a peer certificate that fails verification (untrusted CA, expired, wrong host name). */
+const TLS_CERTIFICATE_CODE = /CERT|HOSTNAME_MISMATCH|INVALID_CA|INVALID_PURPOSE|PATH_LENGTH_EXCEEDED|ERR_TLS_CERT_ALTNAME_INVALID|SSL/;
+
 function mapConnectError(err: unknown, s: SourceUrl): BinsnapError {
   const e = err as { code?: string; errno?: number; message?: string };
   const ctx = { source: s.redacted };
   if (e.errno === 1045 || e.code === 'ER_ACCESS_DENIED_ERROR') {
-    return new BinsnapError('BINSNAP_E_SOURCE_AUTH', `the server refused user "${s.user}" (wrong user or password)`, ctx);
+    const withoutTls = !s.ssl || s.ssl.mode === 'disabled';
+    return new BinsnapError(
+      'BINSNAP_E_SOURCE_AUTH',
+      `the server refused user "${s.user}" (wrong user or password${withoutTls ? ', or the account requires TLS: add ?ssl=required or ?ssl=verify-ca&ssl-ca=FILE' : ''})`,
+      ctx,
+    );
+  }
+  if (e.code === 'HANDSHAKE_NO_SSL_SUPPORT') {
+    return new BinsnapError('BINSNAP_E_SOURCE_TLS', `${s.host}:${s.port} offers no TLS, and --source asks for ssl=${s.ssl?.mode ?? 'required'}`, ctx, { cause: err });
+  }
+  if (e.code === 'HANDSHAKE_SSL_ERROR' || (typeof e.code === 'string' && TLS_CERTIFICATE_CODE.test(e.code))) {
+    return new BinsnapError('BINSNAP_E_SOURCE_TLS', `TLS handshake with ${s.host}:${s.port} failed: ${e.message ?? e.code}`, ctx, { cause: err });
   }
   if (e.errno === 1044 || e.errno === 1227) {
     return new BinsnapError('BINSNAP_E_SOURCE_PRIVILEGE', `user "${s.user}": ${e.message ?? 'access denied'}`, ctx);

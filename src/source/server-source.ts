@@ -96,11 +96,19 @@ export async function* readServerBinlog(opts: ServerSourceOptions): AsyncGenerat
       // A non-blocking stream ends at the end of the binlog.
       return;
     } catch (err) {
-      if (!(err instanceof BinsnapError) || !err.transient || opts.signal?.aborted) throw err;
+      // Asked to stop (while connecting, reconnecting or waiting to): the stream ends, as it
+      // does when the signal comes while streaming.
+      if (opts.signal?.aborted) return;
+      if (!(err instanceof BinsnapError) || !err.transient) throw err;
       attempt++;
       // Before anything committed was seen on a GTID start, the same GTID set is used again.
       opts.onReconnect?.({ from: resume.kind === 'position' ? resume.position : undefined, attempt, error: err });
-      await abortableSleep(backoffDelay(attempt, opts.retry), opts.signal);
+      try {
+        await abortableSleep(backoffDelay(attempt, opts.retry), opts.signal);
+      } catch (sleepErr) {
+        if (opts.signal?.aborted) return;
+        throw sleepErr;
+      }
     }
   }
 }

@@ -218,3 +218,33 @@ describe.skipIf(inject('mariadb').how !== 'local')('server source through a kill
     expect(ids).toEqual(range(1, N));
   });
 });
+
+describe('server source asked to stop while it cannot reach the server', () => {
+  it('ends quietly, without an error, when the signal comes during the retries', async () => {
+    // A port nobody listens on: every connection attempt is refused (transient), so the source retries.
+    const net = await import('node:net');
+    const port = await new Promise<number>((resolve) => {
+      const s = net.createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const controller = new AbortController();
+    const attempts: number[] = [];
+    const events: unknown[] = [];
+    const t0 = Date.now();
+    setTimeout(() => controller.abort(new Error('interrupted')), 600);
+    for await (const e of readServerBinlog({
+      source: { host: '127.0.0.1', port, user: 'u', password: 'p', ssl: undefined, redacted: `mysql://u:***@127.0.0.1:${port}` },
+      serverId: 5006,
+      start: { kind: 'position', position: BinlogPosition.of('mysql-bin.000001', 4) },
+      retry: { initialDelayMs: 50, maxDelayMs: 200, onRetry: ({ attempt }) => attempts.push(attempt) },
+      signal: controller.signal,
+    })) {
+      events.push(e);
+    }
+    expect(events).toEqual([]);
+    expect(attempts.length).toBeGreaterThan(0);
+    expect(Date.now() - t0).toBeLessThan(3_000);
+  });
+});

@@ -216,25 +216,41 @@ describe('TLS and authentication against real servers', () => {
       }
     });
 
-    // Fails today: mapConnectError (src/source/binlog-connection.ts) prints mysql2's code
-    // HANDSHAKE_SSL_ERROR instead of the TLS message ("self-signed certificate in certificate chain")
-    // and classes the refusal as BINSNAP_E_SOURCE_UNREACHABLE, transient, whose remedy says binsnap
-    // retries it. Turn this into `it` once the mapping keeps the message.
-    it.fails('a CA that did not sign the server certificate: the error names the certificate problem', async () => {
+    it('a CA that did not sign the server certificate: BINSNAP_E_SOURCE_TLS, exit 3, naming the certificate problem', async () => {
       const query = `?ssl=verify-ca&ssl-ca=${encodeURIComponent(tls.otherCaFile)}`;
       const r = await runCli(['seed', '--source', sourceUrl(query), '--tables', `${db}.*`, '--store', path.join(dir, 'wrong-ca-message.db')]);
       expect(r.code, r.err).not.toBe(0);
+      expect(r.code, r.err).toBe(3);
+      expect(errorCodeOf(r), r.err).toBe('BINSNAP_E_SOURCE_TLS');
       expect(r.err).toMatch(/certificate/i);
       expect(r.err).not.toMatch(/retries this by itself/);
     });
 
-    // Fails today: with ssl=preferred mysql2 still insists on TLS, so a server without TLS (the
-    // shared test server has none) is refused with HANDSHAKE_NO_SSL_SUPPORT instead of being used
-    // in plain text. The fallback belongs in openSqlConnection (see the report of this change).
-    (inject('mariadb').how === 'local' ? it.fails : it.skip)('ssl=preferred falls back to plain text on a server without TLS', async () => {
+    it('an ssl-ca file that cannot be read is BINSNAP_E_CONFIG_INVALID (exit 2) naming the file, not a network error', async () => {
+      const missing = path.join(dir, 'no-such-ca.pem');
+      const r = await runCli(['seed', '--source', sourceUrl(`?ssl=verify-ca&ssl-ca=${encodeURIComponent(missing)}`), '--tables', `${db}.*`, '--store', path.join(dir, 'no-ca.db')]);
+      expect(r.code, r.err).toBe(2);
+      expect(errorCodeOf(r), r.err).toBe('BINSNAP_E_CONFIG_INVALID');
+      expect(r.err).toContain('no-such-ca.pem');
+      expectNoSecret(r);
+    });
+
+    (inject('mariadb').how === 'local' ? it : it.skip)('ssl=preferred falls back to plain text on a server without TLS; ssl=required refuses it', async () => {
       const plain = inject('mariadb');
-      const r = await runCli(['seed', '--source', `${plain.url}?ssl=preferred`, '--tables', `${db}.*`, '--store', path.join(dir, 'preferred.db')]);
-      expect(r.err).not.toMatch(/HANDSHAKE_NO_SSL_SUPPORT/);
+      const c = await connect(plain);
+      try {
+        await c.query('CREATE DATABASE IF NOT EXISTS tls_preferred');
+        await c.query('CREATE TABLE IF NOT EXISTS tls_preferred.t (id INT PRIMARY KEY)');
+        await c.query('INSERT IGNORE INTO tls_preferred.t VALUES (1), (2)');
+      } finally {
+        await c.end();
+      }
+      const r = await runCli(['seed', '--source', `${plain.url}?ssl=preferred`, '--tables', 'tls_preferred.t', '--store', path.join(dir, 'preferred.db')]);
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toMatch(/seeded 2 rows/);
+      const q = await runCli(['seed', '--source', `${plain.url}?ssl=required`, '--tables', 'tls_preferred.t', '--store', path.join(dir, 'required.db')]);
+      expect(q.code, q.err).toBe(3);
+      expect(errorCodeOf(q), q.err).toBe('BINSNAP_E_SOURCE_TLS');
     });
   });
 

@@ -92,6 +92,7 @@ export const replayCommand: CommandHandler = async (ctx) => {
             serverId: v.get('serverId') as number,
             start: { kind: 'position', position: start },
             ...(to ? { to } : {}),
+            onWarning: (message) => ctx.logger.warn({ source: range.source.redacted }, message),
             nonBlocking: to === undefined,
             schema,
             skipUnknownEvents,

@@ -96,6 +96,7 @@ export const runCommand: CommandHandler = async (ctx) => {
           serverId: v.get('serverId') as number,
           start,
           ...(until ? { to: until } : {}),
+          onWarning: (message) => ctx.logger.warn({ source: source.redacted }, message),
           heartbeatPeriodMs: 1_000,
           schema,
           skipUnknownEvents: v.get('skipUnknownEvents') === true,
