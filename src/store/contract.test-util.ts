@@ -532,6 +532,79 @@ export function describeSnapshotStoreContract(name: string, factory: StoreFactor
           ]);
         }));
 
+      it('a transaction written in parts (same positions, schema changes and events; disjoint rows) holds the union of its parts', async () => {
+        // How a resumed seed writes: each part is the seed's one transaction at S again, with the next rows.
+        const S: [number, number] = [2, 4];
+        const B = 'shop.items';
+        const end = {
+          schemas: [
+            { table: T, schema: tableSchema('shop', 'orders', ['id', 'v']), ddl: 'CREATE TABLE orders (id INT PRIMARY KEY, v TEXT)', kind: 'initial' as const },
+            { table: B, schema: tableSchema('shop', 'items', ['id']), ddl: 'CREATE TABLE items (id INT PRIMARY KEY)', kind: 'initial' as const },
+          ],
+          events: [
+            { kind: 'create' as const, table: T },
+            { kind: 'create' as const, table: B },
+          ],
+        };
+        const part = (rows: ReturnType<typeof upsert>[]) => txn({ start: S, commit: S, ts: 9000, ...end, rows });
+        const part1 = [upsert(T, { id: 1 }, { id: 1, v: 's1' }, [2, 4, 0]), upsert(T, { id: 3 }, { id: 3, v: 's3' }, [2, 4, 1]), upsert(B, { id: 10 }, { id: 10 }, [2, 4, 2])];
+        const part2 = [upsert(T, { id: 2 }, { id: 2, v: 's2' }, [2, 4, 3]), upsert(B, { id: 5 }, { id: 5 }, [2, 4, 4]), upsert(B, { id: 11 }, { id: 11 }, [2, 4, 5])];
+        const stream = async (store: SnapshotStore, rows: ReturnType<typeof upsert>[]): Promise<void> => {
+          const t = part(rows);
+          const w = await store.beginTransaction({ startPosition: t.startPosition });
+          await w.addRows(rows);
+          await w.commit({ commitPosition: t.commitPosition, commitTimestamp: t.commitTimestamp, schemaChanges: t.schemaChanges ?? [], tableEvents: t.tableEvents ?? [] });
+        };
+        const ways: [string, (store: SnapshotStore) => Promise<void>][] = [
+          ['two applies', async (st) => {
+            await st.apply([part(part1)]);
+            await st.apply([part(part2)]);
+          }],
+          ['two applies, second part first', async (st) => {
+            await st.apply([part(part2)]);
+            await st.apply([part(part1)]);
+          }],
+          ['two streamed writers', async (st) => {
+            await stream(st, part1);
+            await stream(st, part2);
+          }],
+          ['a writer, then an apply of both parts again', async (st) => {
+            await stream(st, part1);
+            await st.apply([part(part2), part(part1)]);
+          }],
+        ];
+        for (const [way, write] of ways) {
+          const s = await factory();
+          try {
+            const { store } = s;
+            // Older history of T, cut off by the seed's create.
+            await store.apply(threeTransactions());
+            await write(store);
+            expect(await readAll(store, T, at(2, 3)), way).toEqual([{ id: 1, v: 'a2' }, { id: 2, v: 'b3' }]);
+            for (const asOf of [at(2, 4), LATEST]) {
+              expect(await readAll(store, T, asOf), way).toEqual([{ id: 1, v: 's1' }, { id: 2, v: 's2' }, { id: 3, v: 's3' }]);
+              expect(await readAll(store, B, asOf), way).toEqual([{ id: 5 }, { id: 10 }, { id: 11 }]);
+            }
+            expect(await store.readRow(B, { id: 11 }, at(2, 4)), way).toEqual({ id: 11 });
+            expect((await store.resolveAsOf(LATEST))?.format(), way).toBe('mysql-bin.000002:4');
+            expect((await store.checkpoint())?.position.format(), way).toBe('mysql-bin.000002:4');
+            expect((await store.schemaHistory(T)).map((v) => [v.kind, v.seq]), way).toEqual([['initial', 0]]);
+            expect((await store.schemaHistory(B)).map((v) => [v.kind, v.seq]), way).toEqual([['initial', 1]]);
+            expect((await store.tableEventsOf(B)).map((e) => e.event), way).toEqual([{ kind: 'create', table: B }]);
+            expect(await store.tableStats(), way).toEqual([
+              { table: B, rows: 3, versions: 3 },
+              { table: T, rows: 3, versions: 8 },
+            ]);
+            const h = await store.rowHistory(T, { id: 2 });
+            expect(h.map((e) => [e.values, e.transaction.startPosition.format(), e.transaction.commitPosition.format()]), way).toEqual([
+              [{ id: 2, v: 's2' }, 'mysql-bin.000002:4', 'mysql-bin.000002:4'],
+            ]);
+          } finally {
+            await s.cleanup();
+          }
+        }
+      });
+
       it('row history lists every version with its position, commit time and GTID', () =>
         withStore(async ({ store }) => {
           await store.apply(threeTransactions().map((t, i) => ({ ...t, gtid: `0-1-${i + 1}` })));
@@ -543,6 +616,95 @@ export function describeSnapshotStoreContract(name: string, factory: StoreFactor
           ]);
           expect(h[0]?.identity).toBe('primary-key');
           expect(h[0]?.key).toEqual({ id: 2 });
+        }));
+    });
+
+    describe('bookkeeping documents', () => {
+      it('an unknown name is null; set, get, overwrite and delete; names are independent', () =>
+        withStore(async ({ store }) => {
+          expect(await store.getMeta('seed')).toBeNull();
+          await store.setMeta('seed', '{"table":"shop.orders","after":[41]}');
+          expect(await store.getMeta('seed')).toBe('{"table":"shop.orders","after":[41]}');
+          await store.setMeta('seed', 'second');
+          expect(await store.getMeta('seed')).toBe('second');
+          await store.setMeta('seed.other', '');
+          // An empty value is a document, not an absent one.
+          expect(await store.getMeta('seed.other')).toBe('');
+          for (const name of ['Seed', 'seed ', 'ä/ü:\u0001😀', '{binsnap}:meta', 'layout']) expect(await store.getMeta(name)).toBeNull();
+          await store.setMeta('ä/ü:\u0001😀', 'unicode');
+          expect(await store.getMeta('ä/ü:\u0001😀')).toBe('unicode');
+          await store.setMeta('seed', null);
+          expect(await store.getMeta('seed')).toBeNull();
+          // Deleting an absent document is no error.
+          await store.setMeta('seed', null);
+          await store.setMeta('never', null);
+          expect(await store.getMeta('seed.other')).toBe('');
+          expect(await store.getMeta('ä/ü:\u0001😀')).toBe('unicode');
+          await expectCode(store.setMeta('', 'x'), 'BINSNAP_E_INTERNAL');
+          await expectCode(store.setMeta('', null), 'BINSNAP_E_INTERNAL');
+          await expectCode(store.getMeta(''), 'BINSNAP_E_INTERNAL');
+        }));
+
+      it('round-trips values of 1 MB', () =>
+        withStore(async ({ store }) => {
+          const unit = '{"k":[1,2.5,"é😀\\u0000"],"s":"0123456789abcdef"}\n';
+          const big = unit.repeat(Math.ceil(1_048_576 / unit.length)).slice(0, 1_048_576);
+          await store.setMeta('big', big);
+          expect(await store.getMeta('big')).toBe(big);
+          const other = `${big.slice(1)}!`;
+          await store.setMeta('big', other);
+          expect(await store.getMeta('big')).toBe(other);
+        }));
+
+      it('survive a close and reopen, deletions too', async () => {
+        const s = await factory();
+        try {
+          if (!s.reopen) return;
+          await s.store.setMeta('seed', 'progress 1');
+          await s.store.setMeta('gone', 'x');
+          await s.store.setMeta('gone', null);
+          await s.store.apply(threeTransactions());
+          const again = await s.reopen();
+          expect(await again.getMeta('seed')).toBe('progress 1');
+          expect(await again.getMeta('gone')).toBeNull();
+          await again.setMeta('seed', 'progress 2');
+          const third = await s.reopen();
+          expect(await third.getMeta('seed')).toBe('progress 2');
+          expect(await readAll(third, T)).toEqual([{ id: 1, v: 'a2' }, { id: 2, v: 'b3' }]);
+        } finally {
+          await s.cleanup();
+        }
+      });
+
+      it('are outside the transactions: setMeta moves no checkpoint, apply and a rolled-back writer touch no document', () =>
+        withStore(async ({ store }) => {
+          await store.setMeta('seed', 'before');
+          expect(await store.checkpoint()).toBeNull();
+          expect(await store.resolveAsOf(LATEST)).toBeNull();
+          expect(await store.tableStats()).toEqual([]);
+          await store.apply(threeTransactions());
+          expect(await store.getMeta('seed')).toBe('before');
+          const cp = await store.checkpoint();
+          await store.setMeta('seed', 'after');
+          await store.setMeta('seed2', 'new');
+          expect(await store.checkpoint()).toEqual(cp);
+          expect((await store.resolveAsOf(LATEST))?.format()).toBe('mysql-bin.000001:400');
+          expect(await versionCount(store)).toBe(5);
+          // A refused batch and an aborted writer leave the documents as they were.
+          const forged = txn({ start: [1, 200], commit: [1, 300], ts: 2000, rows: [upsert(T, { id: 1 }, { id: 1, v: 'DIFFERENT' }, [1, 250])] });
+          await expectCode(store.apply([forged]), 'BINSNAP_E_STORE_CONFLICT');
+          const w = await store.beginTransaction({ startPosition: pos(1, 400) });
+          await w.addRows([upsert(T, { id: 9 }, { id: 9 }, [1, 450])]);
+          // A document is never part of a transaction: while one is streamed, writing one is refused, reading works.
+          await expectCode(store.setMeta('seed', 'during'), 'BINSNAP_E_INTERNAL');
+          expect(await store.getMeta('seed')).toBe('after');
+          await w.abort();
+          expect(await store.getMeta('seed')).toBe('after');
+          expect(await store.getMeta('seed2')).toBe('new');
+          await store.setMeta('seed', 'after abort');
+          expect(await store.getMeta('seed')).toBe('after abort');
+          expect(await store.checkpoint()).toEqual(cp);
+          expect(await readAll(store, T)).toEqual([{ id: 1, v: 'a2' }, { id: 2, v: 'b3' }]);
         }));
     });
 

@@ -36,6 +36,8 @@ import {
 import {
   checkBeforeCommit,
   checkEnd,
+  checkMetaName,
+  checkMetaValue,
   checkSameContent,
   checkStart,
   checkTimestamp,
@@ -59,6 +61,8 @@ export class MemoryStore implements SnapshotStore {
   private readonly transactions = new Map<string, TransactionInfo>();
   private readonly schemaVersions = new Map<string, SchemaVersion>();
   private readonly tableEvents = new Map<string, TableEventRecord>();
+  /** Bookkeeping documents (getMeta/setMeta), outside every transaction. */
+  private readonly documents = new Map<string, string>();
   private currentCheckpoint: Checkpoint | null = null;
   private writerOpen = false;
   private closed = false;
@@ -209,6 +213,20 @@ export class MemoryStore implements SnapshotStore {
       out.push({ table, rows, versions });
     }
     return out;
+  }
+
+  async getMeta(name: string): Promise<string | null> {
+    this.checkUsable(false);
+    checkMetaName(name);
+    return this.documents.get(name) ?? null;
+  }
+
+  async setMeta(name: string, value: string | null): Promise<void> {
+    this.checkUsable();
+    checkMetaName(name);
+    checkMetaValue(name, value);
+    if (value === null) this.documents.delete(name);
+    else this.documents.set(name, value);
   }
 
   async close(): Promise<void> {

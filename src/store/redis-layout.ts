@@ -20,6 +20,9 @@
  *   {p}:ev              HASH  txnKey#seq → {"kind","table","to"?} (table events)
  *   {p}:evn:<name>      SET   event ids where the name is the table or the rename target
  *   {p}:cp              HASH  pos → positionHex, json → checkpoint
+ *   {p}:docs            HASH  name → value: bookkeeping documents (getMeta/setMeta), written
+ *                             outside the APPLY script (an older binsnap ignores the key, so
+ *                             adding it kept layout 1)
  *   {p}:s:<writer>      HASH  versionHex → table␀op␀keyHex␀valuesJson␀keyJson (staged rows)
  *   {p}:s:<writer>:m    HASH  versionHex → ZSET member of the staged row
  *
@@ -118,6 +121,9 @@ export class RedisKeys {
   }
   get checkpoint(): string {
     return `${this.base}cp`;
+  }
+  get documents(): string {
+    return `${this.base}docs`;
   }
   staged(writer: string): string {
     return `${this.base}s:${writer}`;

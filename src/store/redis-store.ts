@@ -78,6 +78,8 @@ import {
 import {
   checkBeforeCommit,
   checkEnd,
+  checkMetaName,
+  checkMetaValue,
   checkStart,
   checkTimestamp,
   defaultCheckpoint,
@@ -429,6 +431,23 @@ export class RedisStore implements SnapshotStore {
       out.push({ table, rows, versions });
     }
     return out;
+  }
+
+  // ── bookkeeping documents ─────────────────────────────────────────────
+
+  async getMeta(name: string): Promise<string | null> {
+    this.checkOpen();
+    checkMetaName(name);
+    return this.redis.hget(this.keys.documents, name);
+  }
+
+  /** One HSET/HDEL on `{p}:docs`: outside every APPLY script, ordered with them in the AOF and on replicas. */
+  async setMeta(name: string, value: string | null): Promise<void> {
+    this.checkWritable();
+    checkMetaName(name);
+    checkMetaValue(name, value);
+    if (value === null) await this.redis.hdel(this.keys.documents, name);
+    else await this.redis.hset(this.keys.documents, name, value);
   }
 
   async close(): Promise<void> {

@@ -17,7 +17,12 @@
  *   timestamps may step backwards; the position decides, not the clock).
  * - Content is a pure function of what is stored, never of arrival order:
  *   applying ranges twice or in any order gives the same reads. The checkpoint
- *   is the greatest position ever committed and never moves backwards.
+ *   is the greatest position ever committed and never moves backwards. A
+ *   transaction written again with the same start, commit, GTID, schema
+ *   changes and table events but other row versions adds those rows: the store
+ *   holds the union of such parts (a resumed seed writes this way).
+ * - Bookkeeping documents (getMeta/setMeta) are named strings beside the
+ *   history, outside every transaction and every as-of read.
  * - Table events (create, rename, truncate, drop) of a transaction take effect
  *   at its start, before its own row changes (CREATE … SELECT), and become
  *   visible with its commit. A table name's content as of P is its lineage:
@@ -226,6 +231,17 @@ export interface SnapshotStore {
   tableStats(): Promise<TableStats[]>;
   /** Closes the store; an open writer is rolled back. */
   close(): Promise<void>;
+
+  /** A named bookkeeping document (e.g. the progress of an unfinished seed), or null. */
+  getMeta(name: string): Promise<string | null>;
+  /**
+   * Stores (a string) or removes (null) a named document; durable once it resolves. Not part of any transaction.
+   * Names are any non-empty string (an empty one is BINSNAP_E_INTERNAL). Durable as the store's commits are
+   * (SQLite: its `synchronous` setting; Redis: its persistence), and in order with them: a document written
+   * after a commit never survives a crash without that commit. Refused (BINSNAP_E_INTERNAL) while a streamed
+   * transaction is open on the store, like every other write: commit or abort it first.
+   */
+  setMeta(name: string, value: string | null): Promise<void>;
 }
 
 export function compareVersionIds(a: RowVersionId, b: RowVersionId): -1 | 0 | 1 {

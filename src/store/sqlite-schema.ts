@@ -17,13 +17,25 @@
  *   time; "as of P" resolves here to the last commit ≤ P.
  * - schema_versions, table_events: per transaction and index in it.
  * - checkpoint: one row.
+ * - meta (layout 2): bookkeeping documents by name (SnapshotStore.getMeta /
+ *   setMeta), each written in its own SQLite transaction.
+ *
+ * Upgrades: a store opened for writing (the default, `create` not false)
+ * runs the missing MIGRATIONS on open, in one SQLite transaction that
+ * re-reads the version under the write lock (two processes opening an old
+ * file at once upgrade it once). A store opened by a read command
+ * (`create: false`) never upgrades a file: reading must not need the write
+ * lock (a writer may hold it for a whole streamed transaction) nor make the
+ * file unreadable to the older binsnap that may still be writing it. Such a
+ * store reads an older layout as it is (a missing meta table reads as no
+ * documents) and upgrades only when it first writes a document.
  */
 import type Database from 'better-sqlite3';
 import { BinsnapError } from '../core/errors.js';
 
 /** 'BSNP' */
 export const APPLICATION_ID = 0x42534e50;
-export const LAYOUT_VERSION = 1;
+export const LAYOUT_VERSION = 2;
 
 const LAYOUT_1 = `
 CREATE TABLE table_names (
@@ -89,11 +101,22 @@ CREATE TABLE checkpoint (
 );
 `;
 
-/** MIGRATIONS[n] takes a layout from version n to n + 1. */
-const MIGRATIONS: readonly string[] = [LAYOUT_1];
+const LAYOUT_2 = `
+CREATE TABLE meta (
+  name  TEXT PRIMARY KEY,
+  value TEXT NOT NULL             -- a bookkeeping document (e.g. an unfinished seed's progress)
+) WITHOUT ROWID;
+`;
 
-/** Creates or upgrades the layout; refuses files that are not (or not yet) ours. */
-export function migrate(db: Database.Database, path: string): void {
+/** MIGRATIONS[n] takes a layout from version n to n + 1. Never edit one that was released: add the next. */
+export const MIGRATIONS: readonly string[] = [LAYOUT_1, LAYOUT_2];
+
+/**
+ * Creates or upgrades the layout; refuses files that are not (or not yet) ours. With `upgrade: false`
+ * an existing older layout is left as it is (a new, empty file is still given the current layout).
+ * Returns the file's layout version afterwards.
+ */
+export function migrate(db: Database.Database, path: string, options: { readonly upgrade?: boolean } = {}): number {
   const version = Number(db.pragma('user_version', { simple: true }));
   const appId = Number(db.pragma('application_id', { simple: true }));
   if (version > LAYOUT_VERSION) {
@@ -111,10 +134,19 @@ export function migrate(db: Database.Database, path: string): void {
   } else if (appId !== APPLICATION_ID) {
     throw new BinsnapError('BINSNAP_E_STORE_OPEN', 'the file is a SQLite database but not a binsnap store', { file: path });
   }
-  if (version === LAYOUT_VERSION) return;
-  db.transaction(() => {
-    for (let v = version; v < LAYOUT_VERSION; v++) db.exec(MIGRATIONS[v] as string);
-    db.pragma(`application_id = ${APPLICATION_ID}`);
-    db.pragma(`user_version = ${LAYOUT_VERSION}`);
-  }).immediate();
+  if (version === LAYOUT_VERSION) return version;
+  if (version > 0 && options.upgrade === false) return version;
+  return db
+    .transaction(() => {
+      // Again under the write lock: another process may have upgraded the file since the read above.
+      const current = Number(db.pragma('user_version', { simple: true }));
+      if (current > LAYOUT_VERSION) {
+        throw new BinsnapError('BINSNAP_E_STORE_VERSION', `the store has layout version ${current}; this binsnap reads up to ${LAYOUT_VERSION}`, { file: path });
+      }
+      for (let v = current; v < LAYOUT_VERSION; v++) db.exec(MIGRATIONS[v] as string);
+      db.pragma(`application_id = ${APPLICATION_ID}`);
+      db.pragma(`user_version = ${LAYOUT_VERSION}`);
+      return LAYOUT_VERSION;
+    })
+    .immediate();
 }

@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { isBinsnapError } from '../core/errors.js';
-import { readAll, txn, upsert } from './contract-fixtures.test-util.js';
+import { LATEST, readAll, tableSchema, txn, upsert } from './contract-fixtures.test-util.js';
 import { describeSnapshotStoreContract } from './contract.test-util.js';
 import { encodeKey } from './key-encoding.js';
-import { LAYOUT_VERSION } from './sqlite-schema.js';
+import { APPLICATION_ID, LAYOUT_VERSION, MIGRATIONS } from './sqlite-schema.js';
 import { openSqliteStore, type SqliteStore } from './sqlite-store.js';
 
 function tempPath(): { dir: string; path: string } {
@@ -110,6 +110,140 @@ describe('sqlite store file', () => {
       await w.addRows([upsert('d.t', { id: 2 }, { id: 2 }, [1, 150])]);
       expect(await readAll(b, 'd.t')).toEqual([{ id: 1 }]);
       await w.abort();
+      await a.close();
+      await b.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** A store file of layout 1 as binsnap 1 left it: what migrate() wrote for a new file then. */
+function createLayout1File(path: string): void {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.transaction(() => {
+    db.exec(MIGRATIONS[0] as string);
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+    db.pragma('user_version = 1');
+  }).immediate();
+  db.close();
+}
+
+function fileState(path: string): { version: number; hasMeta: boolean } {
+  const db = new Database(path, { readonly: true });
+  try {
+    return {
+      version: Number(db.pragma('user_version', { simple: true })),
+      hasMeta: db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'meta'").pluck().get() === 1,
+    };
+  } finally {
+    db.close();
+  }
+}
+
+describe('sqlite store layout 1 → 2 (bookkeeping documents)', () => {
+  const T = 'd.t';
+  const data = [
+    txn({
+      start: [1, 4],
+      commit: [1, 100],
+      rows: [upsert(T, { id: 1 }, { id: 1, v: 'a' }, [1, 50, 0]), upsert(T, { id: 2 }, { id: 2, v: 'b' }, [1, 50, 1])],
+      schemas: [{ table: T, schema: tableSchema('d', 't', ['id', 'v']), ddl: 'CREATE TABLE t (id INT PRIMARY KEY, v TEXT)', kind: 'create' }],
+      events: [{ kind: 'create', table: T }],
+    }),
+  ];
+
+  it('a layout 1 file is read as it is by a read-only open and upgraded by a writer, its data intact', async () => {
+    const { dir, path } = tempPath();
+    try {
+      createLayout1File(path);
+      // A read-only open (create: false, as read commands do) writes data into the layout 1 file without upgrading it.
+      const old = await openSqliteStore({ path, create: false });
+      await old.apply(data);
+      expect(await old.getMeta('seed')).toBeNull();
+      await old.close();
+      expect(fileState(path)).toEqual({ version: 1, hasMeta: false });
+
+      const store = await openSqliteStore({ path });
+      expect(fileState(path)).toEqual({ version: 2, hasMeta: true });
+      expect(await readAll(store, T)).toEqual([{ id: 1, v: 'a' }, { id: 2, v: 'b' }]);
+      expect((await store.schemaAt(T, LATEST))?.ddl).toBe('CREATE TABLE t (id INT PRIMARY KEY, v TEXT)');
+      expect((await store.tableEventsOf(T)).map((e) => e.event)).toEqual([{ kind: 'create', table: T }]);
+      expect((await store.checkpoint())?.position.format()).toBe('mysql-bin.000001:100');
+      expect(await store.getMeta('seed')).toBeNull();
+      await store.setMeta('seed', 'progress');
+      expect(await store.getMeta('seed')).toBe('progress');
+      await store.apply([txn({ start: [1, 100], commit: [1, 200], rows: [upsert(T, { id: 3 }, { id: 3 }, [1, 150])] })]);
+      await store.close();
+
+      const again = await openSqliteStore({ path, create: false });
+      expect(await again.getMeta('seed')).toBe('progress');
+      expect(await readAll(again, T)).toEqual([{ id: 1, v: 'a' }, { id: 2, v: 'b' }, { id: 3 }]);
+      await again.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a read-only open of a layout 1 file needs no write lock; its first document write upgrades the file', async () => {
+    const { dir, path } = tempPath();
+    try {
+      createLayout1File(path);
+      const writer = await openSqliteStore({ path, create: false });
+      await writer.apply(data);
+      await writer.close();
+      // Another process holds the write lock (as a daemon streaming a long transaction does).
+      const holder = new Database(path);
+      holder.exec('BEGIN IMMEDIATE');
+      const reader = await openSqliteStore({ path, create: false });
+      expect(await readAll(reader, T)).toEqual([{ id: 1, v: 'a' }, { id: 2, v: 'b' }]);
+      expect(await reader.getMeta('seed')).toBeNull();
+      holder.exec('ROLLBACK');
+      holder.close();
+      // Another store upgrades the file meanwhile: the open reader sees its documents.
+      const upgrader = await openSqliteStore({ path });
+      await upgrader.setMeta('seed', 'from the upgrader');
+      expect(await reader.getMeta('seed')).toBe('from the upgrader');
+      await upgrader.close();
+      await reader.close();
+
+      createLayout1File(`${path}.2`);
+      const lazy = await openSqliteStore({ path: `${path}.2`, create: false });
+      expect(fileState(`${path}.2`)).toEqual({ version: 1, hasMeta: false });
+      await lazy.setMeta('seed', 'x');
+      expect(fileState(`${path}.2`)).toEqual({ version: 2, hasMeta: true });
+      expect(await lazy.getMeta('seed')).toBe('x');
+      await lazy.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a file of a newer layout is refused by read-only and writing opens alike', async () => {
+    const { dir, path } = tempPath();
+    try {
+      createLayout1File(path);
+      const db = new Database(path);
+      db.pragma(`user_version = ${LAYOUT_VERSION + 1}`);
+      db.close();
+      expect(await codeOf(openSqliteStore({ path }))).toBe('BINSNAP_E_STORE_VERSION');
+      expect(await codeOf(openSqliteStore({ path, create: false }))).toBe('BINSNAP_E_STORE_VERSION');
+      expect(fileState(path)).toEqual({ version: LAYOUT_VERSION + 1, hasMeta: false });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('two read-only stores of a layout 1 file: the first document write upgrades, the other store then writes and reads too', async () => {
+    const { dir, path } = tempPath();
+    try {
+      createLayout1File(path);
+      const a = await openSqliteStore({ path, create: false });
+      const b = await openSqliteStore({ path, create: false });
+      await Promise.all([a.setMeta('a', '1'), b.setMeta('b', '2')]);
+      expect(await a.getMeta('b')).toBe('2');
+      expect(fileState(path)).toEqual({ version: 2, hasMeta: true });
       await a.close();
       await b.close();
     } finally {

@@ -27,6 +27,7 @@ import { AFTER_ALL, BEFORE_ALL, decodeVersion, lastVersionAt, posBlob } from './
 import { CheckpointTable } from './sqlite-checkpoint.js';
 import { mapped, mappedIterable, storeError } from './sqlite-errors.js';
 import { SqliteReads, type BlobRange } from './sqlite-reads.js';
+import { MetaTable } from './sqlite-meta.js';
 import { migrate } from './sqlite-schema.js';
 import { SqliteWrites } from './sqlite-writes.js';
 import { mergeScans, toStep } from './sqlite-scan-merge.js';
@@ -50,6 +51,8 @@ import type {
 import {
   checkBeforeCommit,
   checkEnd,
+  checkMetaName,
+  checkMetaValue,
   checkStart,
   checkTimestamp,
   defaultCheckpoint,
@@ -65,7 +68,10 @@ export interface SqliteStoreOptions {
   readonly path?: string;
   /** `normal` (default): durable on process crash; `full`: also on power loss, slower. */
   readonly synchronous?: 'normal' | 'full';
-  /** false: refuse a missing file instead of creating an empty store (for commands that only read). */
+  /**
+   * false: refuse a missing file instead of creating an empty store, and leave an older layout as it is
+   * instead of upgrading it on open (for commands that only read; see sqlite-schema.ts).
+   */
   readonly create?: boolean;
 }
 
@@ -84,6 +90,7 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
     private readonly writes: SqliteWrites,
     private readonly reads: SqliteReads,
     private readonly checkpoints: CheckpointTable,
+    private readonly meta: MetaTable,
   ) {}
 
   static open(options: SqliteStoreOptions): SqliteStore {
@@ -104,11 +111,14 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
       db.pragma('cache_size = -131072');
       db.pragma('wal_autocheckpoint = 20000');
       db.pragma('journal_size_limit = 67108864');
-      migrate(db, path);
+      // A read command (create: false) never upgrades an older layout; a writer does, here.
+      migrate(db, path, { upgrade: options.create !== false });
       reader = new Database(path, { readonly: true });
       reader.pragma('busy_timeout = 5000');
       reader.pragma('cache_size = -65536');
-      return new SqliteStore(path, db, reader, new SqliteWrites(db), new SqliteReads(reader), new CheckpointTable(reader));
+      const writer = db;
+      const meta = new MetaTable(writer, reader, () => migrate(writer, path));
+      return new SqliteStore(path, db, reader, new SqliteWrites(db), new SqliteReads(reader), new CheckpointTable(reader), meta);
     } catch (err) {
       reader?.close();
       db?.close();
@@ -278,6 +288,19 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
       out.push({ table: name, rows, versions });
     }
     return out;
+  }
+
+  async getMeta(name: string): Promise<string | null> {
+    this.checkOpen();
+    checkMetaName(name);
+    return mapped(this.path, () => this.meta.get(name));
+  }
+
+  async setMeta(name: string, value: string | null): Promise<void> {
+    this.checkWritable();
+    checkMetaName(name);
+    checkMetaValue(name, value);
+    mapped(this.path, () => this.meta.set(name, value));
   }
 
   async close(): Promise<void> {

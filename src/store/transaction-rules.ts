@@ -124,3 +124,16 @@ export function nextCheckpoint(current: Checkpoint | null, incoming: Checkpoint)
 export function defaultCheckpoint(end: TransactionEnd): Checkpoint {
   return end.checkpoint ?? { position: end.commitPosition, commitTimestamp: end.commitTimestamp };
 }
+
+/** A bookkeeping document's name and value (SnapshotStore.getMeta/setMeta): any non-empty name; a string or null. */
+export function checkMetaName(name: string): void {
+  if (typeof name !== 'string' || name === '') {
+    throw new BinsnapError('BINSNAP_E_INTERNAL', 'a bookkeeping document needs a non-empty name', { field: 'name' });
+  }
+}
+
+export function checkMetaValue(name: string, value: string | null): void {
+  if (value !== null && typeof value !== 'string') {
+    throw new BinsnapError('BINSNAP_E_INTERNAL', `bookkeeping document "${name}": the value must be a string or null`, { field: 'value' });
+  }
+}
