@@ -57,6 +57,14 @@ export const COMMAND_OPTIONS: Readonly<Record<CommandName, readonly OptionSpec[]
     o('tables', '--tables <LIST>', 'table-list', 'databases and tables to snapshot: db.t,db2.* (default: every user table)'),
     o('parallel', '--parallel <N>', 'positive-int', 'read primary-key chunks on N connections', 1),
     o('sink', '--sink <URL>', 'sink-url', 'also send the seeded rows as change events (op r) to kafka://host:port?topicPrefix=…'),
+    o(
+      'commitEvery',
+      '--commit-every <ROWS>',
+      'positive-int',
+      'store the seed in transactions of about ROWS rows; an interrupted seed, run again with the same --tables, resumes after the last one',
+      200_000,
+    ),
+    o('serverId', '--server-id <N>', 'positive-int', 'server id binsnap registers with as a replica when a resumed seed catches up through the binlog', 1_000_001),
   ],
   run: [
     source,

@@ -150,6 +150,13 @@ export const ERROR_CODES = {
     summary: 'The source server cannot be reached or closed the connection.',
     remedy: 'Check host, port and network; binsnap retries this by itself with backoff.',
   },
+  BINSNAP_E_SEED_INCOMPLETE: {
+    exitCode: 1,
+    transient: false,
+    summary: 'The store holds an unfinished seed: its snapshot is not complete yet.',
+    remedy:
+      'Run `binsnap seed` again with the same --source and --tables: it resumes where the last attempt stopped. To start over instead, seed into a new store.',
+  },
   BINSNAP_E_SOURCE_TLS: {
     exitCode: 3,
     transient: false,

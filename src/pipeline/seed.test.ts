@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { formatGtidSet, parseGtidSet } from '../core/gtid.js';
 import { BinlogPosition } from '../core/position.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { MARIADB_DEFAULTS } from './ddl/index.js';
@@ -64,10 +65,10 @@ describe('seed rows', () => {
     const store = new MemoryStore();
     const s = schema();
     const [k, u, m] = s.tables;
-    const w = await SeedWriter.begin(store, P);
+    const w = await SeedWriter.begin(store, P, s, 1_700_000_000_000);
     await Promise.all([w.addRows(k!, [{ id: 1, v: 'a' }, { id: 2, v: 'b' }]), w.addRows(m!, [{ x: 1 }, { x: 1 }]), w.addRows(u!, [{ a: 'q', n: '1.50' }])]);
     expect(w.rowCount).toBe(5);
-    await w.commit(s, 1_700_000_000_000, undefined);
+    await w.commit(undefined);
     const rows = async (t: string): Promise<unknown[]> => {
       const out: unknown[] = [];
       for await (const r of store.readTable(t, { kind: 'position', position: P })) out.push(r);
@@ -85,10 +86,51 @@ describe('seed rows', () => {
   it('aborted, leaves nothing', async () => {
     const store = new MemoryStore();
     const s = schema();
-    const w = await SeedWriter.begin(store, P);
+    const w = await SeedWriter.begin(store, P, s, 1_700_000_000_000);
     await w.addRows(s.tables[0]!, [{ id: 1, v: 'a' }]);
     await w.abort();
     expect(await store.checkpoint()).toBeNull();
     expect(await store.tableStats()).toEqual([]);
+  });
+
+  it('in chunks: each chunk is durable, reports the marks it covers, and the chunks add up to one seed at P', async () => {
+    const store = new MemoryStore();
+    const s = schema();
+    const [k, , m] = s.tables;
+    const w = await SeedWriter.begin(store, P, s, 1_700_000_000_000);
+    await w.addRows(k!, [{ id: 1, v: 'a' }, { id: 2, v: 'b' }], { unit: 0, below: 3n });
+    await w.addRows(m!, [{ x: 1 }], { unit: 1, below: 'end' });
+    expect(w.pendingRows).toBe(3);
+    // A batch queued after the chunk is not covered by it.
+    const covered: Array<Record<string, unknown>> = [];
+    const record = async (c: ReadonlyMap<number, bigint | 'end'>): Promise<void> => {
+      covered.push(Object.fromEntries(c));
+      // No writer is open while the chunk is recorded: store documents can be written.
+      await store.setMeta('seed', `chunk ${covered.length}`);
+    };
+    const first = w.chunk(record);
+    const later = w.addRows(k!, [{ id: 7, v: 'c' }], { unit: 0, below: 8n });
+    await first;
+    expect(covered).toEqual([{ 0: 3n, 1: 'end' }]);
+    await later;
+    expect(w.pendingRows).toBe(1);
+    // A chunk's checkpoint carries no GTID position: only the last one (a finished seed) does.
+    expect((await store.checkpoint())?.gtidSet).toBeUndefined();
+    const read = async (t: string): Promise<unknown[]> => {
+      const out: unknown[] = [];
+      for await (const r of store.readTable(t, { kind: 'position', position: P })) out.push(r);
+      return out;
+    };
+    expect(await read('d.k')).toEqual([{ id: 1, v: 'a' }, { id: 2, v: 'b' }]);
+    await w.chunk(record);
+    expect(covered[1]).toEqual({ 0: 8n, 1: 'end' });
+    expect(await store.getMeta('seed')).toBe('chunk 2');
+    await w.addRows(m!, [{ x: 2 }]);
+    await w.commit(parseGtidSet('0-1-42'));
+    expect((await store.checkpoint())?.position.format()).toBe(P.format());
+    expect(formatGtidSet((await store.checkpoint())!.gtidSet!)).toBe('0-1-42');
+    expect(await read('d.k')).toEqual([{ id: 1, v: 'a' }, { id: 2, v: 'b' }, { id: 7, v: 'c' }]);
+    expect(await read('d.m')).toEqual([{ x: 1 }, { x: 2 }]);
+    expect((await store.schemaHistory('d.k')).map((h) => h.kind)).toEqual(['initial']);
   });
 });

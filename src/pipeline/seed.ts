@@ -21,7 +21,7 @@ import { BinsnapError, isBinsnapError } from '../core/errors.js';
 import type { GtidSet } from '../core/gtid.js';
 import type { BinlogPosition } from '../core/position.js';
 import { qualifiedName, type TableSchema } from '../core/schema.js';
-import { numericKeyColumnsOf, type JsonValue, type RowChange, type RowValues, type SchemaChange, type SnapshotStore, type TableEvent, type TransactionWriter } from '../store/index.js';
+import { numericKeyColumnsOf, type Checkpoint, type JsonValue, type RowChange, type RowValues, type SchemaChange, type SnapshotStore, type TableEvent, type TransactionWriter } from '../store/index.js';
 import { applyDdl, emptyCatalog, findTable, parseDdl, rowIdentityKey, type SchemaCatalog, type ServerDefaults } from './ddl/index.js';
 import { databaseChanges } from './schema-processor.js';
 import type { Sink } from '../sink/sink.js';
@@ -116,33 +116,65 @@ export function seedRowChange(t: SeedTable, values: RowValues, position: BinlogP
 const U32_MAX = 0xffff_ffff;
 
 /**
- * The one store transaction of a seed. Batches may come from several readers
- * at once: writes are serialised (the store has one writer), and each
- * `addRows` resolves once its batch is written, so a reader holds at most
- * one batch in memory.
+ * How far a reading unit got with a batch: every row of a unit read in key
+ * order is below `below`; 'end' when the unit is read completely.
+ */
+export interface SeedMark {
+  readonly unit: number;
+  readonly below: bigint | 'end';
+}
+
+/** The schema changes and table events every chunk of a seed records at P (none when a seed resumes). */
+export interface SeedChunkSchema {
+  readonly schemaChanges: readonly SchemaChange[];
+  readonly tableEvents: readonly TableEvent[];
+}
+
+/**
+ * The store side of a seed at P, written in chunks: each chunk is a store
+ * transaction at P (start = commit = P) with the same schema changes and
+ * table events, and rows with row indexes that continue across chunks, so the
+ * chunks of one seed add up to one transaction at P (the stores merge them
+ * version by version). Only the last chunk (`commit`) writes the checkpoint.
+ *
+ * Batches may come from several readers at once: writes are serialised (the
+ * store has one writer), and each `addRows` resolves once its batch is
+ * written, so a reader holds at most one batch in memory. `chunk()` returns
+ * the marks of every batch written before it, so the caller records exactly
+ * what the chunk made durable.
  */
 export class SeedWriter {
   private nextIndex = 0;
   private queue: Promise<void> = Promise.resolve();
   private rows = 0;
+  private rowsInChunk = 0;
+  private readonly marks = new Map<number, bigint | 'end'>();
 
   private constructor(
-    private readonly writer: TransactionWriter,
+    private readonly store: SnapshotStore,
+    private writer: TransactionWriter,
     private readonly position: BinlogPosition,
+    private readonly schema: SeedChunkSchema,
+    private readonly commitTimestamp: number,
     private readonly sink: Sink | undefined,
   ) {}
 
   /** With a sink, the seed rows also go out as change events (`op: r`), acknowledged before the store commits. */
-  static async begin(store: SnapshotStore, position: BinlogPosition, sink?: Sink): Promise<SeedWriter> {
-    return new SeedWriter(await store.beginTransaction({ startPosition: position }), position, sink);
+  static async begin(store: SnapshotStore, position: BinlogPosition, schema: SeedChunkSchema, commitTimestamp: number, sink?: Sink): Promise<SeedWriter> {
+    return new SeedWriter(store, await store.beginTransaction({ startPosition: position }), position, schema, commitTimestamp, sink);
   }
 
   get rowCount(): number {
     return this.rows;
   }
 
-  addRows(table: SeedTable, rows: readonly RowValues[]): Promise<void> {
-    const run = async (): Promise<void> => {
+  /** Rows written since the last chunk. */
+  get pendingRows(): number {
+    return this.rowsInChunk;
+  }
+
+  addRows(table: SeedTable, rows: readonly RowValues[], mark?: SeedMark): Promise<void> {
+    return this.enqueue(async () => {
       if (this.nextIndex + rows.length > U32_MAX + 1) {
         throw new BinsnapError('BINSNAP_E_INTERNAL', 'a seed holds at most 2^32 rows (row indexes are 32-bit)', { table: table.name });
       }
@@ -150,30 +182,64 @@ export class SeedWriter {
       await this.sink?.rows({ startPosition: this.position }, batch);
       await this.writer.addRows(batch);
       this.rows += batch.length;
-    };
-    const p = this.queue.then(run);
-    this.queue = p.catch(() => undefined);
-    return p;
+      this.rowsInChunk += batch.length;
+      if (mark !== undefined) this.marks.set(mark.unit, mark.below);
+    });
   }
 
-  async commit(schema: SeedSchema, commitTimestamp: number, gtidSet: GtidSet | undefined): Promise<void> {
+  /**
+   * Makes every row written so far durable as one store transaction at P,
+   * then — with no writer open, as store documents require — calls `record`
+   * with the marks the chunk covers, then opens the next writer.
+   */
+  chunk(record: (covered: ReadonlyMap<number, bigint | 'end'>) => Promise<void> = async () => undefined): Promise<void> {
+    return this.enqueue(async () => {
+      const covered = new Map(this.marks);
+      await this.commitWriter(undefined);
+      await record(covered);
+      this.writer = await this.store.beginTransaction({ startPosition: this.position });
+      this.rowsInChunk = 0;
+    });
+  }
+
+  /** The last chunk, with the checkpoint P (and the GTID position at P). */
+  commit(gtidSet: GtidSet | undefined): Promise<void> {
+    return this.enqueue(() => this.commitWriter({ position: this.position, commitTimestamp: this.commitTimestamp, ...(gtidSet ? { gtidSet } : {}) }));
+  }
+
+  async abort(): Promise<void> {
     await this.queue;
+    try {
+      await this.writer.abort();
+    } catch (err) {
+      // The store is closing or already rolled the writer back: nothing of it was committed either way.
+      void err;
+    }
+  }
+
+  private async commitWriter(checkpoint: Checkpoint | undefined): Promise<void> {
     const end = {
       commitPosition: this.position,
-      commitTimestamp,
-      schemaChanges: schema.schemaChanges,
-      tableEvents: schema.tableEvents,
-      checkpoint: { position: this.position, commitTimestamp, ...(gtidSet ? { gtidSet } : {}) },
+      commitTimestamp: this.commitTimestamp,
+      schemaChanges: this.schema.schemaChanges,
+      tableEvents: this.schema.tableEvents,
+      ...(checkpoint ? { checkpoint } : {}),
     };
     if (this.sink) {
-      await this.sink.commit({ startPosition: this.position, ...end });
+      // The sink hears of the seed transaction once, at its end (its schema changes and creates
+      // after the rows, as before chunks); truncates went out before the rows (see the command).
+      if (checkpoint) await this.sink.commit({ startPosition: this.position, ...end, tableEvents: end.tableEvents.filter((e) => e.kind !== 'truncate') });
       await this.sink.flush();
     }
     await this.writer.commit(end);
   }
 
-  async abort(): Promise<void> {
-    await this.queue;
-    await this.writer.abort().catch(() => undefined);
+  private enqueue<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.queue.then(fn);
+    this.queue = p.then(
+      () => undefined,
+      () => undefined,
+    );
+    return p;
   }
 }

@@ -243,7 +243,8 @@ export function splitRange(column: string, min: bigint, max: bigint, n: number):
 
 /**
  * Streams the rows of a table (or of a range of it) as raw values in `columns`
- * order, in batches of up to `batchSize`. The query result streams: mysql2
+ * order, in batches of up to `batchSize` (`ordered`: in the order of the
+ * range's column). The query result streams: mysql2
  * pauses the socket while a batch is being handled, so memory stays bounded.
  */
 export async function* readRows(
@@ -252,6 +253,7 @@ export async function* readRows(
   columns: readonly ColumnSchema[],
   range: RowRange | undefined,
   batchSize: number,
+  ordered = false,
 ): AsyncGenerator<Array<Array<Buffer | null>>> {
   const where: string[] = [];
   const params: string[] = [];
@@ -263,7 +265,11 @@ export async function* readRows(
     where.push(`${ident(range.column)} < ?`);
     params.push(range.to.toString());
   }
-  const sql = `SELECT ${columns.map(selectItem).join(', ')} FROM ${ident(t.db)}.${ident(t.table)}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}`;
+  // Ordered by the range's key column (the clustered index of an InnoDB primary key: no sort),
+  // so a batch's last key tells how far the rows are read.
+  const sql =
+    `SELECT ${columns.map(selectItem).join(', ')} FROM ${ident(t.db)}.${ident(t.table)}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}` +
+    (ordered && range ? ` ORDER BY ${ident(range.column)}` : '');
   const core = (conn as unknown as { connection: CoreConnection }).connection;
   const stream = core.query({ sql, values: params, rowsAsArray: true, typeCast: rawTypeCast }).stream({ highWaterMark: Math.max(16, batchSize) });
   let batch: Array<Array<Buffer | null>> = [];

@@ -1,7 +1,7 @@
 /**
  * Running binsnap from tests: `runCli` calls main() in-process with in-memory
- * streams (fast, the same code as the binary); `startDaemon` spawns the built
- * `node bin/binsnap.js run …` (for signals and kill -9); `masterPosition` and
+ * streams (fast, the same code as the binary); `startDaemon` / `startCommand`
+ * spawn the built `node bin/binsnap.js run …` (for signals and kill -9); `masterPosition` and
  * `checkpointOf` read where a server's binlog and a store's checkpoint are.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -41,8 +41,13 @@ export async function runCli(argv: readonly string[]): Promise<Run> {
 }
 
 /** `node bin/binsnap.js run ARGS` as a child process; `done` resolves with its exit (128 when killed by a signal). */
-export function startDaemon(args: readonly string[]): { child: ChildProcess; done: Promise<Run> } {
-  const child = spawn(process.execPath, [binPath, 'run', ...args, '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function startDaemon(args: readonly string[]): { child: ChildProcess; done: Promise<Run>; stderrText: () => string } {
+  return startCommand('run', args);
+}
+
+/** `node bin/binsnap.js COMMAND ARGS` as a child process, logging at info; `stderrText` is what it printed so far. */
+export function startCommand(command: string, args: readonly string[]): { child: ChildProcess; done: Promise<Run>; stderrText: () => string } {
+  const child = spawn(process.execPath, [binPath, command, ...args, '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'] });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   child.stdout?.on('data', (c: Buffer) => out.push(c));
@@ -52,7 +57,7 @@ export function startDaemon(args: readonly string[]): { child: ChildProcess; don
       resolve({ code: code ?? (signal ? 128 : -1), out: Buffer.concat(out).toString('utf8'), err: Buffer.concat(err).toString('utf8') }),
     ),
   );
-  return { child, done };
+  return { child, done, stderrText: () => Buffer.concat(err).toString('utf8') };
 }
 
 /** SHOW MASTER STATUS as `file:offset`. */

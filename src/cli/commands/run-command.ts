@@ -25,6 +25,7 @@ import type { PipelineProgress } from '../../pipeline/pipeline.js';
 import { emptyCatalog } from '../../pipeline/ddl/index.js';
 import { catalogFromStore } from '../../pipeline/initial-schema.js';
 import { runPipeline } from '../../pipeline/pipeline.js';
+import { decodeSeedProgress, SEED_META } from '../../pipeline/seed-progress.js';
 import type { StartAt } from '../../source/binlog-connection.js';
 import { readServerBinlog } from '../../source/server-source.js';
 import type { CommandHandler } from '../command.js';
@@ -50,6 +51,16 @@ export const runCommand: CommandHandler = async (ctx) => {
   const store = await openStore(v.get('store') as StoreLocation | undefined, { create: true });
   let sink: Sink | undefined;
   try {
+    const unfinished = await store.getMeta(SEED_META);
+    if (unfinished !== null) {
+      const seed = decodeSeedProgress(unfinished);
+      throw new BinsnapError(
+        'BINSNAP_E_SEED_INCOMPLETE',
+        `the store holds an unfinished seed of ${seed.request ?? 'every table'} (started at ${seed.firstPosition.format()}): ` +
+          `its snapshot is not complete, so the daemon would build on missing rows; run \`binsnap seed${seed.request === null ? '' : ` --tables ${seed.request}`}\` again to finish it first`,
+        { position: seed.firstPosition.format() },
+      );
+    }
     const checkpoint = await store.checkpoint();
     let start: StartAt;
     if (from !== undefined) start = { kind: 'position', position: from };

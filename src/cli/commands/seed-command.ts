@@ -4,10 +4,17 @@
  * written into the store as versions at P with each table's schema, and the
  * checkpoint P (with the GTID position at P) so `binsnap run` continues from
  * there. Wiring only: the read views are seed-reader.ts, the values
- * row-values.ts, the store transaction pipeline/seed.ts.
+ * row-values.ts, the store transactions pipeline/seed.ts, the resume record
+ * pipeline/seed-progress.ts.
  *
- * The seed is one store transaction: interrupted (signal, error, crash), it
- * leaves nothing behind, and resuming means running it again.
+ * The rows are stored in chunks of about --commit-every rows, each a store
+ * transaction at P, and the store's `seed` document records what they hold.
+ * Interrupted (signal, error, crash), a seed run again with the same --tables
+ * resumes: it brings the stored parts to a new snapshot position through the
+ * binlog, then reads only the rest (see seed-progress.ts). Tables with one
+ * integer primary-key column are read in key order and resume mid-table;
+ * others resume from their start. `binsnap run` refuses a store with an
+ * unfinished seed.
  * --parallel N reads on N connections (whole tables, and tables with a single
  * integer primary-key column split into N key ranges); see seed-reader.ts
  * for how the N read views share P.
@@ -16,7 +23,13 @@ import { BinsnapError } from '../../core/errors.js';
 import { formatGtidSet } from '../../core/gtid.js';
 import type { SinkLocation, SourceUrl, StoreLocation, TableName } from '../../config/values.js';
 import { MARIADB_DEFAULTS, MYSQL8_DEFAULTS } from '../../pipeline/ddl/index.js';
-import { SeedWriter, seedSchema, type SeedTable } from '../../pipeline/seed.js';
+import { SeedWriter, seedSchema, type SeedChunkSchema, type SeedSchema, type SeedTable } from '../../pipeline/seed.js';
+import { addDone, complementRanges, decodeSeedProgress, encodeSeedProgress, SEED_META, type SeedProgress, type TableDone } from '../../pipeline/seed-progress.js';
+import { runPipeline } from '../../pipeline/pipeline.js';
+import { catalogFromStore } from '../../pipeline/initial-schema.js';
+import { readServerBinlog } from '../../source/server-source.js';
+import type { BinlogPosition } from '../../core/position.js';
+import type { SchemaChange, SnapshotStore, TableEvent } from '../../store/index.js';
 import { convertRow, seedColumns } from '../../source/row-values.js';
 import {
   integerBounds,
@@ -41,8 +54,10 @@ const BATCH_ROWS = 5_000;
 const INTEGER_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint']);
 
 interface Unit {
+  readonly id: number;
   readonly table: SeedTable;
   readonly ref: TableName;
+  /** Tables with one integer key column: a key range, read in key order. */
   readonly range?: RowRange;
 }
 
@@ -60,12 +75,27 @@ export const seedCommand: CommandHandler = async (ctx) => {
   }
   const patterns = v.get('tables') as TableName[] | undefined;
   const parallel = (v.get('parallel') as number | undefined) ?? 1;
+  const commitEvery = (v.get('commitEvery') as number | undefined) ?? 200_000;
+  const request = patterns === undefined ? null : patterns.map((p) => `${p.db}.${p.table}`).join(',');
 
   await checkServer(source, undefined, ctx.logger, { needSelect: true });
   const store = await openStore(v.get('store') as StoreLocation | undefined, { create: true });
   let sink: Sink | undefined;
   const began = Date.now();
   try {
+    const priorText = await store.getMeta(SEED_META);
+    const recorded = priorText === null ? undefined : decodeSeedProgress(priorText);
+    if (recorded !== undefined && recorded.request !== request) {
+      throw new BinsnapError(
+        'BINSNAP_E_SEED_INCOMPLETE',
+        `the store holds an unfinished seed of ${recorded.request ?? 'every table'} (started at ${recorded.firstPosition.format()}); ` +
+          `run it again with ${recorded.request === null ? 'no --tables' : `--tables ${recorded.request}`} to finish it, or seed into a new store`,
+        { field: 'tables' },
+      );
+    }
+    // Nothing recorded as stored: whatever an earlier attempt may have written is hidden by the
+    // creates a fresh seed writes at its position, so it simply starts over.
+    const prior = recorded !== undefined && recorded.done.size > 0 ? recorded : undefined;
     const snap = await openSnapshot(source, parallel);
     try {
       const conn = snap.connections[0]!;
@@ -73,6 +103,13 @@ export const seedCommand: CommandHandler = async (ctx) => {
         { position: snap.position.format(), gtidSet: snap.gtidSet ? formatGtidSet(snap.gtidSet) : undefined, connections: parallel, lockHeldMs: snap.lockHeldMs },
         snap.lockHeldMs !== undefined ? `seed snapshot taken (global read lock held ${snap.lockHeldMs} ms)` : 'seed snapshot taken (no global lock)',
       );
+      if (prior !== undefined && snap.position.isBefore(prior.position)) {
+        throw new BinsnapError(
+          'BINSNAP_E_SEED_INCOMPLETE',
+          `the source's binlog is at ${snap.position.format()}, before the unfinished seed's ${prior.position.format()}: it is another server, or its binlog was reset; seed into a new store`,
+          { position: snap.position.format() },
+        );
+      }
       let refs: TableName[];
       let schema: ReturnType<typeof seedSchema>;
       const estimates = new Map<string, number>();
@@ -97,30 +134,100 @@ export const seedCommand: CommandHandler = async (ctx) => {
         throw sourceError(err, source, 'reading the table definitions');
       }
 
-      // Work units: whole tables, or key ranges of tables with one integer key column.
-      const units: Unit[] = [];
-      for (let i = 0; i < schema.tables.length; i++) {
-        const t = schema.tables[i]!;
-        const ref = refs[i]!;
-        const keyCol = t.keyColumns.length === 1 ? t.schema.columns.find((c) => c.name === t.keyColumns[0]) : undefined;
-        if (parallel > 1 && keyCol !== undefined && INTEGER_TYPES.has(keyCol.type)) {
-          const bounds = await integerBounds(conn, ref, keyCol.name).catch((err: unknown) => {
-            throw sourceError(err, source, `reading the key range of ${t.name}`);
-          });
-          if (bounds) {
-            for (const range of splitRange(keyCol.name, bounds.min, bounds.max, parallel)) units.push({ table: t, ref, range });
-            continue;
-          }
-        }
-        units.push({ table: t, ref });
-      }
-
       const sinkAt = v.get('sink') as SinkLocation | undefined;
       if (sinkAt !== undefined) {
         ctx.logger.info({ sink: describeSink(sinkAt) }, 'opening the Kafka sink: seeded rows go out as op r');
         sink = await openKafkaSink(sinkAt, { clientId: 'binsnap-seed', log: ctx.logger, signal: ctx.signal });
       }
-      const writer = await SeedWriter.begin(store, snap.position, sink);
+
+      // A resumed seed first brings what it stored to this snapshot's position, as `run` would.
+      const done = new Map<string, TableDone>(prior?.done ?? []);
+      if (prior !== undefined) {
+        ctx.logger.info(
+          { from: prior.position.format(), to: snap.position.format(), storedTables: prior.done.size, firstPosition: prior.firstPosition.format() },
+          'resuming an unfinished seed: applying the binlog to the parts already stored',
+        );
+        if (prior.position.isBefore(snap.position)) {
+          await runPipeline({
+            store,
+            ...(sink ? { sink } : {}),
+            events: (lookup) =>
+              readServerBinlog({
+                source,
+                serverId: v.get('serverId') as number,
+                start: { kind: 'position', position: prior.position },
+                to: snap.position,
+                schema: lookup,
+                signal: ctx.signal,
+                onWarning: (message) => ctx.logger.warn({ source: source.redacted }, message),
+              }),
+            catalog: await catalogFromStore(store, prior.position),
+            log: ctx.logger,
+          });
+          if (ctx.signal.aborted) {
+            ctx.stderr.write('seed interrupted while catching up: what was stored is kept (run `binsnap seed` again to resume)\n');
+            return 1;
+          }
+        }
+        await store.setMeta(SEED_META, encodeSeedProgress({ ...prior, position: snap.position, attempts: prior.attempts + 1 }));
+      }
+
+      // What this attempt writes at P: every table (a fresh seed), or what is not stored yet.
+      const units: Unit[] = [];
+      const keyless = new Set<string>();
+      for (let i = 0; i < schema.tables.length; i++) {
+        const t = schema.tables[i]!;
+        const ref = refs[i]!;
+        const stored = done.get(t.name);
+        if (stored?.kind === 'all') continue;
+        const keyCol = t.keyColumns.length === 1 ? t.schema.columns.find((c) => c.name === t.keyColumns[0]) : undefined;
+        if (keyCol !== undefined && INTEGER_TYPES.has(keyCol.type)) {
+          const todo = complementRanges(stored?.kind === 'ranges' && stored.column === keyCol.name ? stored.ranges : []);
+          for (const r of todo) {
+            const whole = r[0] === null && r[1] === null;
+            if (parallel > 1 && whole) {
+              const bounds = await integerBounds(conn, ref, keyCol.name).catch((err: unknown) => {
+                throw sourceError(err, source, `reading the key range of ${t.name}`);
+              });
+              if (bounds) {
+                for (const range of splitRange(keyCol.name, bounds.min, bounds.max, parallel)) units.push({ id: units.length, table: t, ref, range });
+                continue;
+              }
+            }
+            units.push({ id: units.length, table: t, ref, range: { column: keyCol.name, ...(r[0] !== null ? { from: r[0] } : {}), ...(r[1] !== null ? { to: r[1] } : {}) } });
+          }
+        } else {
+          if (t.keyColumns.length === 0) keyless.add(t.name);
+          units.push({ id: units.length, table: t, ref });
+        }
+      }
+
+      // A fresh seed records every table's schema at P; a resumed one only those the store lacks,
+      // and truncates at P the tables without a key it reads again (no row counted twice).
+      const chunkSchema = prior === undefined
+        ? { schemaChanges: schema.schemaChanges, tableEvents: schema.tableEvents }
+        : await resumeSchema(store, schema, snap.position, new Set(units.filter((u) => keyless.has(u.table.name)).map((u) => u.table.name)));
+      const commitTimestamp = Date.now();
+      let progressDoc: SeedProgress = prior !== undefined
+        ? { ...prior, position: snap.position, attempts: prior.attempts + 1 }
+        : {
+            request,
+            firstPosition: recorded?.firstPosition ?? snap.position,
+            position: snap.position,
+            done: new Map(),
+            startedAt: recorded?.startedAt ?? began,
+            attempts: (recorded?.attempts ?? 0) + 1,
+          };
+      // Recorded before anything is written: `run` refuses the store until the seed is done.
+      await store.setMeta(SEED_META, encodeSeedProgress(progressDoc));
+      const truncates = chunkSchema.tableEvents.filter((e) => e.kind === 'truncate');
+      if (sink && truncates.length > 0) {
+        // Consumers drop what they hold of these tables before the rows read again arrive.
+        await sink.commit({ startPosition: snap.position, commitPosition: snap.position, commitTimestamp, tableEvents: truncates });
+        await sink.flush();
+      }
+      const writer = await SeedWriter.begin(store, snap.position, chunkSchema, commitTimestamp, sink);
+
       const progress = progressLine(ctx.stderr, ctx.interactive);
       const perTable = new Map<string, TableProgress>();
       for (const t of schema.tables) perTable.set(t.name, { rows: 0, estimate: estimates.get(t.name) ?? 0, started: 0 });
@@ -137,6 +244,32 @@ export const seedCommand: CommandHandler = async (ctx) => {
         );
       };
 
+      let chunking: Promise<void> | undefined;
+      const record = async (covered: ReadonlyMap<number, bigint | 'end'>): Promise<void> => {
+        const nextDone = new Map(progressDoc.done);
+        for (const [id, below] of covered) {
+          const u = units[id]!;
+          if (below === 'end') {
+            if (u.range === undefined) addDone(nextDone, u.table.name, { kind: 'all' });
+            else addDone(nextDone, u.table.name, { kind: 'ranges', column: u.range.column, ranges: [[u.range.from ?? null, u.range.to ?? null]] });
+          } else if (u.range !== undefined) {
+            addDone(nextDone, u.table.name, { kind: 'ranges', column: u.range.column, ranges: [[u.range.from ?? null, below]] });
+          }
+        }
+        progressDoc = { ...progressDoc, done: nextDone };
+        await store.setMeta(SEED_META, encodeSeedProgress(progressDoc));
+        ctx.logger.info({ position: snap.position.format(), rows: writer.rowCount, storedTables: nextDone.size }, 'seed chunk stored');
+      };
+      const chunk = (): Promise<void> => writer.chunk(record);
+      const maybeChunk = async (): Promise<void> => {
+        if (chunking === undefined && writer.pendingRows >= commitEvery) {
+          chunking = chunk().finally(() => {
+            chunking = undefined;
+          });
+        }
+        if (chunking !== undefined) await chunking;
+      };
+
       let next = 0;
       let failed = false;
       const stop = (): boolean => failed || ctx.signal.aborted;
@@ -148,31 +281,41 @@ export const seedCommand: CommandHandler = async (ctx) => {
           const p = perTable.get(u.table.name)!;
           if (p.started === 0) p.started = Date.now();
           const columns = seedColumns(u.table.schema, snap.flavor);
+          const keyIndex = u.range ? columns.findIndex((col) => col.name === u.range!.column) : -1;
           try {
-            for await (const raw of readRows(c, u.ref, columns, u.range, BATCH_ROWS)) {
+            for await (const raw of readRows(c, u.ref, columns, u.range, BATCH_ROWS, u.range !== undefined)) {
               const rows = raw.map((r) => convertRow(columns, r, snap.flavor));
-              await writer.addRows(u.table, rows);
+              const last = keyIndex >= 0 ? raw[raw.length - 1]?.[keyIndex] : undefined;
+              await writer.addRows(u.table, rows, last !== undefined && last !== null ? { unit: u.id, below: BigInt(last.toString('latin1')) + 1n } : undefined);
               p.rows += rows.length;
               show(u.table);
               if (stop()) return;
+              await maybeChunk();
             }
+            await writer.addRows(u.table, [], { unit: u.id, below: 'end' });
           } catch (err) {
             failed = true;
             throw sourceError(err, source, `reading ${u.table.name}`);
           }
+          await maybeChunk();
         }
       };
       try {
         await Promise.all(snap.connections.map((_, w) => worker(w)));
         if (ctx.signal.aborted) {
+          // Keep what was read so far; the resume reads the rest (and half-read tables without an
+          // integer key again, see seed-progress.ts).
+          if (chunking !== undefined) await chunking;
+          await chunk();
           await writer.abort();
           progress.done();
-          ctx.logger.warn({ position: snap.position.format() }, 'seed interrupted: nothing was written; run `binsnap seed` again to take a new snapshot');
-          ctx.stderr.write('seed interrupted: nothing was written (run `binsnap seed` again)\n');
+          ctx.logger.warn({ position: snap.position.format(), rows: writer.rowCount }, 'seed interrupted: what was stored is kept; run `binsnap seed` again with the same --tables to resume');
+          ctx.stderr.write('seed interrupted: what was stored is kept (run `binsnap seed` again with the same --tables to resume)\n');
           return 1;
         }
-        const commitTimestamp = Date.now();
-        await writer.commit(schema, commitTimestamp, snap.gtidSet);
+        if (chunking !== undefined) await chunking;
+        await writer.commit(snap.gtidSet);
+        await store.setMeta(SEED_META, null);
       } catch (err) {
         await writer.abort();
         throw err;
@@ -189,6 +332,7 @@ export const seedCommand: CommandHandler = async (ctx) => {
         parallel,
         lockHeldMs: snap.lockHeldMs ?? null,
         seconds: Math.round(seconds * 1000) / 1000,
+        resumed: prior !== undefined,
       };
       ctx.logger.info(summary, 'seed done');
       if (v.get('json') === true) {
@@ -196,7 +340,7 @@ export const seedCommand: CommandHandler = async (ctx) => {
       } else {
         ctx.stdout.write(
           `seeded ${count(summary.rows)} rows of ${summary.tables.length} tables at ${summary.position}` +
-            `${summary.gtidSet ? ` (GTID ${summary.gtidSet})` : ''} in ${seconds.toFixed(1)} s\n`,
+            `${summary.gtidSet ? ` (GTID ${summary.gtidSet})` : ''} in ${seconds.toFixed(1)} s${prior !== undefined ? ' (resumed)' : ''}\n`,
         );
       }
       return 0;
@@ -208,3 +352,20 @@ export const seedCommand: CommandHandler = async (ctx) => {
     await store.close();
   }
 };
+
+/** The schema a resumed seed records at P: tables the store has no schema of as of P, and truncates of `rereadKeyless`. */
+async function resumeSchema(store: SnapshotStore, schema: SeedSchema, at: BinlogPosition, rereadKeyless: ReadonlySet<string>): Promise<SeedChunkSchema> {
+  const schemaChanges: SchemaChange[] = [];
+  const tableEvents: TableEvent[] = [];
+  for (const c of schema.schemaChanges) {
+    // Database entries (`db.`) and tables the binlog did not bring (seed-progress.ts).
+    if ((await store.schemaAt(c.table, { kind: 'position', position: at })) === null) {
+      schemaChanges.push(c);
+      if (!c.table.endsWith('.')) tableEvents.push({ kind: 'create', table: c.table });
+    }
+  }
+  for (const name of rereadKeyless) {
+    if (!tableEvents.some((e) => e.table === name)) tableEvents.push({ kind: 'truncate', table: name });
+  }
+  return { schemaChanges, tableEvents };
+}

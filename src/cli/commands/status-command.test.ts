@@ -54,6 +54,7 @@ describe('binsnap status', () => {
         { table: 'shop.sales', rows: 3, versions: 1 },
         { table: 'shop.tmp', rows: 0, versions: 1 },
       ],
+      unfinishedSeed: null,
     });
   });
 
@@ -78,7 +79,7 @@ describe('binsnap status', () => {
     const e = await runCli(['status', '--store', empty.path]);
     expect(e.code).toBe(0);
     expect(e.out).toBe('the store is empty\n');
-    expect(JSON.parse((await runCli(['status', '--store', empty.path, '--json'])).out)).toEqual({ checkpoint: null, lagMs: null, tables: [] });
+    expect(JSON.parse((await runCli(['status', '--store', empty.path, '--json'])).out)).toEqual({ checkpoint: null, lagMs: null, tables: [], unfinishedSeed: null });
   });
 
   it('a store path that does not exist is an error, not a new store', async () => {

@@ -8,10 +8,13 @@
  * store prints `the store is empty` (exit 0). --json:
  * `{checkpoint: {position, gtidSet, commitTimestamp, commitTime} | null, lagMs, tables: [{table, rows, versions}]}`
  * with `commitTimestamp` in milliseconds since the epoch, `gtidSet` null when
- * GTIDs are off, and `lagMs` null for an empty store.
+ * GTIDs are off, and `lagMs` null for an empty store. An unfinished seed adds
+ * a `seed in progress` line (--json: `unfinishedSeed: {tables, startedAt,
+ * firstPosition, storedTables}`, else null).
  */
 import { formatGtidSet } from '../../core/gtid.js';
 import type { Checkpoint, TableStats } from '../../store/index.js';
+import { decodeSeedProgress, SEED_META, type SeedProgress } from '../../pipeline/seed-progress.js';
 import type { CommandHandler } from '../command.js';
 import { formatDuration, isJson, isoTime, withStore } from './read-common.js';
 
@@ -19,9 +22,11 @@ export const statusCommand: CommandHandler = async (ctx) => {
   return withStore(ctx, async (store) => {
     const checkpoint = await store.checkpoint();
     const tables = checkpoint === null ? [] : await store.tableStats();
+    const seedText = await store.getMeta(SEED_META);
+    const seed = seedText === null ? null : decodeSeedProgress(seedText);
     const now = Date.now();
     ctx.logger.debug({ position: checkpoint?.position.format() ?? null, tables: tables.length }, 'store status');
-    ctx.stdout.write(isJson(ctx) ? `${JSON.stringify(statusJson(checkpoint, tables, now))}\n` : statusText(checkpoint, tables, now));
+    ctx.stdout.write(isJson(ctx) ? `${JSON.stringify({ ...statusJson(checkpoint, tables, now), unfinishedSeed: seedJson(seed) })}\n` : seedLine(seed) + statusText(checkpoint, tables, now));
     return 0;
   });
 };
@@ -64,4 +69,17 @@ function statusText(cp: Checkpoint | null, tables: readonly TableStats[], now: n
     lines.push(fmt(header), ...body.map(fmt));
   }
   return `${lines.join('\n')}\n`;
+}
+
+function seedJson(seed: SeedProgress | null) {
+  if (seed === null) return null;
+  return { tables: seed.request, startedAt: isoTime(seed.startedAt), firstPosition: seed.firstPosition.format(), storedTables: seed.done.size };
+}
+
+function seedLine(seed: SeedProgress | null): string {
+  if (seed === null) return '';
+  return (
+    `seed in progress: ${seed.request ?? 'every table'}, started ${isoTime(seed.startedAt)} at ${seed.firstPosition.format()}, ` +
+    `${seed.done.size} tables stored in part or whole (run \`binsnap seed\` again to finish it)\n`
+  );
 }
