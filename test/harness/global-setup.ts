@@ -11,13 +11,14 @@
  * `inject('mariadb')`, `inject('replica')`, `inject('redis')`, `inject('kafka')`.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { destroyMariadb, startMariadb, startReplica, ROOT_PASSWORD, type MariadbInfo } from './mariadb.js';
 import { destroyRedis, startRedis, type RedisInfo } from './redis.js';
 import { startKafka } from './kafka.js';
+import { killPidFiles } from './process.js';
 import {
   dockerLikelyReachable,
   startKafkaContainer,
@@ -173,15 +174,7 @@ function replicaFromEnv(): MariadbInfo | undefined {
 
 /** Last resort when the process exits without teardown: kill what we started. */
 function emergencyStop(pidFiles: string[]): void {
-  for (const f of pidFiles) {
-    try {
-      const pid = Number(readFileSync(f, 'utf8').trim());
-      if (pid > 0) process.kill(pid, 'SIGKILL');
-    } catch {
-      // The server already stopped and removed its pid file: nothing to kill.
-      continue;
-    }
-  }
+  killPidFiles(pidFiles);
   const tmp = process.env['BINSNAP_TEST_TMP'];
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 }

@@ -18,6 +18,7 @@ import mysql from 'mysql2/promise';
 import { findFreePort } from './ports.js';
 import { isAlive, signalPid, waitForExit } from './process.js';
 import type { SourceUrl } from '../../src/config/values.js';
+import { BinlogPosition } from '../../src/core/position.js';
 
 const execFileP = promisify(execFile);
 
@@ -155,6 +156,22 @@ export async function connect(info: MariadbInfo, database?: string): Promise<mys
     dateStrings: true,
     timezone: 'Z',
   });
+}
+
+/** One statement on a connection of its own; the rows of its first result. */
+export async function queryRows(info: MariadbInfo, sql: string, params: unknown[] = []): Promise<Array<Record<string, unknown>>> {
+  const c = await connect(info);
+  try {
+    return (await c.query(sql, params))[0] as Array<Record<string, unknown>>;
+  } finally {
+    await c.end();
+  }
+}
+
+/** SHOW MASTER STATUS as a position. */
+export async function binlogPosition(info: MariadbInfo): Promise<BinlogPosition> {
+  const [row] = await queryRows(info, 'SHOW MASTER STATUS');
+  return BinlogPosition.of(String(row?.['File']), BigInt(String(row?.['Position'])));
 }
 
 /** The server as binsnap's --source sees it (root account; the printed form masks the password). */

@@ -1,4 +1,5 @@
 /** Signals and liveness of the throwaway servers' processes (by pid). */
+import { readFileSync } from 'node:fs';
 
 /** Sends a signal; a process that is already gone is not an error. */
 export function signalPid(pid: number, sig: NodeJS.Signals): void {
@@ -27,4 +28,18 @@ export async function waitForExit(pid: number, timeoutMs: number): Promise<boole
     await new Promise((r) => setTimeout(r, 50));
   }
   return !isAlive(pid);
+}
+
+/** SIGKILL to every process named by a pid file; a missing file or process is skipped (last-resort cleanup). */
+export function killPidFiles(pidFiles: readonly string[]): void {
+  for (const f of pidFiles) {
+    let pid = 0;
+    try {
+      pid = Number(readFileSync(f, 'utf8').trim());
+    } catch {
+      // No pid file (never started, or stopped and removed): nothing to kill.
+      continue;
+    }
+    if (pid > 0) signalPid(pid, 'SIGKILL');
+  }
 }

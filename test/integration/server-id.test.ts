@@ -12,25 +12,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'v
 import { readServerBinlog } from '../../src/source/server-source.js';
 import { openBinlogConnection, reportHostOf } from '../../src/source/binlog-connection.js';
 import { BinsnapError } from '../../src/core/errors.js';
-import { BinlogPosition } from '../../src/core/position.js';
-import { connect, sourceUrlOf, waitForReplica, type MariadbInfo } from '../harness/mariadb.js';
+import type { BinlogPosition } from '../../src/core/position.js';
+import { connect, sourceUrlOf, waitForReplica, type MariadbInfo, binlogPosition, queryRows } from '../harness/mariadb.js';
 import type { SourceUrl } from '../../src/config/values.js';
 
 const DUPLICATE = 'BINSNAP_E_SOURCE_DUPLICATE_SERVER_ID';
 
-async function query(info: MariadbInfo, sql: string, params: unknown[] = []): Promise<Array<Record<string, unknown>>> {
-  const c = await connect(info);
-  try {
-    return (await c.query(sql, params))[0] as Array<Record<string, unknown>>;
-  } finally {
-    await c.end();
-  }
-}
-
-async function masterStatus(info: MariadbInfo): Promise<BinlogPosition> {
-  const [row] = await query(info, 'SHOW MASTER STATUS');
-  return BinlogPosition.of(String(row?.['File']), BigInt(String(row?.['Position'])));
-}
+const query = queryRows;
+const masterStatus = binlogPosition;
 
 async function slaveHosts(info: MariadbInfo, serverId: number): Promise<Array<{ host: string; port: number }>> {
   const rows = await query(info, 'SHOW SLAVE HOSTS');

@@ -11,7 +11,7 @@ import { readBinlogFiles } from '../../src/source/file-source.js';
 import { BinlogPosition } from '../../src/core/position.js';
 import { parseGtidSet } from '../../src/core/gtid.js';
 import type { DecodedEvent } from '../../src/protocol/binlog/events.js';
-import { connect, destroyMariadb, restartMariadb, startMariadb, waitForReplica, type MariadbInfo, sourceUrlOf } from '../harness/mariadb.js';
+import { connect, destroyMariadb, restartMariadb, startMariadb, waitForReplica, type MariadbInfo, sourceUrlOf, binlogPosition, queryRows } from '../harness/mariadb.js';
 
 
 /** What two sources must agree on: kind, positions and decoded rows. */
@@ -21,19 +21,8 @@ function comparable(e: DecodedEvent): unknown {
   );
 }
 
-async function query(info: MariadbInfo, sql: string, params: unknown[] = []): Promise<Array<Record<string, unknown>>> {
-  const c = await connect(info);
-  try {
-    return (await c.query(sql, params))[0] as Array<Record<string, unknown>>;
-  } finally {
-    await c.end();
-  }
-}
-
-async function masterStatus(info: MariadbInfo): Promise<BinlogPosition> {
-  const [row] = await query(info, 'SHOW MASTER STATUS');
-  return BinlogPosition.of(String(row?.['File']), BigInt(String(row?.['Position'])));
-}
+const query = queryRows;
+const masterStatus = binlogPosition;
 
 /** Ids inserted into `table`, in the order the source delivered their committed transactions. */
 async function collectIds(

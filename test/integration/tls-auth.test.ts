@@ -29,6 +29,7 @@ import { consumeAll, dedup, rebuild, rowsOf, schemaTopicOf } from '../harness/ka
 import { connect, destroyMariadb, startMariadb, type MariadbInfo } from '../harness/mariadb.js';
 import { destroyRedis, startRedis, type RedisInfo } from '../harness/redis.js';
 import { compareExport } from '../harness/replay-check.js';
+import { killPidFiles } from '../harness/process.js';
 import { makeTlsFiles, type TlsFiles } from '../harness/tls.js';
 import { runWorkload, type WorkloadCheckpoint, type WorkloadResult } from '../harness/workload.js';
 
@@ -55,17 +56,7 @@ function errorCodeOf(r: Run): string | null {
 
 /** MariaDB and Redis run detached: should this worker die without afterAll, kill them by pid file. */
 function killOnExit(pidFiles: readonly string[]): () => void {
-  const kill = (): void => {
-    for (const f of pidFiles) {
-      try {
-        const pid = Number(readFileSync(f, 'utf8').trim());
-        if (pid > 0) process.kill(pid, 'SIGKILL');
-      } catch {
-        // No pid file (never started, or stopped and removed): nothing to kill.
-        continue;
-      }
-    }
-  };
+  const kill = (): void => killPidFiles(pidFiles);
   process.once('exit', kill);
   return () => process.removeListener('exit', kill);
 }
