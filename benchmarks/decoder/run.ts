@@ -7,12 +7,18 @@
  * rows/s and ratios (binsnap time / their time: below 1 means binsnap is
  * faster).
  *
- *   npx tsx benchmarks/decoder/run.ts [--scale 1] [--runs 3] [--no-zongji]
+ *   npx tsx benchmarks/decoder/run.ts [--scale 1] [--runs 3] [--no-zongji] [--no-network]
+ *                                     [--only A,D] [--keep DIR]
+ *
+ * Runs are interleaved (one run of every tool, then the next round), so a
+ * burst of load on a shared machine hits every tool alike; medians are
+ * reported. `--keep DIR` copies each dataset's binlog files to DIR/<name>/
+ * (for profiling `readBinlogFiles` on them without a server).
  *
  * It starts its own throwaway MariaDB (scripts/install-deps.sh --bench first).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, closeSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, openSync, closeSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import ZongJi from '@vlasky/zongji';
@@ -27,10 +33,14 @@ const { values: args } = parseArgs({
     scale: { type: 'string', default: '1' },
     runs: { type: 'string', default: '3' },
     'no-zongji': { type: 'boolean', default: false },
+    'no-network': { type: 'boolean', default: false },
+    only: { type: 'string', default: 'A,B,C,D' },
+    keep: { type: 'string' },
   },
 });
 const scale = Number(args.scale);
 const runs = Number(args.runs);
+const only = new Set(args.only.split(',').map((x) => x.trim().toUpperCase()));
 
 interface Timing {
   readonly seconds: number;
@@ -112,14 +122,21 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] as number;
 }
 
-async function measure(name: string, ds: Dataset, fn: () => Promise<Timing>): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = await fn();
-    if (t.rows !== ds.rows) throw new Error(`${name} decoded ${t.rows} rows of dataset ${ds.name}, expected ${ds.rows}`);
-    times.push(t.seconds);
+async function once(name: string, ds: Dataset, fn: () => Promise<Timing>, into: number[]): Promise<void> {
+  const t = await fn();
+  if (t.rows !== ds.rows) throw new Error(`${name} decoded ${t.rows} rows of dataset ${ds.name}, expected ${ds.rows}`);
+  into.push(t.seconds);
+}
+
+/** Copies each dataset's files to dir/<name>/. */
+function keep(datasets: readonly Dataset[], dir: string, log: (m: string) => void): void {
+  for (const ds of datasets) {
+    const to = path.join(dir, ds.name);
+    rmSync(to, { recursive: true, force: true });
+    mkdirSync(to, { recursive: true });
+    for (const f of ds.files) copyFileSync(f, path.join(to, path.basename(f)));
+    log(`kept dataset ${ds.name} in ${to}`);
   }
-  return median(times);
 }
 
 async function main(): Promise<void> {
@@ -141,23 +158,35 @@ async function main(): Promise<void> {
       `| dataset | MB | rows | binsnap files s | MB/s | rows/s | mariadb-binlog -v s | ratio | zongji (network) s | ratio | binsnap network s | MB/s | ratio vs zongji |`,
       `|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|`,
     ];
+    if (args.keep !== undefined) keep(datasets, path.resolve(args.keep), log);
     for (const ds of datasets) {
-      log(`measuring dataset ${ds.name} (${runs} runs each)`);
-      const ours = await measure('binsnap', ds, () => timeBinsnap(ds));
-      const mb = await measure('mariadb-binlog', ds, () => timeMariadbBinlog(ds));
-      const zj = args['no-zongji'] ? undefined : await measure('zongji', ds, () => timeZongji(ds, server));
-      const net = await measure('binsnap network', ds, () => timeBinsnapNetwork(ds, server));
+      if (!only.has(ds.name)) continue;
+      log(`measuring dataset ${ds.name} (${runs} interleaved runs)`);
+      const t = { ours: [] as number[], mb: [] as number[], zj: [] as number[], net: [] as number[] };
+      for (let i = 0; i < runs; i++) {
+        await once('binsnap', ds, () => timeBinsnap(ds), t.ours);
+        await once('mariadb-binlog', ds, () => timeMariadbBinlog(ds), t.mb);
+        if (!args['no-zongji']) await once('zongji', ds, () => timeZongji(ds, server), t.zj);
+        if (!args['no-network']) await once('binsnap network', ds, () => timeBinsnapNetwork(ds, server), t.net);
+        const f = (xs: number[]): string => (xs.length > i ? (xs[i] as number).toFixed(2) : '–');
+        log(`  run ${i + 1}: binsnap ${f(t.ours)} s, mariadb-binlog ${f(t.mb)} s, zongji ${f(t.zj)} s, network ${f(t.net)} s`);
+      }
+      const ours = median(t.ours);
+      const mb = median(t.mb);
+      const zj = t.zj.length === 0 ? undefined : median(t.zj);
+      const net = t.net.length === 0 ? Number.NaN : median(t.net);
       const mbytes = ds.bytes / 1e6;
       const vsZongji = (t: number): string => (zj === undefined ? '–' : `**${(t / zj).toFixed(2)}**`);
       lines.push(
         `| ${ds.name}: ${ds.title} | ${mbytes.toFixed(1)} | ${ds.rows.toLocaleString('en')} | ${ours.toFixed(2)} | ` +
           `${(mbytes / ours).toFixed(0)} | ${Math.round(ds.rows / ours).toLocaleString('en')} | ${mb.toFixed(2)} | ` +
           `**${(ours / mb).toFixed(2)}** | ${zj === undefined ? '–' : zj.toFixed(2)} | ${vsZongji(ours)} | ` +
-          `${net.toFixed(2)} | ${(mbytes / net).toFixed(0)} | ${vsZongji(net)} |`,
+          (Number.isNaN(net) ? '– | – | – |' : `${net.toFixed(2)} | ${(mbytes / net).toFixed(0)} | ${vsZongji(net)} |`),
       );
     }
     console.log(`\nDecoder throughput, median of ${runs} runs, scale ${scale} (ratio = binsnap time / their time; < 1 is faster)\n`);
     console.log(lines.join('\n'));
+    console.log(`\ncommand: npx tsx benchmarks/decoder/run.ts --scale ${args.scale} --runs ${args.runs}${args.only === 'A,B,C,D' ? '' : ` --only ${args.only}`}`);
   } finally {
     await destroyMariadb(server);
     rmSync(root, { recursive: true, force: true });

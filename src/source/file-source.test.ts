@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isBinsnapError } from '../core/errors.js';
 import { BinlogPosition } from '../core/position.js';
 import type { DecodedEvent } from '../protocol/binlog/events.js';
-import { binlogFile, xidEvent } from '../protocol/binlog/test-events.test-util.js';
+import { binlogFile, event, xidEvent } from '../protocol/binlog/test-events.test-util.js';
 import { listBinlogDir, sortBinlogFiles } from './file-list.js';
 import { readBinlogFiles, type FileSourceOptions } from './file-source.js';
 
@@ -157,6 +157,38 @@ describe('readBinlogFiles', () => {
     expect(seen).toEqual([1n, 2n, 10n, 11n]);
   });
 
+  it('hands out batched events in order, also to overlapping next() calls, and closes on return()', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'mysql-bin.000001'), xidFile(1n, 300));
+    writeFileSync(path.join(dir, 'mysql-bin.000002'), xidFile(1000n, 3));
+    const all = xids(await collect({ binlogDir: dir }));
+    expect(all).toEqual([...Array.from({ length: 300 }, (_, i) => BigInt(i + 1)), 1000n, 1001n, 1002n]);
+    // Calls made before the previous one settles still get every event once, in order.
+    const it = readBinlogFiles({ binlogDir: dir, chunkSize: 1000 });
+    const results = await Promise.all(Array.from({ length: 310 }, () => it.next()));
+    const got = results.flatMap((r) => (r.done === true ? [] : r.value.kind === 'xid' ? [r.value.xid] : []));
+    expect(got).toEqual(all);
+    expect(results.at(-1)?.done).toBe(true);
+    // Breaking out early ends the stream: next() is done afterwards.
+    const early = readBinlogFiles({ binlogDir: dir });
+    let n = 0;
+    for await (const e of early) if (e.kind === 'xid' && ++n === 5) break;
+    expect((await early.next()).done).toBe(true);
+  });
+
+  it('yields the events before a damaged one, then fails', async () => {
+    const dir = tempDir();
+    const bytes = Buffer.from(xidFile(1n, 10));
+    bytes[bytes.length - 3] = bytes[bytes.length - 3]! ^ 0xff; // the last XID's checksum
+    writeFileSync(path.join(dir, 'mysql-bin.000001'), bytes);
+    const seen: bigint[] = [];
+    const err = await (async () => {
+      for await (const e of readBinlogFiles({ binlogDir: dir })) if (e.kind === 'xid') seen.push(e.xid);
+    })().catch((e: unknown) => e);
+    expect(isBinsnapError(err) && err.code).toBe('BINSNAP_E_BINLOG_CHECKSUM');
+    expect(seen).toEqual([1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n, 9n]);
+  });
+
   it('accepts positions parsed from text', async () => {
     const dir = tempDir();
     writeFileSync(path.join(dir, 'mysql-bin.000001'), xidFile(1n, 2));
@@ -174,3 +206,68 @@ async function waitUntil(cond: () => boolean): Promise<void> {
   // Give the reader time to (wrongly) go further, so the equality below can fail.
   await new Promise((r) => setTimeout(r, 50));
 }
+
+describe('file source and the schema lookup', () => {
+  /** QUERY event: thread id, exec time, db length, error code, no status vars, db\0, statement. */
+  const queryEvent = (offset: number, crc: boolean, db: string, statement: string): Buffer => {
+    const post = Buffer.alloc(13);
+    post[8] = db.length;
+    return event(2, Buffer.concat([post, Buffer.from(`${db}\0${statement}`, 'utf8')]), offset, crc);
+  };
+  /** TABLE_MAP of `db`.`table` with one INT column. */
+  const tableMapEvent = (offset: number, crc: boolean, tableId: number, db: string, table: string): Buffer => {
+    const id = Buffer.alloc(8);
+    id.writeUIntLE(tableId, 0, 6);
+    const body = Buffer.concat([id, Buffer.from([db.length]), Buffer.from(`${db}\0`), Buffer.from([table.length]), Buffer.from(`${table}\0`), Buffer.from([1, 3, 0, 0x01])]);
+    return event(19, body, offset, crc);
+  };
+
+  /** WRITE_ROWS v2 of one INT row for `tableId`. */
+  const writeRowsEvent = (offset: number, crc: boolean, tableId: number, value: number): Buffer => {
+    const head = Buffer.alloc(10);
+    head.writeUIntLE(tableId, 0, 6);
+    head.writeUInt16LE(2, 8); // extra data length, itself included
+    const v = Buffer.alloc(4);
+    v.writeInt32LE(value, 0);
+    return event(30, Buffer.concat([head, Buffer.from([1, 0x01, 0x00]), v]), offset, crc);
+  };
+
+  it('decodes nothing after a DDL statement before the consumer has handled it (the lookup answers as of each event)', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'mysql-bin.000001');
+    // Five DDL statements, each followed by a transaction on the table: all fit in one batch.
+    writeFileSync(
+      file,
+      binlogFile(true, (offset, crc) => {
+        const out: Buffer[] = [];
+        let at = offset;
+        const add = (make: (o: number) => Buffer): void => {
+          const bytes = make(at);
+          out.push(bytes);
+          at += bytes.length;
+        };
+        for (let i = 0; i < 5; i++) {
+          add((o) => queryEvent(o, crc, 'd', `ALTER TABLE t RENAME COLUMN c${i} TO c${i + 1}`));
+          add((o) => queryEvent(o, crc, 'd', 'BEGIN'));
+          add((o) => tableMapEvent(o, crc, 70 + i, 'd', 't'));
+          add((o) => writeRowsEvent(o, crc, 70 + i, i));
+          add((o) => xidEvent(o, crc, BigInt(i + 1)));
+        }
+        return out;
+      }),
+    );
+    let ddlHandled = 0;
+    const seenByLookup: number[] = [];
+    for await (const e of readBinlogFiles({
+      files: [file],
+      schema: () => {
+        seenByLookup.push(ddlHandled);
+        return undefined;
+      },
+    })) {
+      if (e.kind === 'query' && e.statement.startsWith('ALTER')) ddlHandled++;
+    }
+    // The rows after the i-th ALTER are decoded once the consumer has handled it, not before.
+    expect(seenByLookup).toEqual([1, 2, 3, 4, 5]);
+  });
+});

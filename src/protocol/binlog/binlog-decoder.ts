@@ -29,6 +29,7 @@ import type { DecodedEvent, EventBody, EventHeader } from './events.js';
 import { parseFormatDescription, parseStartV3, V1_HEADER_LENGTH, V4_HEADER_LENGTH, DEFAULT_V4_FORMAT, type FormatDescription } from './format-description.js';
 import type { SchemaLookup } from './table-schema.js';
 import { parseTransactionPayload } from './transaction-payload.js';
+import { u16le, u32le } from '../values/bytes.js';
 
 export const BINLOG_MAGIC = Buffer.from([0xfe, 0x62, 0x69, 0x6e]);
 /** MySQL's max_allowed_packet ceiling plus headroom for headers. */
@@ -80,6 +81,7 @@ export class BinlogDecoder implements DecodeState {
     this.maxEventSize = opts.maxEventSize ?? DEFAULT_MAX_EVENT_SIZE;
     this.needMagic = opts.expectMagic ?? true;
     this.offset = opts.startOffset ?? 0;
+    this.current = { file: this.fileName, offset: this.offset };
     if (!this.needMagic) this.fmt = DEFAULT_V4_FORMAT;
   }
 
@@ -169,13 +171,16 @@ export class BinlogDecoder implements DecodeState {
       if (this.buffered < V1_HEADER_LENGTH) return undefined;
       const head = this.peek(V1_HEADER_LENGTH);
       const h = this.headAt;
-      const size = head.readUInt32LE(h + 9);
+      const size = u32le(head, h + 9);
       this.checkSize(size, head[h + 4]!);
       if (this.buffered < size) return undefined;
-      const event = this.take(size);
+      // The event is decoded where it lies in its chunk (joined first only when it spans chunks).
+      const buf = this.peek(size);
+      const e0 = this.headAt;
+      this.skip(buf, size);
       const at = this.offset - size;
       try {
-        this.decodeFramed(event, at, pending);
+        this.decodeFramed(buf, e0, size, at, pending);
       } catch (err) {
         pending.length = 0;
         throw err;
@@ -245,41 +250,52 @@ export class BinlogDecoder implements DecodeState {
   private take(n: number): Buffer {
     const buf = this.peek(n);
     const h = this.headAt;
-    let out: Buffer;
-    if (buf.length - h === n) {
-      out = h === 0 ? buf : buf.subarray(h);
-      this.chunks.shift();
-      this.headAt = 0;
-    } else {
-      out = buf.subarray(h, h + n);
-      this.headAt = h + n;
-    }
-    this.buffered -= n;
-    this.offset += n;
+    const out = h === 0 && buf.length === n ? buf : buf.subarray(h, h + n);
+    this.skip(buf, n);
     return out;
   }
 
-  /** Decodes one complete event read from the file at `at`. */
-  private decodeFramed(event: Buffer, at: number, out: DecodedEvent[]): void {
-    const site = this.site(at);
+  /** Consumes the `n` bytes at `headAt` of `buf`, the first chunk (as peek(n) returned it). */
+  private skip(buf: Buffer, n: number): void {
+    const h = this.headAt + n;
+    if (h === buf.length) {
+      this.chunks.shift();
+      this.headAt = 0;
+    } else {
+      this.headAt = h;
+    }
+    this.buffered -= n;
+    this.offset += n;
+  }
+
+  /**
+   * The site of the event being decoded: one object per decoder, its offset
+   * moved per event (parsers only read it, to name the event in errors).
+   */
+  private readonly current: { file: string; offset: number };
+
+  /** Decodes one complete event, `buf[e0, e0 + size)`, read from the file at `at`. */
+  private decodeFramed(buf: Buffer, e0: number, size: number, at: number, out: DecodedEvent[]): void {
+    const site = this.current;
+    site.offset = at;
     try {
       if (this.encrypted) {
         throw new BinsnapError('BINSNAP_E_BINLOG_ENCRYPTED', 'the rest of this binlog is encrypted', { ...site });
       }
-      const type = event[4]!;
+      const type = buf[e0 + 4]!;
       if (this.fmt === undefined) {
-        this.readFirstEvent(event, type, at, out);
+        this.readFirstEvent(buf.subarray(e0, e0 + size), type, at, out);
         return;
       }
       if (type === EventType.FORMAT_DESCRIPTION) {
-        this.readFde(event, at, out);
+        this.readFde(buf.subarray(e0, e0 + size), at, out);
         return;
       }
       const csum = this.checksumLength;
-      if (csum > 0 && this.verify) this.checkCrc(event, at, false);
-      this.decodeEvent(event, at, at + event.length, csum, false, out, site);
+      if (csum > 0 && this.verify) this.checkCrc(buf, e0, size, at);
+      this.decodeEvent(buf, e0, e0 + size, at, at + size, csum, false, out, site);
     } catch (err) {
-      throw locate(err, site);
+      throw locate(err, this.site(at));
     }
   }
 
@@ -294,7 +310,7 @@ export class BinlogDecoder implements DecodeState {
       const { format, body } = parseStartV3(event, headerLength, site);
       this.fmt = format;
       this.checksumLength = 0;
-      out.push(this.makeEvent(event, at, at + event.length, body, false, format));
+      out.push(this.makeEvent(event, 0, event.length, at, at + event.length, body, false, format));
       return;
     }
     throw new BinsnapError('BINSNAP_E_BINLOG_NO_FORMAT_DESCRIPTION', `the first event is ${eventTypeName(type)}, not FORMAT_DESCRIPTION`, { ...site });
@@ -303,51 +319,52 @@ export class BinlogDecoder implements DecodeState {
   private readFde(event: Buffer, at: number, out: DecodedEvent[]): void {
     const site = this.site(at);
     const { format, body, checksumInFde } = parseFormatDescription(event, site);
-    if (checksumInFde && this.verify) this.checkCrc(event, at, true);
+    if (checksumInFde && this.verify) this.checkCrc(event, 0, event.length, at, true);
     this.fmt = format;
     this.checksumLength = format.checksum === 'crc32' ? 4 : 0;
     // A new FDE starts a new format: table ids of the previous one are void.
     this.tables.clear();
-    out.push(this.makeEvent(event, at, at + event.length, body, false, format));
+    out.push(this.makeEvent(event, 0, event.length, at, at + event.length, body, false, format));
   }
 
-  private checkCrc(event: Buffer, at: number, isFde: boolean): void {
-    const n = event.length - 4;
+  /** Checks the CRC32 at the end of the event `buf[e0, e0 + size)`. */
+  private checkCrc(buf: Buffer, e0: number, size: number, at: number, isFde = false): void {
+    const n = size - 4;
     let actual: number;
-    if (isFde && event[17]! & EventFlag.BINLOG_IN_USE) {
-      const copy = Buffer.from(event.subarray(0, n));
+    if (isFde && buf[e0 + 17]! & EventFlag.BINLOG_IN_USE) {
+      const copy = Buffer.from(buf.subarray(e0, e0 + n));
       copy[17] = copy[17]! & ~EventFlag.BINLOG_IN_USE;
       actual = crc32(copy);
     } else {
-      actual = crc32Range(event, 0, n);
+      actual = crc32Range(buf, e0, e0 + n);
     }
-    const expected = event.readUInt32LE(n);
+    const expected = u32le(buf, e0 + n);
     if (actual !== expected) {
       throw new BinsnapError('BINSNAP_E_BINLOG_CHECKSUM', `CRC32 mismatch: stored ${hex(expected)}, computed ${hex(actual)}`, {
         file: this.fileName,
         offset: at,
-        type: eventTypeName(event[4]!),
+        type: eventTypeName(buf[e0 + 4]!),
       });
     }
   }
 
   /**
-   * Decodes one event (header at `event[0]`) whose positions are `at`..`next`;
+   * Decodes one event, `buf[e0, e1)` (header at e0), whose positions are `at`..`next`;
    * `csum` trailing bytes are not body. Payload events expand into their inner events.
    */
-  private decodeEvent(event: Buffer, at: number, next: number, csum: number, inPayload: boolean, out: DecodedEvent[], site: EventSite): void {
+  private decodeEvent(buf: Buffer, e0: number, e1: number, at: number, next: number, csum: number, inPayload: boolean, out: DecodedEvent[], site: EventSite): void {
     const fmt = this.fmt!;
-    const type = event[4]!;
-    const flags = fmt.headerLength >= V4_HEADER_LENGTH ? event.readUInt16LE(17) : 0;
-    const bodyStart = fmt.headerLength;
-    const bodyEnd = event.length - csum;
+    const type = buf[e0 + 4]!;
+    const flags = fmt.headerLength >= V4_HEADER_LENGTH ? u16le(buf, e0 + 17) : 0;
+    const bodyStart = e0 + fmt.headerLength;
+    const bodyEnd = e1 - csum;
     if (bodyEnd < bodyStart) throw corruptEvent(site, 'event shorter than its header');
     if (type === EventType.MARIA_START_ENCRYPTION) {
       this.encrypted = true;
       throw new BinsnapError('BINSNAP_E_BINLOG_ENCRYPTED', 'START_ENCRYPTION: the rest of this binlog is encrypted', { ...site });
     }
     if (type === EventType.TRANSACTION_PAYLOAD && !inPayload) {
-      const payload = parseTransactionPayload(event, bodyStart, bodyEnd, site, this.maxEventSize);
+      const payload = parseTransactionPayload(buf, bodyStart, bodyEnd, site, this.maxEventSize);
       const inner: DecodedEvent[] = [];
       const events = payload.events;
       let p = 0;
@@ -355,7 +372,7 @@ export class BinlogDecoder implements DecodeState {
         if (p + V4_HEADER_LENGTH > events.length) throw corruptEvent(site, 'truncated event header inside the transaction payload');
         const size = events.readUInt32LE(p + 9);
         if (size < V4_HEADER_LENGTH || p + size > events.length) throw corruptEvent(site, `inner event of ${size} bytes does not fit the payload`);
-        this.decodeEvent(events.subarray(p, p + size), at, next, 0, true, inner, site);
+        this.decodeEvent(events, p, p + size, at, next, 0, true, inner, site);
         p += size;
       }
       const body: EventBody = {
@@ -365,12 +382,12 @@ export class BinlogDecoder implements DecodeState {
         uncompressedSize: payload.uncompressedSize,
         eventCount: inner.length,
       };
-      out.push(this.makeEvent(event, at, next, body, false, fmt));
+      out.push(this.makeEvent(buf, e0, e1 - e0, at, next, body, false, fmt));
       for (const e of inner) out.push(e);
       return;
     }
-    const body = decodeEventBody(this, event, bodyStart, bodyEnd, type, flags, fmt, site, () => this.position(at));
-    const decoded = this.makeEvent(event, at, next, body, inPayload, fmt);
+    const body = decodeEventBody(this, buf, bodyStart, bodyEnd, type, flags, fmt, site, at);
+    const decoded = this.makeEvent(buf, e0, e1 - e0, at, next, body, inPayload, fmt);
     if (decoded.kind === 'table_map') {
       const entry = this.tables.get(decoded.tableId);
       if (entry) entry.event = decoded;
@@ -382,7 +399,8 @@ export class BinlogDecoder implements DecodeState {
   private lastPosition: BinlogPosition | undefined;
   private lastPositionOffset = -1;
 
-  private position(offset: number): BinlogPosition {
+  /** The position at `offset` of this file (DecodeState: the schema lookup's position). */
+  position(offset: number): BinlogPosition {
     if (offset === this.lastPositionOffset) return this.lastPosition!;
     const p = this.makePosition(offset);
     this.lastPosition = p;
@@ -396,14 +414,14 @@ export class BinlogDecoder implements DecodeState {
    * object literal — the same keys in the same order as the generic
    * Object.assign, without its per-property work.
    */
-  private makeEvent(event: Buffer, at: number, next: number, body: EventBody, inPayload: boolean, fmt: FormatDescription): DecodedEvent {
+  private makeEvent(event: Buffer, e0: number, eventSize: number, at: number, next: number, body: EventBody, inPayload: boolean, fmt: FormatDescription): DecodedEvent {
     const v4 = fmt.headerLength >= V4_HEADER_LENGTH;
-    const typeCode = event[4]!;
+    const typeCode = event[e0 + 4]!;
     const type = eventTypeName(typeCode);
-    const timestamp = event.readUInt32LE(0);
-    const serverId = event.readUInt32LE(5);
-    const eventSize = event.length;
-    const logPos = v4 ? event.readUInt32LE(13) : 0;
+    const timestamp = u32le(event, e0);
+    const serverId = u32le(event, e0 + 5);
+    const logPos = v4 ? u32le(event, e0 + 13) : 0;
+    const flags = v4 ? u16le(event, e0 + 17) : 0;
     const pos = this.position(at);
     const nextPos = this.position(next);
     switch (body.kind) {
@@ -437,18 +455,18 @@ export class BinlogDecoder implements DecodeState {
         };
       case 'xid':
         return {
-          type, typeCode, timestamp, serverId, eventSize, logPos, flags: v4 ? event.readUInt16LE(17) : 0, pos, nextPos, inPayload,
+          type, typeCode, timestamp, serverId, eventSize, logPos, flags, pos, nextPos, inPayload,
           kind: body.kind, xid: body.xid,
         };
       case 'annotate_rows':
         return {
-          type, typeCode, timestamp, serverId, eventSize, logPos, flags: v4 ? event.readUInt16LE(17) : 0, pos, nextPos, inPayload,
+          type, typeCode, timestamp, serverId, eventSize, logPos, flags, pos, nextPos, inPayload,
           kind: body.kind, statement: body.statement,
         };
       case 'maria_gtid':
         if (body.commitId === undefined && body.xa === undefined) {
           return {
-            type, typeCode, timestamp, serverId, eventSize, logPos, flags: v4 ? event.readUInt16LE(17) : 0, pos, nextPos, inPayload,
+            type, typeCode, timestamp, serverId, eventSize, logPos, flags, pos, nextPos, inPayload,
             kind: body.kind, domainId: body.domainId, seqNo: body.seqNo, gtidFlags: body.gtidFlags, standalone: body.standalone,
           };
         }
@@ -463,7 +481,7 @@ export class BinlogDecoder implements DecodeState {
       serverId,
       eventSize,
       logPos,
-      flags: v4 ? event.readUInt16LE(17) : 0,
+      flags,
       pos,
       nextPos,
       inPayload,

@@ -10,6 +10,8 @@
  * length-encoded integers (MySQL internals manual, "Protocol::LengthEncodedInteger").
  */
 import { BinsnapError } from '../../core/errors.js';
+import { u16le, u24le, u32le } from '../values/bytes.js';
+import { utf8Text } from '../values/slices.js';
 
 /** Where the event being decoded sits; every error names it. */
 export interface EventSite {
@@ -50,21 +52,21 @@ export class BodyReader {
 
   u16(what = 'u16'): number {
     this.need(2, what);
-    const v = this.buf.readUInt16LE(this.pos);
+    const v = u16le(this.buf, this.pos);
     this.pos += 2;
     return v;
   }
 
   u24(what = 'u24'): number {
     this.need(3, what);
-    const v = this.buf.readUIntLE(this.pos, 3);
+    const v = u24le(this.buf, this.pos);
     this.pos += 3;
     return v;
   }
 
   u32(what = 'u32'): number {
     this.need(4, what);
-    const v = this.buf.readUInt32LE(this.pos);
+    const v = u32le(this.buf, this.pos);
     this.pos += 4;
     return v;
   }
@@ -72,7 +74,8 @@ export class BodyReader {
   /** An unsigned little-endian integer of 1..6 bytes as a number. */
   uint(n: number, what = 'uint'): number {
     this.need(n, what);
-    const v = this.buf.readUIntLE(this.pos, n);
+    const p = this.pos;
+    const v = n === 4 ? u32le(this.buf, p) : n === 6 ? u32le(this.buf, p) + u16le(this.buf, p + 4) * 4294967296 : this.buf.readUIntLE(p, n);
     this.pos += n;
     return v;
   }
@@ -115,14 +118,15 @@ export class BodyReader {
 
   str(n: number, what = 'string', encoding: BufferEncoding = 'utf8'): string {
     this.need(n, what);
-    const s = this.buf.toString(encoding, this.pos, this.pos + n);
+    const s = encoding === 'utf8' ? utf8Text(this.buf, this.pos, this.pos + n) : this.buf.toString(encoding, this.pos, this.pos + n);
     this.pos += n;
     return s;
   }
 
   /** The rest of the body as a string. */
   rest(encoding: BufferEncoding = 'utf8'): string {
-    const s = this.buf.toString(encoding, this.pos, this.end);
+    const s =
+      this.pos >= this.end ? '' : encoding === 'utf8' ? utf8Text(this.buf, this.pos, this.end) : this.buf.toString(encoding, this.pos, this.end);
     this.pos = this.end;
     return s;
   }
@@ -131,7 +135,7 @@ export class BodyReader {
   cstr(what = 'string'): string {
     const nul = this.buf.indexOf(0, this.pos);
     if (nul < 0 || nul >= this.end) throw corruptEvent(this.site, `${what} is not zero-terminated`);
-    const s = this.buf.toString('utf8', this.pos, nul);
+    const s = utf8Text(this.buf, this.pos, nul);
     this.pos = nul + 1;
     return s;
   }

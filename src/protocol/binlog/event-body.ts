@@ -8,6 +8,7 @@
  * table id in this format section, and the schema resolved once per TABLE_MAP.
  */
 import { BinsnapError } from '../../core/errors.js';
+import { u16le, u32le } from '../values/bytes.js';
 import type { BinlogPosition } from '../../core/position.js';
 import { type EventSite, BodyReader, corruptEvent } from './body-reader.js';
 import { EventFlag, EventType, eventTypeName } from './event-types.js';
@@ -48,6 +49,16 @@ export interface DecodeState {
   readonly skipUnknownEvents: boolean;
   /** Upper bound for any decompressed size (a forged length never allocates more). */
   readonly maxEventSize: number;
+  /** The position at a file offset (for the schema lookup). */
+  position(offset: number): BinlogPosition;
+}
+
+/** Whether `raw` holds exactly the bytes `buf[start, end)` (a byte loop: the maps are short, Buffer.compare's checks cost more). */
+function sameBytes(raw: Buffer, buf: Buffer, start: number, end: number): boolean {
+  const n = raw.length;
+  if (n !== end - start) return false;
+  for (let i = 0; i < n; i++) if (raw[i] !== buf[start + i]) return false;
+  return true;
 }
 
 export function decodeEventBody(
@@ -59,7 +70,8 @@ export function decodeEventBody(
   flags: number,
   fmt: FormatDescription,
   site: EventSite,
-  position: () => BinlogPosition,
+  /** File offset of the event (its position is made only for a schema lookup). */
+  at: number,
 ): EventBody {
   const rowsKind = rowsKindOf(type);
   if (rowsKind) {
@@ -97,7 +109,7 @@ export function decodeEventBody(
       );
     }
     if (!entry.resolved) {
-      const pos = position();
+      const pos = state.position(at);
       const schema = state.schema && entry.event ? state.schema(entry.map.database, entry.map.table, entry.event, pos) : undefined;
       entry.resolved = resolveTable(entry.map, schema, pos);
     }
@@ -114,9 +126,9 @@ export function decodeEventBody(
       // parsed map (and, without a schema lookup, the resolved columns).
       const idLen = postHeaderLength(fmt, EventType.TABLE_MAP, 8) === 6 ? 4 : 6;
       if (end - start >= idLen) {
-        const prev = state.tables.get(buf.readUIntLE(start, idLen));
+        const prev = state.tables.get(idLen === 6 ? u32le(buf, start) + u16le(buf, start + 4) * 4294967296 : u32le(buf, start));
         const raw = prev?.raw;
-        if (prev !== undefined && raw !== undefined && raw.length === end - start && raw.compare(buf, start, end) === 0) {
+        if (prev !== undefined && raw !== undefined && sameBytes(raw, buf, start, end)) {
           const entry: TableEntry = { map: prev.map, raw };
           if (state.schema === undefined && prev.resolved !== undefined) entry.resolved = prev.resolved;
           state.tables.set(prev.map.tableId, entry);

@@ -14,12 +14,15 @@
  * Invariants: a row image has one slot per table column; absent columns stay
  * `undefined`, NULL is `null` (absent ≠ NULL). Every value is decoded by
  * readValue over a view ending at the event body, so a damaged length never
- * reads past the event. Hot loop: no closures, no per-row bitmaps.
+ * reads past the event. Hot loop: no closures, no per-row bitmaps; the text
+ * cells of one event are slices of one string where their bytes allow
+ * (beginTextScope in text-values.ts).
  * Reference: libbinlogevents/src/rows_event.cpp, sql/rpl_record.cc (unpack_row).
  */
 import { BinsnapError, isBinsnapError } from '../../core/errors.js';
 import { ColumnType as T, type ColumnDecodeInfo, type JsonValue } from '../values/column.js';
 import { applyJsonDiffs, cellEnd, readCell } from '../values/decode-value.js';
+import { beginTextScope, endTextScope } from '../values/text-values.js';
 import { BodyReader, corruptEvent, type EventSite } from './body-reader.js';
 import { EventType } from './event-types.js';
 import type { RowChange, RowImage, RowsAction, RowsBody, TableMapBody } from './events.js';
@@ -106,14 +109,34 @@ export function parseRowsPrelude(buf: Buffer, bodyStart: number, bodyEnd: number
   return { tableId, flags, columnCount, presentBefore, presentAfter, data, start: 0, end: data.length, ...(extraData ? { extraData } : {}) };
 }
 
+/** 0..count-1 by count: the indexes of a full bitmap (the usual FULL row image), shared and never written. */
+const ALL_COLUMNS: Int32Array[] = [];
+
 /** Column indexes whose bit is set in a present-columns bitmap. */
 function presentIndexes(bits: Buffer, count: number): Int32Array {
+  if (isFull(bits, count)) {
+    let all = ALL_COLUMNS[count];
+    if (all === undefined) {
+      all = new Int32Array(count);
+      for (let i = 0; i < count; i++) all[i] = i;
+      if (count < 4096) ALL_COLUMNS[count] = all;
+    }
+    return all;
+  }
   let n = 0;
   for (let i = 0; i < count; i++) if (bits[i >> 3]! & (1 << (i & 7))) n++;
   const out = new Int32Array(n);
   let k = 0;
   for (let i = 0; i < count; i++) if (bits[i >> 3]! & (1 << (i & 7))) out[k++] = i;
   return out;
+}
+
+/** Whether the first `count` bits of `bits` are all set. */
+function isFull(bits: Buffer, count: number): boolean {
+  const whole = count >> 3;
+  for (let i = 0; i < whole; i++) if (bits[i] !== 0xff) return false;
+  const rest = count & 7;
+  return rest === 0 || (bits[whole]! & ((1 << rest) - 1)) === (1 << rest) - 1;
 }
 
 /** The offset after the image last read by readImage (module scope: no per-row result object). */
@@ -213,6 +236,7 @@ export function decodeRows(prelude: RowsPrelude, kind: RowsKind, map: TableMapBo
     for (let i = 0; i < count; i++) if (infos[i]!.type === T.JSON) jsonPartialIndex[i] = jsonCount++;
   }
   const rows: RowChange[] = [];
+  beginTextScope(data);
   try {
     while (pos < end) {
       if (kind.action === 'update') {
@@ -237,6 +261,8 @@ export function decodeRows(prelude: RowsPrelude, kind: RowsKind, map: TableMapBo
     }
   } catch (err) {
     throw withSite(err, site, map);
+  } finally {
+    endTextScope();
   }
   return {
     kind: 'rows',

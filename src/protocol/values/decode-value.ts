@@ -35,6 +35,7 @@ import {
 import { enumValue, setValue, textOrBinary } from './text-values.js';
 import { base64Text } from './slices.js';
 import { corruptValue, unknownType } from './value-errors.js';
+import { f64le, i16le, i24le, i32le, u16le, u24le, u32le } from './bytes.js';
 
 export { applyJsonDiffs, decodeBinaryJson, readColumnMeta, realTypeOf };
 
@@ -52,7 +53,7 @@ export let cellEnd = 0;
 function lengthPrefix(buf: Buffer, o: number, size: number, col: ColumnDecodeInfo): number {
   if (size < 1 || size > 4) throw corruptValue(col.name, `length prefix of ${size} bytes`, o);
   if (o + size > buf.length) short(col, o, size, buf.length - o);
-  return size === 1 ? buf[o]! : size === 2 ? buf.readUInt16LE(o) : size === 3 ? buf.readUIntLE(o, 3) : buf.readUInt32LE(o);
+  return size === 1 ? buf[o]! : size === 2 ? u16le(buf, o) : size === 3 ? u24le(buf, o) : u32le(buf, o);
 }
 
 const DEFAULT_BLOB_PACK = [1, 3, 4, 2] as const; // TINY, MEDIUM, LONG, BLOB when meta is missing
@@ -72,19 +73,19 @@ export function readCell(buf: Buffer, offset: number, col: ColumnDecodeInfo): Js
     case T.TINY:
       if (have < 1) short(col, o, 1, have);
       cellEnd = o + 1;
-      return col.unsigned ? buf[o]! : buf.readInt8(o);
+      return col.unsigned ? buf[o]! : (buf[o]! << 24) >> 24;
     case T.SHORT:
       if (have < 2) short(col, o, 2, have);
       cellEnd = o + 2;
-      return col.unsigned ? buf.readUInt16LE(o) : buf.readInt16LE(o);
+      return col.unsigned ? u16le(buf, o) : i16le(buf, o);
     case T.INT24:
       if (have < 3) short(col, o, 3, have);
       cellEnd = o + 3;
-      return col.unsigned ? buf.readUIntLE(o, 3) : buf.readIntLE(o, 3);
+      return col.unsigned ? u24le(buf, o) : i24le(buf, o);
     case T.LONG:
       if (have < 4) short(col, o, 4, have);
       cellEnd = o + 4;
-      return col.unsigned ? buf.readUInt32LE(o) : buf.readInt32LE(o);
+      return col.unsigned ? u32le(buf, o) : i32le(buf, o);
     case T.LONGLONG:
       if (have < 8) short(col, o, 8, have);
       cellEnd = o + 8;
@@ -96,7 +97,7 @@ export function readCell(buf: Buffer, offset: number, col: ColumnDecodeInfo): Js
     case T.DOUBLE:
       if (have < 8) short(col, o, 8, have);
       cellEnd = o + 8;
-      return finite(buf.readDoubleLE(o), col, o);
+      return finite(f64le(buf, o), col, o);
     case T.NULL:
       cellEnd = o;
       return null;
@@ -162,7 +163,7 @@ export function readCell(buf: Buffer, offset: number, col: ColumnDecodeInfo): Js
       if (n !== 1 && n !== 2) throw corruptValue(col.name, `ENUM pack length ${n}`, o);
       if (have < n) short(col, o, n, have);
       cellEnd = o + n;
-      return enumValue(n === 1 ? buf[o]! : buf.readUInt16LE(o), col);
+      return enumValue(n === 1 ? buf[o]! : u16le(buf, o), col);
     }
     case T.SET: {
       const n = meta >= 0x1000 ? realTypeOf(T.STRING, meta).meta : meta;

@@ -13,6 +13,8 @@
  * take a binary search over 1..9 instead (more digits never stop round-tripping).
  */
 
+import { f32le } from './bytes.js';
+
 const MIN_NORMAL = 1.1754943508222875e-38; // 2^-126
 
 /** The number whose shortest text round-trips the float32 `x`. */
@@ -84,7 +86,7 @@ function shortestBySearch(x: number): number {
 
 /** A FLOAT cell at `o` (caller checked 4 bytes). */
 export function readFloat(buf: Buffer, o: number): number {
-  return shortestFloat32(buf.readFloatLE(o));
+  return shortestFloat32(f32le(buf, o));
 }
 
 /** A VECTOR payload [s, e): float32 values, each shortest round-trip; undefined if one is not finite. */

@@ -6,13 +6,14 @@
  * digits. 64-bit values are assembled from two 32-bit halves (no bigint) and
  * fall back to bigint only when the result is not a safe integer.
  */
+import { i32le, u32le } from './bytes.js';
 
 const TWO_32 = 4294967296;
 
 /** A 64-bit little-endian integer at `o` (caller checked 8 bytes are there). */
 export function readInt64(buf: Buffer, o: number, unsigned: boolean): number | string {
-  const lo = buf.readUInt32LE(o);
-  const hi = unsigned ? buf.readUInt32LE(o + 4) : buf.readInt32LE(o + 4);
+  const lo = u32le(buf, o);
+  const hi = unsigned ? u32le(buf, o + 4) : i32le(buf, o + 4);
   // hi * 2^32 is exact; the sum is exact whenever the true value is a safe
   // integer, and rounding cannot turn an unsafe value into a safe one.
   const v = hi * TWO_32 + lo;

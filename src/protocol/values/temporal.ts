@@ -21,6 +21,7 @@
  * only, no Date objects; the one piece of module state is a memo of the last
  * day's civil date, which never changes a result.
  */
+import { u16be, u24be, u32be, u32le } from './bytes.js';
 
 const TWO_24 = 16777216;
 
@@ -65,10 +66,10 @@ function readFracUsec(buf: Buffer, o: number, fsp: number): number {
       return buf[o]! * 10000;
     case 3:
     case 4:
-      return buf.readUInt16BE(o) * 100;
+      return u16be(buf, o) * 100;
     case 5:
     case 6:
-      return buf.readUIntBE(o, 3);
+      return u24be(buf, o);
     default:
       return 0;
   }
@@ -142,7 +143,7 @@ export function readTime(buf: Buffer, o: number): string {
 }
 
 export function readTime2(buf: Buffer, o: number, fsp: number): string {
-  let intPart = buf.readUIntBE(o, 3) - 0x800000;
+  let intPart = u24be(buf, o) - 0x800000;
   let frac = 0; // in microseconds, signed
   switch (fsp) {
     case 1:
@@ -157,7 +158,7 @@ export function readTime2(buf: Buffer, o: number, fsp: number): string {
     }
     case 3:
     case 4: {
-      let f = buf.readUInt16BE(o + 3);
+      let f = u16be(buf, o + 3);
       if (intPart < 0 && f !== 0) {
         intPart++;
         f -= 0x10000;
@@ -168,7 +169,7 @@ export function readTime2(buf: Buffer, o: number, fsp: number): string {
     case 5:
     case 6: {
       // The 6 bytes together are one integer offset by 0x800000000000.
-      const packed = buf.readUIntBE(o, 6) - 0x800000000000;
+      const packed = u24be(buf, o) * 16777216 + u24be(buf, o + 3) - 0x800000000000;
       intPart = Math.floor(packed / TWO_24);
       frac = packed - intPart * TWO_24;
       break;
@@ -186,7 +187,7 @@ export function readTime2(buf: Buffer, o: number, fsp: number): string {
 }
 
 export function readDateTime(buf: Buffer, o: number): string {
-  const v = buf.readUInt32LE(o) + buf.readUInt32LE(o + 4) * 4294967296;
+  const v = u32le(buf, o) + u32le(buf, o + 4) * 4294967296;
   const date = Math.floor(v / 1000000);
   const time = v - date * 1000000;
   return formatDateTime(
@@ -208,7 +209,7 @@ function formatPackedDateTime(ymdhms: number, usec: number, fsp: number): string
 }
 
 export function readDateTime2(buf: Buffer, o: number, fsp: number): string {
-  let intPart = buf.readUIntBE(o, 5) - 0x8000000000;
+  let intPart = buf[o]! * 4294967296 + u32be(buf, o + 1) - 0x8000000000;
   // Negative DATETIME values cannot be stored by MySQL; print the magnitude.
   if (intPart < 0) intPart = -intPart;
   return formatPackedDateTime(intPart, fsp > 0 ? readFracUsec(buf, o + 5, fsp) : 0, fsp);
@@ -253,11 +254,11 @@ function civilDate(days: number): void {
 }
 
 export function readTimestamp(buf: Buffer, o: number): string {
-  return formatEpochSeconds(buf.readUInt32LE(o), 0, 0);
+  return formatEpochSeconds(u32le(buf, o), 0, 0);
 }
 
 export function readTimestamp2(buf: Buffer, o: number, fsp: number): string {
-  return formatEpochSeconds(buf.readUInt32BE(o), fsp > 0 ? readFracUsec(buf, o + 4, fsp) : 0, fsp);
+  return formatEpochSeconds(u32be(buf, o), fsp > 0 ? readFracUsec(buf, o + 4, fsp) : 0, fsp);
 }
 
 /**

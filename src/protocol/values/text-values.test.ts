@@ -142,3 +142,43 @@ describe('old VAR_STRING', () => {
     expect(read(prefixed(Buffer.from('old')), col(T.VAR_STRING, 20, 8))).toBe('old');
   });
 });
+
+describe('text cells within a rows-event scope (shared string slices)', () => {
+  it('gives the same values as cells decoded one by one', async () => {
+    const { beginTextScope, endTextScope } = await import('./text-values.js');
+    const cells: [Buffer, ColumnDecodeInfo][] = [
+      [Buffer.from('plain ascii text, long enough to be a sliced string'), col(T.VARCHAR, 200, 45)],
+      [Buffer.from('héllo 😀 wörld'), col(T.VARCHAR, 200, 45)],
+      [Buffer.from([0xc3, 0x28, 0x41]), col(T.VARCHAR, 200, 45)], // invalid utf8
+      [Buffer.from('short'), col(T.VARCHAR, 200, 33)],
+      [Buffer.from([0x63, 0x61, 0x66, 0xe9, 0xff]), col(T.VARCHAR, 200, 8)], // latin1 é ÿ
+      [Buffer.from([0x80, 0x41, 0x9f]), col(T.VARCHAR, 200, 8)], // latin1 € A Ÿ
+      [Buffer.from('no charset known'), col(T.VARCHAR, 200, undefined)],
+      [Buffer.from([0, 1, 2, 250]), col(T.VARCHAR, 200, 63)], // binary
+      [Buffer.from(''), col(T.VARCHAR, 200, 45)],
+    ];
+    const buf = Buffer.concat([...cells, ...cells, ...cells].map(([b]) => prefixed(b)));
+    const infos = [...cells, ...cells, ...cells].map(([, c]) => c);
+    const oneByOne: unknown[] = [];
+    for (let i = 0, o = 0; i < infos.length; i++) {
+      const r = readValue(buf, o, infos[i]!);
+      oneByOne.push(r.value);
+      o = r.end;
+    }
+    beginTextScope(buf);
+    const scoped: unknown[] = [];
+    try {
+      for (let i = 0, o = 0; i < infos.length; i++) {
+        const r = readValue(buf, o, infos[i]!);
+        scoped.push(r.value);
+        o = r.end;
+      }
+    } finally {
+      endTextScope();
+    }
+    expect(scoped).toEqual(oneByOne);
+    expect(scoped[0]).toBe('plain ascii text, long enough to be a sliced string');
+    expect(scoped[13]).toBe('café\u00ff');
+    expect(scoped[14]).toBe('€A\u0178');
+  });
+});
