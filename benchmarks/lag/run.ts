@@ -3,7 +3,7 @@
  * while sysbench writes at the server's maximum rate (no --rate limit), with
  * the daemon's lag sampled from its /metrics endpoint.
  *
- *   npm run build && npx tsx benchmarks/lag/run.ts [--time 60] [--threads 4] [--workload oltp_write_only] [--table-size 100000]
+ *   npm run build && npx tsx benchmarks/lag/run.ts [--time 60] [--threads 4] [--workload oltp_write_only] [--table-size 100000] [--rate 0]
  *
  * Steps: start the server; start the daemon as a child process (`node
  * bin/binsnap.js run --source … --from <SHOW MASTER STATUS> --store fresh.db
@@ -45,6 +45,8 @@ const { values: args } = parseArgs({
     workload: { type: 'string', default: 'oltp_write_only' },
     'table-size': { type: 'string', default: '100000' },
     'drain-timeout': { type: 'string', default: '300' },
+    // sysbench --rate: transactions/s; 0 (the default) is the server's maximum rate.
+    rate: { type: 'string', default: '0' },
   },
 });
 const loadSeconds = Number(args.time);
@@ -248,7 +250,7 @@ async function main(): Promise<void> {
     const samplers = Promise.all([sampleServer(), sampleDaemon()]);
     const cpu0 = { daemon: cpuOf(daemon.pid!), server: cpuOf(serverPid) };
     const loadStart = Date.now();
-    const load = runChild('sysbench', sysbench(server, 'run', [`--threads=${threads}`, `--time=${loadSeconds}`, '--rate=0', '--report-interval=10']));
+    const load = runChild('sysbench', sysbench(server, 'run', [`--threads=${threads}`, `--time=${loadSeconds}`, `--rate=${Number(args.rate)}`, '--report-interval=10']));
     const sysbenchPid = load.child.pid!;
     let sysbenchCpu = 0;
     const cpuWatch = setInterval(() => {
@@ -325,7 +327,7 @@ async function main(): Promise<void> {
     daemon = undefined;
 
     const rows: Array<[string, string]> = [
-      ['sysbench load', `${args.workload}, ${threads} threads, ${secs.toFixed(0)} s, no rate limit: ${tps ? `${tps[1]} transactions (${Number(tps[2]).toFixed(0)}/s)` : '?'}`],
+      ['sysbench load', `${args.workload}, ${threads} threads, ${secs.toFixed(0)} s, ${Number(args.rate) > 0 ? `--rate ${Number(args.rate)}` : 'no rate limit'}: ${tps ? `${tps[1]} transactions (${Number(tps[2]).toFixed(0)}/s)` : '?'}`],
       ['binlog written during the load', `${(binlogBytes / 1e6).toFixed(1)} MB (${(binlogBytes / 1e6 / secs).toFixed(2)} MB/s)`],
       ['daemon applied', summary ? `${summary.transactions.toLocaleString('en')} transactions, ${summary.rowChanges.toLocaleString('en')} row changes (prepare included)` : '?'],
       ['(a) binsnap_lag_seconds p50 / p99 / max', `${fmt(quantile(lagMetric, 0.5))} / ${fmt(quantile(lagMetric, 0.99))} / ${fmt(Math.max(...lagMetric))} s (${lagMetric.length} samples)`],
@@ -342,7 +344,7 @@ async function main(): Promise<void> {
         `load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} at the end; targets: p99 < 1 s, never falling behind)\n`,
     );
     console.log(['| measure | value |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n'));
-    console.log(`\ncommand: npx tsx benchmarks/lag/run.ts --time ${args.time} --threads ${args.threads} --workload ${args.workload} --table-size ${args['table-size']}`);
+    console.log(`\ncommand: npx tsx benchmarks/lag/run.ts --time ${args.time} --threads ${args.threads} --workload ${args.workload} --table-size ${args['table-size']}${Number(args.rate) > 0 ? ` --rate ${args.rate}` : ''}`);
     console.log(`daemon: node bin/binsnap.js ${runArgv.slice(1).join(' ').replace(/mysql:\/\/[^@]*@/, 'mysql://…@').replace(store, 'fresh.db')}`);
     const storeMb = [store, `${store}-wal`].filter(existsSync).reduce((n, f) => n + statSync(f).size, 0) / 1e6;
     log(`store after the run: ${storeMb.toFixed(1)} MB`);
