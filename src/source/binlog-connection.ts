@@ -41,7 +41,7 @@ import { BinsnapError, isBinsnapError } from '../core/errors.js';
 import type { BinlogPosition } from '../core/position.js';
 import { encodeMysqlGtidSet, formatGtidSet, type GtidSet } from '../core/gtid.js';
 import { PacketFramer } from '../protocol/replication/packet-framer.js';
-import { classifyDumpPayload, parseErrorPacket } from '../protocol/replication/responses.js';
+import { classifyDumpPayload, parseErrorPacket, type DumpPayload } from '../protocol/replication/responses.js';
 import { encodeBinlogDump, encodeBinlogDumpGtid, encodeRegisterReplica } from '../protocol/replication/commands.js';
 import type { SourceUrl } from '../config/values.js';
 
@@ -81,6 +81,12 @@ export interface ServerInfo {
 }
 
 export interface BinlogConnection extends AsyncIterable<Buffer> {
+  /**
+   * The events as batches: one event the stream waited for, plus the ones
+   * already received behind it (at most BATCH_EVENTS / BATCH_BYTES). Either
+   * this or the per-event iterator, not both.
+   */
+  batches(): AsyncGenerator<Buffer[], void, undefined>;
   readonly server: ServerInfo;
   /** The host binsnap registered with (the Host column of SHOW SLAVE HOSTS). */
   readonly reportHost: string;
@@ -267,6 +273,10 @@ function takeOver(conn: mysql.Connection): Duplex {
 // ── reading ─────────────────────────────────────────────────────────────────
 
 /** Pulls payloads from the socket only when asked (backpressure). */
+/** A batch of events from the stream ends at this many events or bytes (few decoded rows alive at a time). */
+const BATCH_EVENTS = 64;
+const BATCH_BYTES = 16 * 1024;
+
 class SocketReader {
   private queue: Buffer[] = [];
   private ended = false;
@@ -322,6 +332,11 @@ class SocketReader {
     }
   }
 
+  /** A payload already received, without waiting (undefined when none is). */
+  takeBuffered(): Buffer | undefined {
+    return this.queue.shift();
+  }
+
   get waiting(): boolean {
     return this.wake !== undefined;
   }
@@ -351,6 +366,10 @@ class DumpStream implements BinlogConnection {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    for await (const batch of this.batches()) yield* batch;
+  }
+
+  async *batches(): AsyncGenerator<Buffer[], void, undefined> {
     const timeoutMs = this.opts.heartbeatTimeoutMs ?? 3 * (this.opts.heartbeatPeriodMs ?? 5_000);
     const onAbort = (): void => this.close();
     this.signal?.addEventListener('abort', onAbort, { once: true });
@@ -380,16 +399,41 @@ class DumpStream implements BinlogConnection {
           if (this.closed) return;
           throw await explainDrop(lost('(the server closed the connection)', this.opts), this.opts, this.reportHost);
         }
-        const p = classifyDumpPayload(payload);
-        if (p.kind === 'eof') {
+        // The events already received behind it go in the same batch; an end or an
+        // error among them comes after the events before it.
+        const batch: Buffer[] = [];
+        let bytes = 0;
+        let stop: DumpPayload | undefined;
+        let failure: unknown;
+        for (;;) {
+          let p: DumpPayload;
+          try {
+            p = classifyDumpPayload(payload);
+          } catch (err) {
+            failure = err;
+            break;
+          }
+          if (p.kind !== 'event') {
+            stop = p;
+            break;
+          }
+          // The framer's payload may share memory with the socket chunk: the
+          // consumer gets bytes it owns.
+          batch.push(p.bytes);
+          bytes += p.bytes.length;
+          if (batch.length >= BATCH_EVENTS || bytes >= BATCH_BYTES) break;
+          const more = this.reader.takeBuffered();
+          if (more === undefined) break;
+          payload = more;
+        }
+        if (batch.length > 0) yield batch;
+        if (failure !== undefined) throw failure;
+        if (stop?.kind === 'eof') {
           // A blocking stream has no end: the server ends it only when it shuts down.
           if (this.opts.nonBlocking) return;
           throw lost('(the server ended the stream, e.g. shutting down)', this.opts);
         }
-        if (p.kind === 'error') throw await explainServerError(mapServerError(p, this.opts), this.opts, this.reportHost);
-        // The framer's payload may share memory with the socket chunk: the
-        // consumer gets bytes it owns.
-        yield p.bytes;
+        if (stop?.kind === 'error') throw await explainServerError(mapServerError(stop, this.opts), this.opts, this.reportHost);
       }
     } finally {
       clearInterval(timer);

@@ -30,6 +30,7 @@ import type { DecodedEvent } from '../protocol/binlog/events.js';
 import type { SchemaLookup } from '../protocol/binlog/table-schema.js';
 import { abortableSleep, backoffDelay, retry, type RetryOptions } from '../runtime/retry.js';
 import { newInstanceId, openBinlogConnection, type BinlogConnectionOptions, type StartAt } from './binlog-connection.js';
+import { changesSchema, EventStream } from './event-stream.js';
 
 export interface ServerSourceOptions extends Omit<BinlogConnectionOptions, 'start'> {
   readonly start: StartAt;
@@ -45,10 +46,18 @@ export interface ServerSourceOptions extends Omit<BinlogConnectionOptions, 'star
 
 const HEADER = 19;
 
-export async function* readServerBinlog(opts: ServerSourceOptions): AsyncGenerator<DecodedEvent, void, undefined> {
+export function readServerBinlog(opts: ServerSourceOptions): AsyncGenerator<DecodedEvent, void, undefined> {
+  return new EventStream(readServerBatches(opts), opts.signal);
+}
+
+/**
+ * `readServerBinlog` as batches of events (never empty): the events of the
+ * packets already received, up to a DDL statement (event-stream.ts).
+ */
+export async function* readServerBatches(opts: ServerSourceOptions): AsyncGenerator<DecodedEvent[], void, undefined> {
   /** Where to resume: the end of the last committed transaction (or the start). */
   let resume: StartAt = opts.start;
-  /** The position just after the last event yielded: events before it are not yielded again. */
+  /** The position just after the last event handed out: events before it are not handed out again. */
   let yieldedUpTo: BinlogPosition | undefined;
   let attempt = 0;
   // A range that ends where it starts (a daemon resumed at its --until) holds nothing.
@@ -63,39 +72,58 @@ export async function* readServerBinlog(opts: ServerSourceOptions): AsyncGenerat
     else process.emitWarning(message, { code: 'BINSNAP_SERVER_ID_CHECK' });
   };
   for (;;) {
+    // Events decoded and accounted for (resume, yieldedUpTo) but not yet handed out.
+    let out: DecodedEvent[] = [];
     try {
       const conn = await retry(() => openBinlogConnection({ ...opts, start: resume, instanceId, onWarning }, opts.signal), {
         ...opts.retry,
         ...(opts.signal ? { signal: opts.signal } : {}),
       });
       const state = new StreamState(opts, resume.kind === 'position' ? resume.position : undefined, conn.server.checksum);
-      for await (const raw of conn) {
-        for (const ev of state.decode(raw)) {
-          if (opts.to && !ev.pos.isBefore(opts.to)) {
-            // An event at or after `to`, or a heartbeat (the server has sent everything up to its
-            // position) at or after it: the range is complete.
-            conn.close();
-            return;
-          }
-          const boundary = state.track(ev);
-          if (yieldedUpTo && ev.kind !== 'heartbeat' && ev.pos.isBefore(yieldedUpTo)) {
+      for await (const raws of conn.batches()) {
+        for (const raw of raws) {
+          for (const ev of state.decode(raw)) {
+            if (opts.to && !ev.pos.isBefore(opts.to)) {
+              // An event at or after `to`, or a heartbeat (the server has sent everything up to its
+              // position) at or after it: the range is complete.
+              conn.close();
+              if (out.length > 0) yield out;
+              return;
+            }
+            const boundary = state.track(ev);
+            if (yieldedUpTo && ev.kind !== 'heartbeat' && ev.pos.isBefore(yieldedUpTo)) {
+              if (boundary) resume = { kind: 'position', position: boundary };
+              continue;
+            }
+            attempt = 0;
+            out.push(ev);
+            if (ev.kind !== 'heartbeat') yieldedUpTo = ev.nextPos;
             if (boundary) resume = { kind: 'position', position: boundary };
-            continue;
+            if (opts.to && ev.kind !== 'heartbeat' && !ev.inPayload && !ev.nextPos.isBefore(opts.to)) {
+              // The next event would start at or after `to`: the range is complete.
+              conn.close();
+              yield out;
+              return;
+            }
+            if (changesSchema(ev)) {
+              // The consumer applies it before anything after it is decoded.
+              const o = out;
+              out = [];
+              yield o;
+            }
           }
-          attempt = 0;
-          yield ev;
-          if (ev.kind !== 'heartbeat') yieldedUpTo = ev.nextPos;
-          if (boundary) resume = { kind: 'position', position: boundary };
-          if (opts.to && ev.kind !== 'heartbeat' && !ev.inPayload && !ev.nextPos.isBefore(opts.to)) {
-            // The next event would start at or after `to`: the range is complete.
-            conn.close();
-            return;
-          }
+        }
+        if (out.length > 0) {
+          const o = out;
+          out = [];
+          yield o;
         }
       }
       // A non-blocking stream ends at the end of the binlog.
       return;
     } catch (err) {
+      // What was decoded before the failure is sound: it goes out first.
+      if (out.length > 0) yield out;
       // Asked to stop (while connecting, reconnecting or waiting to): the stream ends, as it
       // does when the signal comes while streaming.
       if (opts.signal?.aborted) return;

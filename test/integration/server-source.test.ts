@@ -83,6 +83,32 @@ describe('server source on the test primary and replica', () => {
     expect(live.filter((e) => (e as string).includes('"kind":"rotate"'))).toHaveLength(1);
   });
 
+  it('decodes nothing after a DDL statement before the consumer has handled it (the lookup answers as of each event)', async () => {
+    await query(primary, 'CREATE TABLE IF NOT EXISTS src_test.ddl (id INT PRIMARY KEY, c0 INT)');
+    const from = await masterStatus(primary);
+    // DDL then rows, five times: all of it arrives in one burst, far smaller than a batch.
+    await query(
+      primary,
+      Array.from({ length: 5 }, (_, i) => `ALTER TABLE src_test.ddl RENAME COLUMN c${i} TO c${i + 1}; INSERT INTO src_test.ddl VALUES (${i}, ${i})`).join('; '),
+    );
+    const to = await masterStatus(primary);
+    let ddlHandled = 0;
+    const seenByLookup: number[] = [];
+    for await (const e of readServerBinlog({
+      source: sourceUrlOf(primary),
+      serverId: 5007,
+      start: { kind: 'position', position: from },
+      to,
+      schema: (_db, table) => {
+        if (table === 'ddl') seenByLookup.push(ddlHandled);
+        return undefined;
+      },
+    })) {
+      if (e.kind === 'query' && e.statement.startsWith('ALTER')) ddlHandled++;
+    }
+    expect(seenByLookup).toEqual([1, 2, 3, 4, 5]);
+  });
+
   it.skipIf(!replica)('tails the replica while the primary writes: every transaction once, in order', async () => {
     if (!replica) return;
     await query(primary, 'CREATE TABLE IF NOT EXISTS src_test.w (id INT PRIMARY KEY, v VARCHAR(20))');
