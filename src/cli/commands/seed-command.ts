@@ -169,7 +169,6 @@ export const seedCommand: CommandHandler = async (ctx) => {
             return 1;
           }
         }
-        await store.setMeta(SEED_META, encodeSeedProgress({ ...prior, position: snap.position, attempts: prior.attempts + 1 }));
       }
 
       // What this attempt writes at P: every table (a fresh seed), or what is not stored yet.
