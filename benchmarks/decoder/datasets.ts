@@ -8,6 +8,8 @@
  * Rows come from MariaDB's Sequence engine, so loading takes seconds.
  * `scale` shrinks every dataset (e.g. 0.01 for a smoke run).
  */
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import type { Connection } from 'mysql2/promise';
 
 export interface Dataset {
@@ -158,4 +160,13 @@ function filesBetween(first: string, last: string): string[] {
   const out: string[] = [];
   for (let i = a; i <= b; i++) out.push(`${base}.${String(i).padStart(width, '0')}`);
   return out;
+}
+
+/** Copies a dataset's binlog files to dir/<name>/ (replacing what is there); returns that directory. */
+export function keepDataset(ds: Dataset, dir: string): string {
+  const to = path.join(dir, ds.name);
+  rmSync(to, { recursive: true, force: true });
+  mkdirSync(to, { recursive: true });
+  for (const f of ds.files) copyFileSync(f, path.join(to, path.basename(f)));
+  return to;
 }

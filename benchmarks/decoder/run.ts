@@ -18,7 +18,7 @@
  * It starts its own throwaway MariaDB (scripts/install-deps.sh --bench first).
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, openSync, closeSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, closeSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import ZongJi from '@vlasky/zongji';
@@ -26,7 +26,7 @@ import { readBinlogFiles } from '../../src/source/file-source.js';
 import { readServerBinlog } from '../../src/source/server-source.js';
 import { BinlogPosition } from '../../src/core/position.js';
 import { connect, destroyMariadb, sourceUrlOf, startMariadb, type MariadbInfo } from '../../test/harness/mariadb.js';
-import { createDatasets, type Dataset } from './datasets.js';
+import { createDatasets, keepDataset, type Dataset } from './datasets.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -130,13 +130,7 @@ async function once(name: string, ds: Dataset, fn: () => Promise<Timing>, into: 
 
 /** Copies each dataset's files to dir/<name>/. */
 function keep(datasets: readonly Dataset[], dir: string, log: (m: string) => void): void {
-  for (const ds of datasets) {
-    const to = path.join(dir, ds.name);
-    rmSync(to, { recursive: true, force: true });
-    mkdirSync(to, { recursive: true });
-    for (const f of ds.files) copyFileSync(f, path.join(to, path.basename(f)));
-    log(`kept dataset ${ds.name} in ${to}`);
-  }
+  for (const ds of datasets) log(`kept dataset ${ds.name} in ${keepDataset(ds, dir)}`);
 }
 
 async function main(): Promise<void> {

@@ -19,14 +19,14 @@
  * It starts its own throwaway MariaDB (scripts/install-deps.sh --bench first).
  */
 import { spawn } from 'node:child_process';
-import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { main as binsnap } from '../../src/cli/main.js';
 import { readBinlogFiles } from '../../src/source/file-source.js';
 import { connect, destroyMariadb, startMariadb } from '../../test/harness/mariadb.js';
-import { createDatasets, type Dataset } from '../decoder/datasets.js';
+import { createDatasets, keepDataset, type Dataset } from '../decoder/datasets.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -199,10 +199,7 @@ async function main(): Promise<void> {
 /** Copies each dataset's files to dir/<name>/ and prints its replay command. */
 function keep(datasets: readonly Dataset[], dir: string, log: (m: string) => void): void {
   for (const ds of datasets) {
-    const to = path.join(dir, ds.name);
-    rmSync(to, { recursive: true, force: true });
-    mkdirSync(to, { recursive: true });
-    for (const f of ds.files) copyFileSync(f, path.join(to, path.basename(f)));
+    const to = keepDataset(ds, dir);
     const argv = replayArgv(ds, to, path.join(dir, `${ds.name}.db`));
     log(`kept dataset ${ds.name}: node --cpu-prof --import tsx benchmarks/replay/replay-once.ts ${argv.join(' ')}`);
   }
