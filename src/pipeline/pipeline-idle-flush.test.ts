@@ -136,4 +136,32 @@ describe('the pipeline writes pending commits when the source falls quiet', () =
     expect((await store.checkpoint())?.position.offset).toBe(BigInt(4 + 80 * 100));
     expect(store.commits).toEqual(Array.from({ length: 40 }, (_, i) => BigInt(4 + (2 * i + 2) * 100)));
   });
+
+  it('a failed idle write stops the pipeline at the next event it gets (a heartbeat), with that error, and nothing after it is written', async () => {
+    const events = transactions(2);
+    const heartbeat = { ...events[1]!, kind: 'heartbeat', type: 'HEARTBEAT' } as unknown as DecodedEvent;
+    class FailingStore extends MemoryStore {
+      override async apply(): Promise<void> {
+        throw new Error('disk full');
+      }
+    }
+    const t0 = Date.now();
+    const run = runPipeline({
+      store: new FailingStore(),
+      catalog: emptyCatalog(),
+      log: SILENT_LOG,
+      batchDelayMs: 60_000,
+      idleFlushMs: 10,
+      events: async function* () {
+        yield events[0]!;
+        yield events[1]!;
+        await sleep(100); // the idle write fails here
+        yield heartbeat;
+        await sleep(10_000); // a quiet source: nothing else would wake the pipeline
+        yield events[2]!;
+      },
+    });
+    await expect(run).rejects.toThrow('disk full');
+    expect(Date.now() - t0).toBeLessThan(5_000);
+  });
 });

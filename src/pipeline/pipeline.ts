@@ -201,8 +201,10 @@ class Pipeline {
           this.awaitingSource = true;
           const r = await source.next();
           this.awaitingSource = false;
-          // A write the idle timer started while the source had nothing finishes first.
+          // A write the idle timer started while the source had nothing finishes first;
+          // its failure stops the pipeline here (at the latest at the next heartbeat).
           if (this.idleWrite !== undefined) await this.idleWrite;
+          if (this.idleWriteError !== undefined) throw this.idleWriteError;
           if (r.done === true) {
             ended = true;
             break;
@@ -680,4 +682,3 @@ class Pipeline {
     this.opts.onCheckpoint?.(checkpoint);
   }
 }
-
