@@ -18,7 +18,7 @@
  * It starts its own throwaway MariaDB (scripts/install-deps.sh --bench first).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, closeSync, rmSync, statSync } from 'node:fs';
+import { openSync, closeSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import ZongJi from '@vlasky/zongji';
@@ -27,6 +27,7 @@ import { readServerBinlog } from '../../src/source/server-source.js';
 import { BinlogPosition } from '../../src/core/position.js';
 import { connect, destroyMariadb, sourceUrlOf, startMariadb, type MariadbInfo } from '../../test/harness/mariadb.js';
 import { createDatasets, keepDataset, type Dataset } from './datasets.js';
+import { benchRoot, median } from '../common.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -117,11 +118,6 @@ async function timeZongji(ds: Dataset, server: MariadbInfo): Promise<Timing> {
   return { seconds, rows };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
-}
-
 async function once(name: string, ds: Dataset, fn: () => Promise<Timing>, into: number[]): Promise<void> {
   const t = await fn();
   if (t.rows !== ds.rows) throw new Error(`${name} decoded ${t.rows} rows of dataset ${ds.name}, expected ${ds.rows}`);
@@ -134,10 +130,7 @@ function keep(datasets: readonly Dataset[], dir: string, log: (m: string) => voi
 }
 
 async function main(): Promise<void> {
-  const tmp = path.resolve('.tmp');
-  mkdirSync(tmp, { recursive: true });
-  const root = mkdtempSync(path.join(tmp, 'bench-decoder-'));
-  process.env['BINSNAP_TEST_TMP'] = root;
+  const root = benchRoot('decoder');
   const log = (m: string): void => console.error(`[bench] ${m}`);
   const server = await startMariadb(root, { serverId: 1, maxBinlogSize: 1024 * 1024 * 1024 }, log);
   try {

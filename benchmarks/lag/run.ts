@@ -30,13 +30,14 @@
  * It starts its own throwaway MariaDB (scripts/install-deps.sh --bench first).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type mysql from 'mysql2/promise';
 import { connect, destroyMariadb, startMariadb, type MariadbInfo } from '../../test/harness/mariadb.js';
 import { findFreePort } from '../../test/harness/ports.js';
+import { benchRoot } from '../common.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -172,10 +173,7 @@ function runChild(cmd: string, argv: string[]): { child: ChildProcess; done: Pro
 
 async function main(): Promise<void> {
   if (!existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('run `npm run build` first (the benchmark runs bin/binsnap.js)');
-  const tmp = path.resolve('.tmp');
-  mkdirSync(tmp, { recursive: true });
-  const root = mkdtempSync(path.join(tmp, 'bench-lag-'));
-  process.env['BINSNAP_TEST_TMP'] = root;
+  const root = benchRoot('lag');
   const server = await startMariadb(root, { serverId: 1, extra: { 'innodb-buffer-pool-size': '1G', 'innodb-log-file-size': '512M' } }, log);
   const serverPid = Number(readFileSync(server.pidFile as string, 'utf8').trim());
   const store = path.join(root, 'fresh.db');

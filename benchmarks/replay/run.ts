@@ -19,14 +19,14 @@
  * It starts its own throwaway MariaDB (scripts/install-deps.sh --bench first).
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { main as binsnap } from '../../src/cli/main.js';
 import { readBinlogFiles } from '../../src/source/file-source.js';
 import { connect, destroyMariadb, startMariadb } from '../../test/harness/mariadb.js';
 import { createDatasets, keepDataset, type Dataset } from '../decoder/datasets.js';
+import { benchRoot, median, seconds, textCollector as sink } from '../common.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -45,20 +45,6 @@ interface Replayed {
   readonly rowChanges: number;
   readonly transactions: number;
   readonly storeBytes: number;
-}
-
-const seconds = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e9;
-
-function sink(): Writable & { text: () => string } {
-  const chunks: string[] = [];
-  const w = new Writable({
-    write(chunk: Buffer | string, _enc, cb) {
-      chunks.push(String(chunk));
-      cb();
-    },
-  }) as Writable & { text: () => string };
-  w.text = () => chunks.join('');
-  return w;
 }
 
 /** The replay's argv: the dataset's range, read from the server's binlog directory. */
@@ -131,16 +117,8 @@ async function timeDecode(ds: Dataset): Promise<number> {
   return seconds(t0);
 }
 
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
-}
-
 async function main(): Promise<void> {
-  const tmp = path.resolve('.tmp');
-  mkdirSync(tmp, { recursive: true });
-  const root = mkdtempSync(path.join(tmp, 'bench-replay-'));
-  process.env['BINSNAP_TEST_TMP'] = root;
+  const root = benchRoot('replay');
   const storeDir = path.join(root, 'stores');
   mkdirSync(storeDir);
   const log = (m: string): void => console.error(`[bench] ${m}`);

@@ -34,6 +34,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { connect, destroyMariadb, startMariadb, type MariadbInfo } from '../../test/harness/mariadb.js';
+import { benchRoot, median } from '../common.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -231,11 +232,6 @@ function tools(server: MariadbInfo, serverPid: number, storeDir: string, dumpDir
   ];
 }
 
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
-}
-
 async function load(server: MariadbInfo, t: TableDef): Promise<void> {
   const c = await connect(server);
   try {
@@ -262,10 +258,7 @@ async function load(server: MariadbInfo, t: TableDef): Promise<void> {
 
 async function main(): Promise<void> {
   if (!existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('run `npm run build` first (the benchmark runs bin/binsnap.js)');
-  const tmp = path.resolve('.tmp');
-  mkdirSync(tmp, { recursive: true });
-  const root = mkdtempSync(path.join(tmp, 'bench-seed-'));
-  process.env['BINSNAP_TEST_TMP'] = root;
+  const root = benchRoot('seed');
   const storeDir = path.join(root, 'stores');
   mkdirSync(storeDir);
   const dumpDir = mkdtempSync(path.join(existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'bench-seed-dump-'));

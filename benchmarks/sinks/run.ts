@@ -24,9 +24,8 @@
  * which are deleted afterwards. Each run checks that the command applied exactly the
  * dataset's row changes, and for Kafka that the topics hold at least that many records.
  */
-import { mkdirSync, mkdtempSync, rmSync, existsSync, statSync } from 'node:fs';
+import { mkdirSync, rmSync, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { Redis } from 'ioredis';
@@ -35,6 +34,7 @@ import { connect, destroyMariadb, startMariadb } from '../../test/harness/mariad
 import { destroyRedis, startRedis } from '../../test/harness/redis.js';
 import { startKafka } from '../../test/harness/kafka.js';
 import { createDatasets, type Dataset } from '../decoder/datasets.js';
+import { benchRoot, median, seconds, textCollector as collector } from '../common.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -65,25 +65,6 @@ const BASE: Record<Mode, Mode> = {
   'run-redis-kafka': 'run-sqlite',
 };
 
-const seconds = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e9;
-
-function collector(): Writable & { text: () => string } {
-  const chunks: string[] = [];
-  const w = new Writable({
-    write(chunk: Buffer | string, _enc, cb) {
-      chunks.push(String(chunk));
-      cb();
-    },
-  }) as Writable & { text: () => string };
-  w.text = () => chunks.join('');
-  return w;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
-}
-
 function removeSqlite(file: string): void {
   for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) rmSync(f, { force: true });
 }
@@ -95,10 +76,7 @@ function sqliteSize(file: string): number {
 }
 
 async function main(): Promise<void> {
-  const tmp = path.resolve('.tmp');
-  mkdirSync(tmp, { recursive: true });
-  const root = mkdtempSync(path.join(tmp, 'bench-sinks-'));
-  process.env['BINSNAP_TEST_TMP'] = root;
+  const root = benchRoot('sinks');
   const storeDir = path.join(root, 'stores');
   mkdirSync(storeDir);
   const log = (m: string): void => console.error(`[bench] ${m}`);

@@ -33,7 +33,7 @@ import { connect, waitForReplica, type MariadbInfo } from '../harness/mariadb.js
 import { findFreePort } from '../harness/ports.js';
 import { waitForExit } from '../harness/process.js';
 import { snapshotTables } from '../harness/select-values.js';
-import { binlogPos as pos, comparePositions as cmp, parsePosition, rebuild, type Envelope, type Received } from '../harness/kafka-rebuild.js';
+import { binlogPos as pos, comparePositions as cmp, consumeAll, dedup, endOffsets, parsePosition, rebuild, topicsOf, type Received } from '../harness/kafka-rebuild.js';
 import { runWorkload, Rng } from '../harness/workload.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -143,62 +143,6 @@ describe.skipIf(!built)('binsnap run --sink kafka (issue 7)', () => {
     await c.query(`DROP DATABASE IF EXISTS \`${db}\``).finally(() => c.end());
   });
 
-  async function topicsOf(prefix: string): Promise<string[]> {
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      return (await admin.listTopics()).filter((t) => t.startsWith(`${prefix}.`)).sort();
-    } finally {
-      await admin.disconnect();
-    }
-  }
-
-  /** topic → partition → end offset (high watermark). */
-  async function endOffsets(prefix: string, from: Kafka = kafka): Promise<Map<string, Map<number, bigint>>> {
-    const admin = from.admin();
-    await admin.connect();
-    try {
-      const out = new Map<string, Map<number, bigint>>();
-      for (const t of (await admin.listTopics()).filter((x) => x.startsWith(`${prefix}.`))) {
-        out.set(t, new Map((await admin.fetchTopicOffsets(t)).map((p) => [p.partition, BigInt(p.high)])));
-      }
-      return out;
-    } finally {
-      await admin.disconnect();
-    }
-  }
-
-  async function consumeAll(prefix: string, from: Kafka = kafka): Promise<Received[]> {
-    const ends = await endOffsets(prefix, from);
-    let total = 0n;
-    for (const parts of ends.values()) for (const o of parts.values()) total += o;
-    const received: Received[] = [];
-    const consumer = from.consumer({ groupId: `${prefix}-check`, maxBytes: 16 * 1024 * 1024 });
-    await consumer.connect();
-    try {
-      await consumer.subscribe({ topics: [...ends.keys()], fromBeginning: true });
-      let resolve: () => void = () => undefined;
-      const all = new Promise<void>((r) => (resolve = r));
-      if (total === 0n) resolve();
-      await consumer.run({
-        eachMessage: async ({ topic, partition, message }) => {
-          received.push({
-            topic,
-            partition,
-            offset: BigInt(message.offset),
-            key: message.key ? message.key.toString('utf8') : null,
-            value: JSON.parse(message.value!.toString('utf8')) as Envelope,
-          });
-          if (BigInt(received.length) >= total) resolve();
-        },
-      });
-      await Promise.race([all, new Promise((_, rej) => setTimeout(() => rej(new Error(`only ${received.length} of ${total} records within 90 s`)), 90_000))]);
-    } finally {
-      await consumer.disconnect();
-    }
-    return received;
-  }
-
   async function expectRebuildEqualsReplica(records: readonly Received[], prefix: string, database: string): Promise<void> {
     const rebuilt = rebuild(records, `${prefix}.schema-changes`);
     const rc = await connect(replica);
@@ -215,17 +159,6 @@ describe.skipIf(!built)('binsnap run --sink kafka (issue 7)', () => {
       const want = (live[t] ?? []).map((r) => JSON.stringify(r));
       expect(got.sort(), `${t} rebuilt from Kafka`).toEqual(want.sort());
     }
-  }
-
-  /** Keeps the first record of every (topic, position). */
-  function dedup(records: readonly Received[]): Received[] {
-    const seen = new Set<string>();
-    return records.filter((r) => {
-      const id = `${r.topic}|${r.value.source.file}:${r.value.source.pos}:${r.value.source.row}`;
-      if (seen.has(id)) return false;
-      seen.add(id);
-      return true;
-    });
   }
 
   it(
@@ -262,7 +195,7 @@ describe.skipIf(!built)('binsnap run --sink kafka (issue 7)', () => {
         const r = await d.done;
         await waitForExit(d.child.pid ?? 0, 2000);
         expect(r.err).not.toMatch(/BINSNAP_E_/);
-        kills.push({ checkpoint: await checkpointOf(store), ends: await endOffsets(prefix), midWorkload });
+        kills.push({ checkpoint: await checkpointOf(store), ends: await endOffsets(kafka, prefix), midWorkload });
         if (finished && kills.length >= 2) break;
       }
       } finally {
@@ -279,9 +212,9 @@ describe.skipIf(!built)('binsnap run --sink kafka (issue 7)', () => {
       const cp = await checkpointOf(store);
       const last = await startDaemon(['--source', replica.url, ...(cp === null ? ['--from', start] : []), '--store', store, '--server-id', '4201', '--sink', sink, '--until', end]).done;
       expect(last.code, last.err).toBe(0);
-      expect(await topicsOf(prefix)).toContain(`${prefix}.schema-changes`);
+      expect(await topicsOf(kafka, prefix)).toContain(`${prefix}.schema-changes`);
 
-      const records = await consumeAll(prefix);
+      const records = await consumeAll(kafka, prefix);
       expect(records.length).toBeGreaterThan(1000);
       // Row records name the server that executed the change: the primary (server_id 1), through the replica.
       const rowServerIds = new Set(records.filter((r) => r.value.op !== undefined && r.value.op !== 't').map((r) => r.value.source.server_id));
@@ -370,7 +303,7 @@ describe.skipIf(!built)('binsnap run --sink kafka (issue 7)', () => {
         // The outage held back real work: the checkpoint during it lay before the workload's end.
         expect(cmp(parsePosition(held!), parsePosition(end))).toBeLessThan(0);
         console.log(`kafka sink: checkpoint held at ${held} during the outage, ${(r.err.match(/failed, retrying/g) ?? []).length} retries, end ${end}`);
-        const records = await consumeAll(prefix, own);
+        const records = await consumeAll(own, prefix);
         await expectRebuildEqualsReplica(dedup(records), prefix, db2);
       } finally {
         daemon?.child.kill('SIGKILL');

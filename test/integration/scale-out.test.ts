@@ -16,13 +16,11 @@
  * - each daemon serves its own metrics, and SIGTERM stops each cleanly.
  * docs/deploy.md describes this deployment.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openRedisStore } from '../../src/store/redis-store.js';
+import { binaryBuilt, startDaemon, type Run } from '../harness/cli.js';
 import { connect, destroyMariadb, startMariadb, type MariadbInfo } from '../harness/mariadb.js';
 import { findFreePort } from '../harness/ports.js';
 import { comparePositions, consumeAll, dedup, kafkaClient, parsePosition, rebuild, rowsOf, schemaTopicOf, topicsOf } from '../harness/kafka-rebuild.js';
@@ -30,29 +28,7 @@ import { inProcess, parseJsonl } from '../harness/replay-check.js';
 import { snapshotTables } from '../harness/select-values.js';
 import { masterPosition, runWorkload } from '../harness/workload.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = path.join(root, 'bin/binsnap.js');
-const built = existsSync(path.join(root, 'dist/cli/main.js'));
-
-interface Run {
-  readonly code: number;
-  readonly out: string;
-  readonly err: string;
-}
-
-function startDaemon(args: string[]): { child: ChildProcess; done: Promise<Run> } {
-  const child = spawn(process.execPath, [bin, 'run', ...args, '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  child.stdout?.on('data', (c: Buffer) => out.push(c));
-  child.stderr?.on('data', (c: Buffer) => err.push(c));
-  const done = new Promise<Run>((resolve) =>
-    child.once('close', (code, signal) =>
-      resolve({ code: code ?? (signal ? 128 : -1), out: Buffer.concat(out).toString('utf8'), err: Buffer.concat(err).toString('utf8') }),
-    ),
-  );
-  return { child, done };
-}
+const built = binaryBuilt;
 
 /** The shared Redis URL with `?prefix=` (keeping whatever the URL already has). */
 function storeUrl(base: string, prefix: string): string {
