@@ -149,6 +149,7 @@ export class SeedWriter {
   private rows = 0;
   private rowsInChunk = 0;
   private readonly marks = new Map<number, bigint | 'end'>();
+  private committed = false;
 
   private constructor(
     private readonly store: SnapshotStore,
@@ -204,17 +205,17 @@ export class SeedWriter {
 
   /** The last chunk, with the checkpoint P (and the GTID position at P). */
   commit(gtidSet: GtidSet | undefined): Promise<void> {
-    return this.enqueue(() => this.commitWriter({ position: this.position, commitTimestamp: this.commitTimestamp, ...(gtidSet ? { gtidSet } : {}) }));
+    return this.enqueue(async () => {
+      await this.commitWriter({ position: this.position, commitTimestamp: this.commitTimestamp, ...(gtidSet ? { gtidSet } : {}) });
+      this.committed = true;
+    });
   }
 
+  /** Rolls back the chunk in progress (nothing after the last chunk is kept); a no-op after `commit`. */
   async abort(): Promise<void> {
     await this.queue;
-    try {
-      await this.writer.abort();
-    } catch (err) {
-      // The store is closing or already rolled the writer back: nothing of it was committed either way.
-      void err;
-    }
+    if (this.committed) return;
+    await this.writer.abort();
   }
 
   private async commitWriter(checkpoint: Checkpoint | undefined): Promise<void> {

@@ -545,6 +545,8 @@ export function reportHostOf(instanceId: string): string {
  */
 export async function listRegisteredReplicas(source: SourceUrl, timeoutMs = 5_000): Promise<RegisteredReplica[]> {
   const conn = await openSqlConnection(source, timeoutMs);
+  // A connection error also rejects the query below, which reports it; the listener only keeps
+  // mysql2 from raising it a second time as an unhandled 'error' event.
   conn.on('error', () => undefined);
   try {
     let rows: unknown;

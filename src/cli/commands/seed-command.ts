@@ -316,7 +316,8 @@ export const seedCommand: CommandHandler = async (ctx) => {
         await writer.commit(snap.gtidSet);
         await store.setMeta(SEED_META, null);
       } catch (err) {
-        await writer.abort();
+        // The failure is what is reported; a failed rollback (nothing of the chunk is committed either way) is logged.
+        await writer.abort().catch((abortErr: unknown) => ctx.logger.warn({ error: String(abortErr) }, 'could not roll back the seed chunk in progress'));
         throw err;
       } finally {
         progress.done();
@@ -347,7 +348,7 @@ export const seedCommand: CommandHandler = async (ctx) => {
       await snap.close();
     }
   } finally {
-    await sink?.close().catch(() => undefined);
+    await sink?.close().catch((err: unknown) => ctx.logger.warn({ error: String(err) }, 'the Kafka sink did not close cleanly'));
     await store.close();
   }
 };
