@@ -237,8 +237,9 @@ export const ERROR_CODES = {
   BINSNAP_E_STORE_VERSION: {
     exitCode: 1,
     transient: false,
-    summary: 'The store was written by a newer version of binsnap.',
-    remedy: 'Upgrade binsnap to the version that wrote the store (or newer), or use a different --store path.',
+    summary: 'The store has a layout this binsnap cannot use as it is: written by a newer binsnap, or an older layout that a read command does not upgrade.',
+    remedy:
+      'For a store of a newer binsnap: upgrade binsnap to that version (or newer), or use a different --store path. For an older layout: run a writing command of this binsnap (`binsnap replay`, `run` or `seed`) on the store once; it upgrades the file in place.',
   },
   BINSNAP_E_STORE_CONFLICT: {
     exitCode: 1,

@@ -5,11 +5,9 @@
  * SQLite transaction (so it is as durable as a commit and ordered with them
  * in the WAL).
  *
- * A store opened by a read command does not upgrade an older file (see
- * sqlite-schema.ts), so the table may be missing: reads then find no
- * document — until some writer upgrades the file, which is checked again at
- * every read until the table is seen. The first write upgrades the file
- * itself through `upgrade`.
+ * Every store the embedded backend opens has layout 3, so the table exists;
+ * the lookup of the table and the `upgrade` hook stay as a guard (a read
+ * then finds no document; a write upgrades the file first).
  */
 import type Database from 'better-sqlite3';
 

@@ -5,39 +5,19 @@
  *
  * As of P: P first resolves to the last stored commit ≤ P (the bound). Since
  * transactions do not overlap in the binlog and every version lies inside its
- * transaction, "commit ≤ P" is exactly "version ≤ bound", an index range.
- * Table scans page through the covering index `(table_id, pk_sort, version,
- * op)` in key order with a keyset cursor, so no statement stays open between
- * pages and any number of reads may interleave; values are fetched only for
- * the version that wins per key.
+ * transaction, "commit ≤ P" is exactly "version ≤ bound". Versions live in
+ * runs of pages (sqlite-runs.ts); a table scan merges the runs of each
+ * lineage segment in key order, a page at a time per run, inside one read
+ * transaction (compaction may move pages between runs meanwhile); a key
+ * lookup reads, per run, only the pages whose key range holds the key.
  */
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import type { BinlogPosition } from '../core/position.js';
 import type { TableSchema } from '../core/schema.js';
 import type { EventsTouching } from './lineage.js';
-import type { StoredOp } from './row-fold.js';
+import type { PageFetcher, RunRow } from './sqlite-runs.js';
 import { AFTER_ALL, BEFORE_ALL, parseStoredPosition, posBlob } from './sqlite-codec.js';
 import type { SchemaChangeKind, SchemaVersion, TableEvent, TableEventRecord, TransactionInfo } from './snapshot-store.js';
-
-export interface ScanRow {
-  readonly id: number;
-  readonly pk_sort: Buffer;
-  readonly version: Buffer;
-  readonly op: StoredOp;
-}
-
-export interface WinnerRow {
-  readonly pk_sort: Buffer;
-  readonly op: StoredOp;
-  readonly row_values: string | null;
-}
-
-export interface HistoryRow {
-  readonly version: Buffer;
-  readonly op: StoredOp;
-  readonly pk: string;
-  readonly row_values: string | null;
-}
 
 /** A lineage segment in blob form: versions in [lo, hi) and ≤ upTo. */
 export interface BlobRange {
@@ -56,20 +36,20 @@ interface TxnRow {
   readonly gtid: string | null;
 }
 
-const PAGE = 2000;
+/** A read transaction of its own, for reads that span several statements (table scans). */
+export interface ScanSnapshot {
+  runsOf(tableId: number): RunRow[];
+  pages(runId: number): PageFetcher;
+  close(): void;
+}
 
 export class SqliteReads {
   private readonly lastCommit: Database.Statement<[], string>;
   private readonly lastCommitUpTo: Database.Statement<[Buffer], string>;
   private readonly lastCommitAtInstant: Database.Statement<[number], string>;
   private readonly tableIdOf: Database.Statement<[string], { table_id: number; multiset: number }>;
-  private readonly firstWinners: Database.Statement<[number, Buffer, Buffer, Buffer, number], WinnerRow>;
-  private readonly nextWinners: Database.Statement<[number, Buffer, Buffer, Buffer, Buffer, number], WinnerRow>;
-  private readonly firstPage: Database.Statement<[number, Buffer, Buffer, Buffer, number], ScanRow>;
-  private readonly nextPage: Database.Statement<[number, Buffer, Buffer, Buffer, Buffer, Buffer, number], ScanRow>;
-  private readonly keyVersions: Database.Statement<[number, Buffer, Buffer, Buffer, Buffer], ScanRow>;
-  private readonly valuesOf: Database.Statement<[number], string | null>;
-  private readonly historyRows: Database.Statement<[number, Buffer, Buffer, Buffer], HistoryRow>;
+  private readonly runsOfTable: Database.Statement<[number], RunRow>;
+  private readonly pagesWithKey: Database.Statement<[number, Buffer], { first_key: Buffer; body: Buffer }>;
   private readonly txnOfVersion: Database.Statement<[{ pos: Buffer }], TxnRow>;
   private readonly events: Database.Statement<[string, string], TxnRow & { seq: number; kind: string; table_name: string; to_name: string | null }>;
   private readonly schemas: Database.Statement<[string], SchemaRow>;
@@ -77,7 +57,7 @@ export class SqliteReads {
   private readonly schemaUpTo: Database.Statement<[string, Buffer], SchemaRow>;
   private readonly versionCounts: Database.Statement<[], { name: string; versions: number }>;
 
-  constructor(db: Database.Database) {
+  constructor(private readonly db: Database.Database) {
     this.lastCommit = db.prepare<[], string>('SELECT commit_position FROM transactions ORDER BY commit_pos DESC LIMIT 1').pluck();
     this.lastCommitUpTo = db
       .prepare<[Buffer], string>('SELECT commit_position FROM transactions WHERE commit_pos <= ? ORDER BY commit_pos DESC LIMIT 1')
@@ -88,36 +68,9 @@ export class SqliteReads {
       )
       .pluck();
     this.tableIdOf = db.prepare('SELECT table_id, multiset FROM table_names WHERE name = ?');
-    // Latest version per key inside the range: grouped on the covering index in key order
-    // (with max(), SQLite takes the bare column `id` from the row holding the maximum),
-    // then one rowid lookup per key for its op and values.
-    const winners = (after: string): string => `
-      SELECT g.pk_sort, r.op, r.row_values FROM (
-        SELECT pk_sort, max(version) AS latest, id FROM row_versions
-        WHERE table_id = ? ${after} AND version >= ? AND version < ? AND version <= ?
-        GROUP BY pk_sort ORDER BY pk_sort LIMIT ?
-      ) g JOIN row_versions r ON r.id = g.id ORDER BY g.pk_sort`;
-    this.firstWinners = db.prepare(winners(''));
-    this.nextWinners = db.prepare(winners('AND pk_sort > ?'));
-    this.firstPage = db.prepare(
-      `SELECT id, pk_sort, version, op FROM row_versions
-       WHERE table_id = ? AND version >= ? AND version < ? AND version <= ?
-       ORDER BY pk_sort, version LIMIT ?`,
-    );
-    this.nextPage = db.prepare(
-      `SELECT id, pk_sort, version, op FROM row_versions
-       WHERE table_id = ? AND (pk_sort, version) > (?, ?) AND version >= ? AND version < ? AND version <= ?
-       ORDER BY pk_sort, version LIMIT ?`,
-    );
-    this.keyVersions = db.prepare(
-      `SELECT id, pk_sort, version, op FROM row_versions
-       WHERE table_id = ? AND pk_sort = ? AND version >= ? AND version < ? AND version <= ? ORDER BY version`,
-    );
-    this.valuesOf = db.prepare<[number], string | null>('SELECT row_values FROM row_versions WHERE id = ?').pluck();
-    this.historyRows = db.prepare(
-      `SELECT version, op, pk, row_values FROM row_versions
-       WHERE table_id = ? AND pk_sort = ? AND version >= ? AND version < ? ORDER BY version`,
-    );
+    this.runsOfTable = db.prepare('SELECT * FROM version_runs WHERE table_id = ? ORDER BY run_id');
+    // Pages whose key range may hold the key: from the first whose last key reaches it, while their first key does.
+    this.pagesWithKey = db.prepare('SELECT first_key, body FROM version_pages WHERE run_id = ? AND last_key >= ? ORDER BY last_key, seq');
     // The transaction holding a version: the first commit at or after it; at an equal commit
     // (a seed at the commit position of the transaction before it), the one starting last.
     this.txnOfVersion = db.prepare(
@@ -138,8 +91,51 @@ export class SqliteReads {
       `${schemaSelect} WHERE s.table_name = ? AND s.commit_pos <= ? ORDER BY s.start_pos DESC, s.seq DESC LIMIT 1`,
     );
     this.versionCounts = db.prepare(
-      `SELECT n.name, count(*) AS versions FROM row_versions v JOIN table_names n USING (table_id) GROUP BY v.table_id ORDER BY n.name`,
+      `SELECT n.name, sum(r.versions) AS versions FROM version_runs r JOIN table_names n USING (table_id) GROUP BY r.table_id ORDER BY n.name`,
     );
+  }
+
+  /** Opens a read transaction on a connection of its own (close it when done). */
+  snapshot(path: string): ScanSnapshot {
+    const db = new Database(path, { readonly: true });
+    try {
+      db.pragma('busy_timeout = 5000');
+      const runs = db.prepare<[number], RunRow>('SELECT * FROM version_runs WHERE table_id = ? ORDER BY run_id');
+      const page = db.prepare<[number, number], Buffer>('SELECT body FROM version_pages WHERE run_id = ? AND seq = ?').pluck();
+      db.exec('BEGIN');
+      return {
+        runsOf: (tableId) => runs.all(tableId),
+        pages: (runId) => (seq) => page.get(runId, seq),
+        close: () => {
+          if (db.open) {
+            if (db.inTransaction) db.exec('COMMIT');
+            db.close();
+          }
+        },
+      };
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  /** Runs in a read transaction (several statements that must see one state). */
+  consistent<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  runsOf(tableId: number): RunRow[] {
+    return this.runsOfTable.all(tableId);
+  }
+
+  /** Page bodies of a run that may hold `key`, in key order. */
+  pagesHolding(runId: number, key: Buffer): Buffer[] {
+    const out: Buffer[] = [];
+    for (const row of this.pagesWithKey.iterate(runId, key)) {
+      if (Buffer.compare(row.first_key, key) > 0) break;
+      out.push(row.body);
+    }
+    return out;
   }
 
   lastCommitPosition(upTo: BinlogPosition | null): BinlogPosition | null {
@@ -155,43 +151,6 @@ export class SqliteReads {
   tableInfo(name: string): { readonly tableId: number; readonly multiset: boolean } | undefined {
     const row = this.tableIdOf.get(name);
     return row === undefined ? undefined : { tableId: row.table_id, multiset: row.multiset === 1 };
-  }
-
-  /**
-   * The latest version of every key in one range, in key order, a page at a
-   * time — for tables with a primary key only (a multiset needs every version).
-   */
-  *latestPerKey(r: BlobRange): Generator<WinnerRow> {
-    let page = this.firstWinners.all(r.tableId, r.lo, r.hi, r.upTo, PAGE);
-    while (page.length > 0) {
-      yield* page;
-      if (page.length < PAGE) return;
-      const last = page[page.length - 1] as WinnerRow;
-      page = this.nextWinners.all(r.tableId, last.pk_sort, r.lo, r.hi, r.upTo, PAGE);
-    }
-  }
-
-  /** Versions of one range in (pk_sort, version) order, a page at a time. */
-  *scan(r: BlobRange): Generator<ScanRow> {
-    let page = this.firstPage.all(r.tableId, r.lo, r.hi, r.upTo, PAGE);
-    while (page.length > 0) {
-      yield* page;
-      if (page.length < PAGE) return;
-      const last = page[page.length - 1] as ScanRow;
-      page = this.nextPage.all(r.tableId, last.pk_sort, last.version, r.lo, r.hi, r.upTo, PAGE);
-    }
-  }
-
-  keyScan(r: BlobRange, pk: Buffer): ScanRow[] {
-    return this.keyVersions.all(r.tableId, pk, r.lo, r.hi, r.upTo);
-  }
-
-  values(id: number): string | null {
-    return this.valuesOf.get(id) ?? null;
-  }
-
-  history(r: BlobRange, pk: Buffer): HistoryRow[] {
-    return this.historyRows.all(r.tableId, pk, r.lo, r.hi);
   }
 
   transactionOf(version: Buffer): TransactionInfo | null {

@@ -8,11 +8,11 @@
  * next to the BLOB that sorts it, see sqlite-codec.ts):
  * - table_names: a small id per `db.table` name, to keep the big index short,
  *   and whether rows without a primary key (multisets) were written under it.
- * - row_versions: one row per version, a rowid table (rows are appended; a
- *   WITHOUT ROWID table clustered by version measured 2× slower to write and
- *   4× slower to read with 1 KB rows), `version` UNIQUE for idempotence, and
- *   `row_versions_by_key (table_id, pk_sort, version, op)` covering the as-of
- *   scans (the rowid rides along in it); `pk` and `row_values` are JSON text.
+ * - version_runs, version_pages, value_shapes (layout 3, ADR 0011): row
+ *   versions packed into pages sorted by (key, version), a run of pages per
+ *   table and write unit, merged size-tiered (sqlite-runs.ts); values as
+ *   typed cells after a shape id (sqlite-cells.ts). Layouts 1 and 2 had
+ *   `row_versions`, one SQLite row per version; the upgrade converts it.
  * - transactions: every applied transaction with start, commit and commit
  *   time; "as of P" resolves here to the last commit ≤ P.
  * - schema_versions, table_events: per transaction and index in it.
@@ -25,17 +25,20 @@
  * re-reads the version under the write lock (two processes opening an old
  * file at once upgrade it once). A store opened by a read command
  * (`create: false`) never upgrades a file: reading must not need the write
- * lock (a writer may hold it for a whole streamed transaction) nor make the
- * file unreadable to the older binsnap that may still be writing it. Such a
- * store reads an older layout as it is (a missing meta table reads as no
- * documents) and upgrades only when it first writes a document.
+ * lock (a writer may hold it for a whole streamed transaction). It refuses a
+ * layout older than 3 (sqlite-store.ts): its rows are not in pages yet.
  */
 import type Database from 'better-sqlite3';
 import { BinsnapError } from '../core/errors.js';
+import { ShapeWrites } from './sqlite-cells.js';
+import { EntryBuffer, OP_CODE } from './sqlite-pages.js';
+import type { JsonValue } from './snapshot-store.js';
+import { RunWrites } from './sqlite-runs.js';
+import type { StoredOp } from './row-fold.js';
 
 /** 'BSNP' */
 export const APPLICATION_ID = 0x42534e50;
-export const LAYOUT_VERSION = 2;
+export const LAYOUT_VERSION = 3;
 
 const LAYOUT_1 = `
 CREATE TABLE table_names (
@@ -108,8 +111,81 @@ CREATE TABLE meta (
 ) WITHOUT ROWID;
 `;
 
+const LAYOUT_3 = `
+CREATE TABLE version_runs (
+  run_id    INTEGER PRIMARY KEY,
+  table_id  INTEGER NOT NULL,
+  tier      INTEGER NOT NULL,     -- compaction tier (sqlite-runs.ts)
+  versions  INTEGER NOT NULL,
+  lo        BLOB NOT NULL,        -- smallest version in the run
+  hi        BLOB NOT NULL,        -- greatest
+  first_key BLOB NOT NULL,        -- pk_sort of its first entry
+  last_key  BLOB NOT NULL
+);
+CREATE INDEX version_runs_by_table ON version_runs (table_id, tier);
+CREATE INDEX version_runs_by_hi ON version_runs (hi);
+CREATE TABLE version_pages (
+  page_id   INTEGER PRIMARY KEY,
+  run_id    INTEGER NOT NULL,
+  seq       INTEGER NOT NULL,     -- 0, 1, … in key order within the run
+  first_key BLOB NOT NULL,
+  last_key  BLOB NOT NULL,
+  lo        BLOB NOT NULL,
+  hi        BLOB NOT NULL,
+  entries   INTEGER NOT NULL,
+  body      BLOB NOT NULL         -- sqlite-pages.ts
+);
+CREATE UNIQUE INDEX version_pages_in_run ON version_pages (run_id, seq);
+CREATE INDEX version_pages_by_last_key ON version_pages (run_id, last_key);
+CREATE TABLE value_shapes (
+  shape_id INTEGER PRIMARY KEY,
+  names    TEXT NOT NULL UNIQUE     -- JSON array of column names (sqlite-cells.ts)
+);
+`;
+
+/** Layout 2 → 3: the versions of row_versions become one run per table, then the table goes. */
+function toLayout3(db: Database.Database): void {
+  db.exec(LAYOUT_3);
+  const runs = new RunWrites(db);
+  const ids = db.prepare('SELECT DISTINCT table_id FROM row_versions ORDER BY table_id').pluck().all() as number[];
+  const first = db.prepare<[number, number], OldVersionRow>(
+    'SELECT pk_sort, version, op, pk, row_values FROM row_versions WHERE table_id = ? ORDER BY pk_sort, version LIMIT ?',
+  );
+  const next = db.prepare<[number, Buffer, Buffer, number], OldVersionRow>(
+    'SELECT pk_sort, version, op, pk, row_values FROM row_versions WHERE table_id = ? AND (pk_sort, version) > (?, ?) ORDER BY pk_sort, version LIMIT ?',
+  );
+  const buffer = new EntryBuffer();
+  const shapes = new ShapeWrites(db);
+  type Obj = Record<string, JsonValue>;
+  for (const id of ids) {
+    const run = runs.begin(id);
+    let page = first.all(id, 5000);
+    while (page.length > 0) {
+      buffer.clear();
+      for (const r of page) {
+        const v = r.version;
+        const values = r.row_values === null ? null : (JSON.parse(r.row_values) as Obj);
+        buffer.addVersion(id, r.pk_sort, v.readUInt32BE(0), v.readUInt32BE(4), v.readUInt32BE(8), v.readUInt32BE(12), OP_CODE[r.op], JSON.parse(r.pk) as Obj, values, shapes);
+      }
+      for (let i = 0; i < buffer.length; i++) run.add(buffer.buf, buffer.starts[i] as number, buffer.ends[i] as number, buffer.keys[i] as string);
+      const last = page[page.length - 1] as OldVersionRow;
+      page = page.length < 5000 ? [] : next.all(id, last.pk_sort, last.version, 5000);
+    }
+    run.finish();
+  }
+  db.exec('DROP TABLE row_versions');
+}
+
+interface OldVersionRow {
+  readonly pk_sort: Buffer;
+  readonly version: Buffer;
+  readonly op: StoredOp;
+  readonly pk: string;
+  readonly row_values: string | null;
+}
+
 /** MIGRATIONS[n] takes a layout from version n to n + 1. Never edit one that was released: add the next. */
-export const MIGRATIONS: readonly string[] = [LAYOUT_1, LAYOUT_2];
+export const MIGRATIONS: readonly (string | ((db: Database.Database) => void))[] = [LAYOUT_1, LAYOUT_2, toLayout3];
 
 /**
  * Creates or upgrades the layout; refuses files that are not (or not yet) ours. With `upgrade: false`
@@ -143,7 +219,11 @@ export function migrate(db: Database.Database, path: string, options: { readonly
       if (current > LAYOUT_VERSION) {
         throw new BinsnapError('BINSNAP_E_STORE_VERSION', `the store has layout version ${current}; this binsnap reads up to ${LAYOUT_VERSION}`, { file: path });
       }
-      for (let v = current; v < LAYOUT_VERSION; v++) db.exec(MIGRATIONS[v] as string);
+      for (let v = current; v < LAYOUT_VERSION; v++) {
+        const step = MIGRATIONS[v] as string | ((db: Database.Database) => void);
+        if (typeof step === 'string') db.exec(step);
+        else step(db);
+      }
       db.pragma(`application_id = ${APPLICATION_ID}`);
       db.pragma(`user_version = ${LAYOUT_VERSION}`);
       return LAYOUT_VERSION;

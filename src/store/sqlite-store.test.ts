@@ -6,9 +6,14 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { isBinsnapError } from '../core/errors.js';
-import { LATEST, readAll, tableSchema, txn, upsert } from './contract-fixtures.test-util.js';
+import { LATEST, at, del, pos, readAll, tableSchema, txn, upsert } from './contract-fixtures.test-util.js';
+import { MemoryStore } from './memory-store.js';
 import { describeSnapshotStoreContract } from './contract.test-util.js';
 import { encodeKey } from './key-encoding.js';
+import type { JsonValue } from './snapshot-store.js';
+import { positionBlob, versionBlob } from './sqlite-codec.js';
+import type { ShapeWrites } from './sqlite-cells.js';
+import { EntryBuffer, OP_CODE, PageBuilder, entryPk, entryValues, pageCount, pageEntryAt } from './sqlite-pages.js';
 import { APPLICATION_ID, LAYOUT_VERSION, MIGRATIONS } from './sqlite-schema.js';
 import { openSqliteStore, type SqliteStore } from './sqlite-store.js';
 
@@ -51,14 +56,17 @@ describe('sqlite store file', () => {
       const db = new Database(path, { readonly: true });
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(db.pragma('user_version', { simple: true })).toBe(LAYOUT_VERSION);
-      expect(db.prepare('SELECT file_number, byte_offset, row_index, op, pk, row_values FROM row_versions').get()).toEqual({
-        file_number: 1,
-        byte_offset: 50,
-        row_index: 0,
-        op: 'upsert',
-        pk: '{"id":1}',
-        row_values: '{"id":1,"name":"x"}',
-      });
+      // One run of one page holding the version, readable with the page format of sqlite-pages.ts.
+      expect(db.prepare('SELECT tier, versions, lo, hi FROM version_runs').all()).toEqual([
+        { tier: 0, versions: 1, lo: versionBlob({ fileNumber: 1, offset: 50n, rowIndex: 0 }), hi: versionBlob({ fileNumber: 1, offset: 50n, rowIndex: 0 }) },
+      ]);
+      const page = db.prepare('SELECT body FROM version_pages').pluck().get() as Buffer;
+      expect(pageCount(page)).toBe(1);
+      const entry = pageEntryAt(page, 0);
+      const shapes = new Map((db.prepare('SELECT shape_id, names FROM value_shapes').all() as { shape_id: number; names: string }[]).map((r) => [r.shape_id, JSON.parse(r.names) as string[]]));
+      expect([...shapes.values()]).toEqual([['id'], ['id', 'name']]);
+      const names = (id: number): string[] => shapes.get(id) ?? [];
+      expect([entryPk(page, entry, names), entryValues(page, entry, names)]).toEqual([{ id: 1 }, { id: 1, name: 'x' }]);
       expect(db.prepare('SELECT commit_position, start_position FROM transactions').get()).toEqual({
         commit_position: 'mysql-bin.000001:100',
         start_position: 'mysql-bin.000001:4',
@@ -118,134 +126,115 @@ describe('sqlite store file', () => {
   });
 });
 
-/** A store file of layout 1 as binsnap 1 left it: what migrate() wrote for a new file then. */
-function createLayout1File(path: string): void {
+/** A store file of an older layout as the binsnap of that layout left it: what migrate() wrote for a new file then. */
+function createOldFile(path: string, layout: 1 | 2): Database.Database {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.transaction(() => {
-    db.exec(MIGRATIONS[0] as string);
+    for (let v = 0; v < layout; v++) db.exec(MIGRATIONS[v] as string);
     db.pragma(`application_id = ${APPLICATION_ID}`);
-    db.pragma('user_version = 1');
+    db.pragma(`user_version = ${layout}`);
   }).immediate();
-  db.close();
+  return db;
 }
 
-function fileState(path: string): { version: number; hasMeta: boolean } {
+function fileState(path: string): { version: number; hasMeta: boolean; hasRowVersions: boolean } {
   const db = new Database(path, { readonly: true });
   try {
-    return {
-      version: Number(db.pragma('user_version', { simple: true })),
-      hasMeta: db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'meta'").pluck().get() === 1,
-    };
+    const has = (name: string): boolean => db.prepare('SELECT count(*) FROM sqlite_schema WHERE name = ?').pluck().get(name) === 1;
+    return { version: Number(db.pragma('user_version', { simple: true })), hasMeta: has('meta'), hasRowVersions: has('row_versions') };
   } finally {
     db.close();
   }
 }
 
-describe('sqlite store layout 1 → 2 (bookkeeping documents)', () => {
+describe('sqlite store layouts 1 and 2 → 3 (row versions in pages)', () => {
   const T = 'd.t';
-  const data = [
-    txn({
-      start: [1, 4],
-      commit: [1, 100],
-      rows: [upsert(T, { id: 1 }, { id: 1, v: 'a' }, [1, 50, 0]), upsert(T, { id: 2 }, { id: 2, v: 'b' }, [1, 50, 1])],
-      schemas: [{ table: T, schema: tableSchema('d', 't', ['id', 'v']), ddl: 'CREATE TABLE t (id INT PRIMARY KEY, v TEXT)', kind: 'create' }],
-      events: [{ kind: 'create', table: T }],
-    }),
-  ];
+  const M = 'd.m';
+  const pos = (o: number): Buffer => positionBlob(1, BigInt(o));
 
-  it('a layout 1 file is read as it is by a read-only open and upgraded by a writer, its data intact', async () => {
-    const { dir, path } = tempPath();
-    try {
-      createLayout1File(path);
-      // A read-only open (create: false, as read commands do) writes data into the layout 1 file without upgrading it.
-      const old = await openSqliteStore({ path, create: false });
-      await old.apply(data);
-      expect(await old.getMeta('seed')).toBeNull();
-      await old.close();
-      expect(fileState(path)).toEqual({ version: 1, hasMeta: false });
+  /** Writes, as layouts 1 and 2 stored them: T with keys 1–3 (2 updated, 3 deleted) and the keyless M holding 'x' twice. */
+  function writeOldData(db: Database.Database): void {
+    db.prepare("INSERT INTO table_names (table_id, name, multiset) VALUES (1, 'd.t', 0), (2, 'd.m', 1)").run();
+    const insert = db.prepare(
+      'INSERT INTO row_versions (version, table_id, pk_sort, file_number, byte_offset, row_index, op, pk, row_values) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?)',
+    );
+    const row = (table: number, offset: number, index: number, op: string, key: Record<string, JsonValue>, values: Record<string, JsonValue> | null): void => {
+      insert.run(versionBlob({ fileNumber: 1, offset: BigInt(offset), rowIndex: index }), table, encodeKey(key), offset, index, op, JSON.stringify(key), values === null ? null : JSON.stringify(values));
+    };
+    row(1, 50, 0, 'upsert', { id: 1 }, { id: 1, v: 'a' });
+    row(1, 50, 1, 'upsert', { id: 2 }, { id: 2, v: 'b' });
+    row(1, 50, 2, 'upsert', { id: 3 }, { id: 3, v: 'c' });
+    row(2, 60, 0, 'add', { v: 'x' }, { v: 'x' });
+    row(2, 60, 1, 'add', { v: 'x' }, { v: 'x' });
+    row(1, 150, 0, 'upsert', { id: 2 }, { id: 2, v: 'b2' });
+    row(1, 150, 1, 'delete', { id: 3 }, null);
+    const t = db.prepare('INSERT INTO transactions VALUES (?, ?, ?, ?, ?, NULL)');
+    t.run(pos(100), pos(4), 'mysql-bin.000001:100', 'mysql-bin.000001:4', 1000);
+    t.run(pos(200), pos(100), 'mysql-bin.000001:200', 'mysql-bin.000001:100', 2000);
+    db.prepare("INSERT INTO schema_versions VALUES (?, ?, 0, 'd.t', 'create', 'CREATE TABLE t (id INT PRIMARY KEY, v TEXT)', ?)").run(
+      pos(100),
+      pos(4),
+      JSON.stringify(tableSchema('d', 't', ['id', 'v'])),
+    );
+    db.prepare("INSERT INTO table_events VALUES (?, ?, 0, 'create', 'd.t', NULL)").run(pos(100), pos(4));
+    db.prepare("INSERT INTO checkpoint VALUES (1, 'mysql-bin.000001:200', ?, NULL, NULL, 2000)").run(pos(200));
+  }
 
-      const store = await openSqliteStore({ path });
-      expect(fileState(path)).toEqual({ version: 2, hasMeta: true });
-      expect(await readAll(store, T)).toEqual([{ id: 1, v: 'a' }, { id: 2, v: 'b' }]);
-      expect((await store.schemaAt(T, LATEST))?.ddl).toBe('CREATE TABLE t (id INT PRIMARY KEY, v TEXT)');
-      expect((await store.tableEventsOf(T)).map((e) => e.event)).toEqual([{ kind: 'create', table: T }]);
-      expect((await store.checkpoint())?.position.format()).toBe('mysql-bin.000001:100');
-      expect(await store.getMeta('seed')).toBeNull();
-      await store.setMeta('seed', 'progress');
-      expect(await store.getMeta('seed')).toBe('progress');
-      await store.apply([txn({ start: [1, 100], commit: [1, 200], rows: [upsert(T, { id: 3 }, { id: 3 }, [1, 150])] })]);
-      await store.close();
+  for (const layout of [1, 2] as const) {
+    it(`a layout ${layout} file is refused by a read-only open, unchanged, and upgraded by a writer with every version intact`, async () => {
+      const { dir, path } = tempPath();
+      try {
+        const db = createOldFile(path, layout);
+        writeOldData(db);
+        db.close();
+        expect(await codeOf(openSqliteStore({ path, create: false }))).toBe('BINSNAP_E_STORE_VERSION');
+        expect(fileState(path)).toEqual({ version: layout, hasMeta: layout === 2, hasRowVersions: true });
 
-      const again = await openSqliteStore({ path, create: false });
-      expect(await again.getMeta('seed')).toBe('progress');
-      expect(await readAll(again, T)).toEqual([{ id: 1, v: 'a' }, { id: 2, v: 'b' }, { id: 3 }]);
-      await again.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+        const store = await openSqliteStore({ path });
+        expect(fileState(path)).toEqual({ version: 3, hasMeta: true, hasRowVersions: false });
+        expect(await readAll(store, T)).toEqual([{ id: 1, v: 'a' }, { id: 2, v: 'b2' }]);
+        expect(await readAll(store, T, at(1, 100))).toEqual([{ id: 1, v: 'a' }, { id: 2, v: 'b' }, { id: 3, v: 'c' }]);
+        expect(await readAll(store, M)).toEqual([{ v: 'x' }, { v: 'x' }]);
+        expect((await store.rowHistory(T, { id: 3 })).map((h) => [h.op, h.values, h.position.format()])).toEqual([
+          ['upsert', { id: 3, v: 'c' }, 'mysql-bin.000001:50'],
+          ['delete', null, 'mysql-bin.000001:150'],
+        ]);
+        expect((await store.schemaAt(T, LATEST))?.ddl).toBe('CREATE TABLE t (id INT PRIMARY KEY, v TEXT)');
+        expect((await store.tableEventsOf(T)).map((e) => e.event)).toEqual([{ kind: 'create', table: T }]);
+        expect((await store.checkpoint())?.position.format()).toBe('mysql-bin.000001:200');
+        expect(await store.tableStats()).toEqual([
+          { table: M, rows: 2, versions: 2 },
+          { table: T, rows: 2, versions: 5 },
+        ]);
+        // The same versions written again are recognised as stored; other content is a conflict.
+        await store.apply([txn({ start: [1, 100], commit: [1, 200], rows: [upsert(T, { id: 2 }, { id: 2, v: 'b2' }, [1, 150, 0])] })]);
+        await expect(
+          store.apply([txn({ start: [1, 100], commit: [1, 200], rows: [upsert(T, { id: 2 }, { id: 2, v: 'other' }, [1, 150, 0])] })]),
+        ).rejects.toMatchObject({ code: 'BINSNAP_E_STORE_CONFLICT' });
+        await store.setMeta('seed', 'progress');
+        await store.apply([txn({ start: [1, 200], commit: [1, 300], rows: [upsert(T, { id: 4 }, { id: 4 }, [1, 250])] })]);
+        await store.close();
 
-  it('a read-only open of a layout 1 file needs no write lock; its first document write upgrades the file', async () => {
-    const { dir, path } = tempPath();
-    try {
-      createLayout1File(path);
-      const writer = await openSqliteStore({ path, create: false });
-      await writer.apply(data);
-      await writer.close();
-      // Another process holds the write lock (as a daemon streaming a long transaction does).
-      const holder = new Database(path);
-      holder.exec('BEGIN IMMEDIATE');
-      const reader = await openSqliteStore({ path, create: false });
-      expect(await readAll(reader, T)).toEqual([{ id: 1, v: 'a' }, { id: 2, v: 'b' }]);
-      expect(await reader.getMeta('seed')).toBeNull();
-      holder.exec('ROLLBACK');
-      holder.close();
-      // Another store upgrades the file meanwhile: the open reader sees its documents.
-      const upgrader = await openSqliteStore({ path });
-      await upgrader.setMeta('seed', 'from the upgrader');
-      expect(await reader.getMeta('seed')).toBe('from the upgrader');
-      await upgrader.close();
-      await reader.close();
-
-      createLayout1File(`${path}.2`);
-      const lazy = await openSqliteStore({ path: `${path}.2`, create: false });
-      expect(fileState(`${path}.2`)).toEqual({ version: 1, hasMeta: false });
-      await lazy.setMeta('seed', 'x');
-      expect(fileState(`${path}.2`)).toEqual({ version: 2, hasMeta: true });
-      expect(await lazy.getMeta('seed')).toBe('x');
-      await lazy.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+        const again = await openSqliteStore({ path, create: false });
+        expect(await again.getMeta('seed')).toBe('progress');
+        expect(await readAll(again, T)).toEqual([{ id: 1, v: 'a' }, { id: 2, v: 'b2' }, { id: 4 }]);
+        await again.close();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 
   it('a file of a newer layout is refused by read-only and writing opens alike', async () => {
     const { dir, path } = tempPath();
     try {
-      createLayout1File(path);
-      const db = new Database(path);
+      const db = createOldFile(path, 1);
       db.pragma(`user_version = ${LAYOUT_VERSION + 1}`);
       db.close();
       expect(await codeOf(openSqliteStore({ path }))).toBe('BINSNAP_E_STORE_VERSION');
       expect(await codeOf(openSqliteStore({ path, create: false }))).toBe('BINSNAP_E_STORE_VERSION');
-      expect(fileState(path)).toEqual({ version: LAYOUT_VERSION + 1, hasMeta: false });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('two read-only stores of a layout 1 file: the first document write upgrades, the other store then writes and reads too', async () => {
-    const { dir, path } = tempPath();
-    try {
-      createLayout1File(path);
-      const a = await openSqliteStore({ path, create: false });
-      const b = await openSqliteStore({ path, create: false });
-      await Promise.all([a.setMeta('a', '1'), b.setMeta('b', '2')]);
-      expect(await a.getMeta('b')).toBe('2');
-      expect(fileState(path)).toEqual({ version: 2, hasMeta: true });
-      await a.close();
-      await b.close();
+      expect(fileState(path)).toEqual({ version: LAYOUT_VERSION + 1, hasMeta: false, hasRowVersions: true });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -256,6 +245,16 @@ describe('sqlite store after a crash', () => {
   // A child process writes a transaction the way the store does (rows, transaction record and
   // checkpoint in one SQLite transaction) and is killed with SIGKILL before or after COMMIT.
   const betterSqlite = createRequire(import.meta.url).resolve('better-sqlite3');
+  /** The page of one version, (1, 450, 0) upsert of { id: 2 }, as the store writes it. */
+  const pageHex = (): string => {
+    const entries = new EntryBuffer();
+    // Shape 1 is ["id"], stored by the first transaction the test writes.
+    const shapes = { shapeOf: (o: object) => ({ names: Object.keys(o), id: 1 }) } as unknown as ShapeWrites;
+    entries.addVersion(1, encodeKey({ id: 2 }), 1, 0, 450, 0, OP_CODE.upsert, { id: 2 }, { id: 2 }, shapes);
+    const page = new PageBuilder();
+    page.add(entries.buf, entries.starts[0] as number, entries.ends[0] as number);
+    return page.take().body.toString('hex');
+  };
   const child = (path: string, commit: boolean): string => `
     const Database = require(${JSON.stringify(betterSqlite)});
     const db = new Database(${JSON.stringify(path)});
@@ -263,9 +262,12 @@ describe('sqlite store after a crash', () => {
     const pos = (o) => { const b = Buffer.alloc(12); b.writeUInt32BE(1, 0); b.writeBigUInt64BE(BigInt(o), 4); return b; };
     db.exec('BEGIN IMMEDIATE');
     const v = Buffer.concat([pos(450), Buffer.alloc(4)]);
+    const key = Buffer.from(${JSON.stringify(encodeKey({ id: 2 }).toString('hex'))}, 'hex');
     db.prepare("INSERT INTO table_names (name) VALUES ('d.t') ON CONFLICT DO NOTHING").run();
-    db.prepare("INSERT INTO row_versions (version, table_id, pk_sort, file_number, byte_offset, row_index, op, pk, row_values) VALUES (?, (SELECT table_id FROM table_names WHERE name = 'd.t'), ?, 1, 450, 0, 'upsert', ?, ?)")
-      .run(v, Buffer.from(${JSON.stringify(encodeKey({ id: 2 }).toString('hex'))}, 'hex'), ${JSON.stringify(JSON.stringify({ id: 2 }))}, ${JSON.stringify(JSON.stringify({ id: 2 }))});
+    const run = db.prepare("INSERT INTO version_runs (table_id, tier, versions, lo, hi, first_key, last_key) VALUES ((SELECT table_id FROM table_names WHERE name = 'd.t'), 0, 1, ?, ?, ?, ?)")
+      .run(v, v, key, key).lastInsertRowid;
+    db.prepare('INSERT INTO version_pages (run_id, seq, first_key, last_key, lo, hi, entries, body) VALUES (?, 0, ?, ?, ?, ?, 1, ?)')
+      .run(run, key, key, v, v, Buffer.from(${JSON.stringify(pageHex())}, 'hex'));
     db.prepare("INSERT INTO transactions VALUES (?, ?, 'mysql-bin.000001:500', 'mysql-bin.000001:400', 1, NULL)").run(pos(500), pos(400));
     db.prepare("UPDATE checkpoint SET position = 'mysql-bin.000001:500', pos = ? WHERE id = 1").run(pos(500));
     ${commit ? "db.exec('COMMIT');" : ''}
@@ -291,4 +293,99 @@ describe('sqlite store after a crash', () => {
       }
     });
   }
+});
+
+describe('sqlite store runs of version pages', () => {
+  const T = 'd.t';
+  const tuning = { pageBytes: 120, fanout: 3, tierBase: 1, flushEntries: 4 };
+
+  function runsByTier(path: string): Map<number, number> {
+    const db = new Database(path, { readonly: true });
+    try {
+      const out = new Map<number, number>();
+      for (const r of db.prepare('SELECT tier, count(*) AS n FROM version_runs GROUP BY tier').all() as { tier: number; n: number }[]) out.set(r.tier, r.n);
+      return out;
+    } finally {
+      db.close();
+    }
+  }
+
+  it('many small writes are merged into few runs, and every read still equals the memory store', async () => {
+    const { dir, path } = tempPath();
+    const store = await openSqliteStore({ path, tuning });
+    const memory = new MemoryStore();
+    try {
+      let seed = 7;
+      const rnd = (n: number): number => {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        return seed % n;
+      };
+      const commits: [number, number][] = [];
+      for (let i = 0; i < 150; i++) {
+        const start = 100 + i * 100;
+        const rows = Array.from({ length: 1 + rnd(3) }, (_, r) => {
+          const id = r === 0 && i % 4 === 0 ? 0 : rnd(40); // key 0 is hot: its versions span pages
+          return rnd(5) === 0 ? del(T, { id }, [1, start + 10 + r]) : upsert(T, { id }, { id, v: `v${i}.${r}` }, [1, start + 10 + r]);
+        });
+        const t = txn({ start: [1, start], commit: [1, start + 50], rows });
+        commits.push([1, start + 50]);
+        await store.apply([t]);
+        await memory.apply([t]);
+      }
+      const tiers = runsByTier(path);
+      for (const [tier, n] of tiers) expect(n, `runs at tier ${tier}`).toBeLessThan(tuning.fanout);
+      expect([...tiers.values()].reduce((a, b) => a + b, 0)).toBeLessThan(12);
+      for (const [f, o] of commits.filter((_, i) => i % 10 === 0)) expect(await readAll(store, T, at(f, o))).toEqual(await readAll(memory, T, at(f, o)));
+      expect(await readAll(store, T)).toEqual(await readAll(memory, T));
+      for (const id of [0, 1, 17, 39]) {
+        expect(await store.rowHistory(T, { id })).toEqual(await memory.rowHistory(T, { id }));
+        expect(await store.readRow(T, { id }, at(1, 7_550))).toEqual(await memory.readRow(T, { id }, at(1, 7_550)));
+      }
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs of key ranges that follow each other are merged by moving their pages, not rewriting them', async () => {
+    const { dir, path } = tempPath();
+    const store = await openSqliteStore({ path, tuning });
+    try {
+      for (let i = 0; i < 9; i++) {
+        const start = 100 + i * 100;
+        const rows = [0, 1, 2].map((r) => upsert(T, { id: i * 3 + r }, { id: i * 3 + r, pad: 'x'.repeat(40) }, [1, start + 10 + r]));
+        await store.apply([txn({ start: [1, start], commit: [1, start + 50], rows })]);
+      }
+      const db = new Database(path, { readonly: true });
+      const runs = db.prepare('SELECT run_id, versions FROM version_runs').all() as { run_id: number; versions: number }[];
+      const pages = db.prepare('SELECT page_id, run_id, seq FROM version_pages ORDER BY seq').all() as { page_id: number; run_id: number; seq: number }[];
+      db.close();
+      expect(runs).toHaveLength(1);
+      expect(runs[0]?.versions).toBe(27);
+      // The pages written by the 9 applies (ids 1.. in write order) are the run's pages, in key order.
+      expect(pages.map((p) => p.page_id)).toEqual([...pages.map((p) => p.page_id)].sort((a, b) => a - b));
+      expect(pages.map((p) => p.seq)).toEqual(pages.map((_, i) => i));
+      expect(Math.max(...pages.map((p) => p.page_id))).toBe(pages.length);
+      expect((await readAll(store, T)).map((r) => r['id'])).toEqual(Array.from({ length: 27 }, (_, i) => i));
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a streamed transaction larger than a flush is written in several runs and reads whole', async () => {
+    const { dir, path } = tempPath();
+    const store = await openSqliteStore({ path, tuning: { ...tuning, fanout: 100 } });
+    try {
+      const w = await store.beginTransaction({ startPosition: pos(1, 100) });
+      for (let b = 0; b < 5; b++) await w.addRows(Array.from({ length: 3 }, (_, r) => upsert(T, { id: 20 - b * 3 - r }, { id: 20 - b * 3 - r }, [1, 110 + b, r])));
+      await w.commit({ commitPosition: pos(1, 200), commitTimestamp: 1 });
+      expect(runsByTier(path).get(0)).toBeGreaterThan(1);
+      expect((await readAll(store, T)).map((r) => r['id'])).toEqual(Array.from({ length: 15 }, (_, i) => i + 6));
+      expect(await store.readRow(T, { id: 6 }, LATEST)).toEqual({ id: 6 });
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

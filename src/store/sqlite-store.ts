@@ -22,15 +22,17 @@ import { BinsnapError } from '../core/errors.js';
 import type { BinlogPosition } from '../core/position.js';
 import { encodeKey } from './key-encoding.js';
 import { resolveLineage, type Segment } from './lineage.js';
-import { foldRows, rowOpOf } from './row-fold.js';
+import { rowOpOf } from './row-fold.js';
 import { AFTER_ALL, BEFORE_ALL, decodeVersion, lastVersionAt, posBlob } from './sqlite-codec.js';
+import { ShapeReads } from './sqlite-cells.js';
+import { VERSION_BYTES, entryKey, entryOpCode, entryPk, entryValues, opOf, pageCount, pageEntryAt, u32 } from './sqlite-pages.js';
+import { RunCursor, mergeCursors, passes, runAgainst, type RunTuning, type ScanStep } from './sqlite-runs.js';
 import { CheckpointTable } from './sqlite-checkpoint.js';
 import { mapped, mappedIterable, storeError } from './sqlite-errors.js';
 import { SqliteReads, type BlobRange } from './sqlite-reads.js';
 import { MetaTable } from './sqlite-meta.js';
-import { migrate } from './sqlite-schema.js';
+import { LAYOUT_VERSION, migrate } from './sqlite-schema.js';
 import { SqliteWrites } from './sqlite-writes.js';
-import { mergeScans, toStep } from './sqlite-scan-merge.js';
 import { SqliteTransactionWriter, type StreamedTarget } from './sqlite-transaction-writer.js';
 import type {
   AsOf,
@@ -73,6 +75,8 @@ export interface SqliteStoreOptions {
    * instead of upgrading it on open (for commands that only read; see sqlite-schema.ts).
    */
   readonly create?: boolean;
+  /** @internal Tests only: tiny pages, runs and tiers, to exercise paging and compaction with little data. */
+  readonly tuning?: Partial<RunTuning & { flushEntries: number }>;
 }
 
 export async function openSqliteStore(options: SqliteStoreOptions = {}): Promise<SqliteStore> {
@@ -82,6 +86,7 @@ export async function openSqliteStore(options: SqliteStoreOptions = {}): Promise
 export class SqliteStore implements SnapshotStore, StreamedTarget {
   private writerOpen = false;
   private closed = false;
+  private readonly shapes: ShapeReads;
 
   private constructor(
     readonly path: string,
@@ -91,7 +96,9 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
     private readonly reads: SqliteReads,
     private readonly checkpoints: CheckpointTable,
     private readonly meta: MetaTable,
-  ) {}
+  ) {
+    this.shapes = new ShapeReads(reader);
+  }
 
   static open(options: SqliteStoreOptions): SqliteStore {
     const path = options.path ?? DEFAULT_STORE_PATH;
@@ -112,13 +119,20 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
       db.pragma('wal_autocheckpoint = 20000');
       db.pragma('journal_size_limit = 67108864');
       // A read command (create: false) never upgrades an older layout; a writer does, here.
-      migrate(db, path, { upgrade: options.create !== false });
+      const layout = migrate(db, path, { upgrade: options.create !== false });
+      if (layout < LAYOUT_VERSION) {
+        throw new BinsnapError(
+          'BINSNAP_E_STORE_VERSION',
+          `the store has layout version ${layout}, older than this binsnap's ${LAYOUT_VERSION}, which stores row versions in pages; a read command does not upgrade it: run a writing command (replay, run or seed) on it once`,
+          { file: path },
+        );
+      }
       reader = new Database(path, { readonly: true });
       reader.pragma('busy_timeout = 5000');
       reader.pragma('cache_size = -65536');
       const writer = db;
       const meta = new MetaTable(writer, reader, () => migrate(writer, path));
-      return new SqliteStore(path, db, reader, new SqliteWrites(db), new SqliteReads(reader), new CheckpointTable(reader), meta);
+      return new SqliteStore(path, db, reader, new SqliteWrites(db, options.tuning), new SqliteReads(reader), new CheckpointTable(reader), meta);
     } catch (err) {
       reader?.close();
       db?.close();
@@ -149,6 +163,7 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
               this.writes.writeRows(prepared[i] as PreparedChange[]);
               this.writes.writeTransaction(t, t);
             });
+            this.writes.flushRows();
             if (checkpoint !== null) this.writes.advanceCheckpoint(checkpoint);
           })
           .immediate(),
@@ -157,6 +172,7 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
       this.writes.forgetUncommitted();
       throw err;
     }
+    this.compact();
   }
 
   async beginTransaction(start: TransactionStart): Promise<TransactionWriter> {
@@ -191,22 +207,52 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
     const bound = await this.resolveAsOf(asOf);
     if (bound === null) return;
     const ranges = this.ranges(await resolveLineage(table, bound, this.reads.eventsTouching), lastVersionAt(bound));
-    const only = ranges.length === 1 ? (ranges[0] as BlobRange) : null;
-    if (only !== null && !only.multiset) {
-      // The common case: one range of a table with a primary key; SQLite picks the winners.
-      for (const w of mappedIterable(this.path, this.reads.latestPerKey(only))) {
-        this.checkOpen();
-        if (w.op !== 'upsert') continue;
-        if (w.row_values === null) throw corruptRow(w.pk_sort);
-        yield JSON.parse(w.row_values) as RowValues;
+    if (ranges.length === 0) return;
+    const snap = mapped(this.path, () => this.reads.snapshot(this.path));
+    try {
+      const cursors: RunCursor[] = [];
+      for (const r of ranges) {
+        for (const run of mapped(this.path, () => snap.runsOf(r.tableId))) {
+          const meets = runAgainst(run, r);
+          if (meets === 'none') continue;
+          cursors.push(mapped(this.path, () => new RunCursor(snap.pages(run.run_id), meets === 'all' ? null : r)));
+        }
       }
-      return;
-    }
-    const steps = mappedIterable(this.path, mergeScans(ranges.map((r) => this.reads.scan(r))));
-    for await (const row of foldRows(steps)) {
-      this.checkOpen();
-      const values = this.valuesOf(row.ref);
-      for (let i = 0; i < row.count; i++) yield values;
+      // Per key, versions oldest first: the latest upsert unless a delete follows (primary key),
+      // or a count of occurrences (no primary key), as in row-fold.ts.
+      let key: string | null = null;
+      let count = 0;
+      let winner: ScanStep | null = null;
+      for (const s of mappedIterable(this.path, mergeCursors(cursors))) {
+        if (s.key !== key) {
+          if (count > 0 && winner !== null) yield* this.occurrences(winner, count);
+          this.checkOpen();
+          key = s.key;
+          count = 0;
+          winner = null;
+        }
+        switch (entryOpCode(s.page, s.at)) {
+          case 0: // upsert
+            count = 1;
+            winner = s;
+            break;
+          case 1: // delete
+            count = 0;
+            break;
+          case 2: // add
+            count++;
+            winner = s;
+            break;
+          case 3: // remove
+            count = Math.max(0, count - 1);
+            break;
+          default:
+            opOf(entryOpCode(s.page, s.at));
+        }
+      }
+      if (count > 0 && winner !== null) yield* this.occurrences(winner, count);
+    } finally {
+      snap.close();
     }
   }
 
@@ -214,40 +260,47 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
     const bound = await this.resolveAsOf(asOf);
     if (bound === null) return null;
     const ranges = this.ranges(await resolveLineage(table, bound, this.reads.eventsTouching), lastVersionAt(bound));
-    const pk = encodeKey(key, options?.numericKeyColumns);
-    // Segments come newest first; a key's versions are folded oldest first.
-    const rows = mapped(this.path, () => ranges.reverse().flatMap((r) => this.reads.keyScan(r, pk)));
-    for await (const row of foldRows(rows.map(toStep))) return this.valuesOf(row.ref);
-    return null;
+    const found = this.versionsOfKey(ranges, encodeKey(key, options?.numericKeyColumns), true);
+    let count = 0;
+    let winner: KeyVersion | null = null;
+    for (const e of found) {
+      const op = entryOpCode(e.page, e.at);
+      if (op === 0) {
+        count = 1;
+        winner = e;
+      } else if (op === 1) count = 0;
+      else if (op === 2) {
+        count++;
+        winner = e;
+      } else count = Math.max(0, count - 1);
+    }
+    return count > 0 && winner !== null ? this.valuesAt(winner.page, winner.at) : null;
   }
 
   async rowHistory(table: string, key: RowKey, options?: KeyOptions): Promise<RowHistoryEntry[]> {
     this.checkOpen();
     const segments = await resolveLineage(table, null, this.reads.eventsTouching, { acrossTruncates: true });
-    const pk = encodeKey(key, options?.numericKeyColumns);
-    const out: RowHistoryEntry[] = [];
-    for (const r of this.ranges(segments, AFTER_ALL)) {
-      const name = r.table;
-      const rows = mapped(this.path, () => this.reads.history(r, pk));
-      const entries = rows.map((h): RowHistoryEntry => {
-        const transaction = this.reads.transactionOf(h.version);
-        if (transaction === null) throw new BinsnapError('BINSNAP_E_STORE_CORRUPT', 'a row version has no transaction', { table: name });
-        const version = decodeVersion(h.version);
-        const values = h.row_values === null ? null : (JSON.parse(h.row_values) as RowValues);
-        return {
-          table: name,
-          version,
-          op: rowOpOf(h.op),
-          identity: h.op === 'add' || h.op === 'remove' ? 'whole-row' : 'primary-key',
-          key: JSON.parse(h.pk) as RowKey,
-          values,
-          position: transaction.commitPosition.withOffset(version.offset),
-          transaction,
-        };
-      });
-      out.unshift(...entries);
-    }
-    return out;
+    const found = this.versionsOfKey(this.ranges(segments, AFTER_ALL), encodeKey(key, options?.numericKeyColumns), false);
+    return found.map((e): RowHistoryEntry => {
+      const name = e.table;
+      const vAt = e.at + 4 + u32(e.page, e.at);
+      const versionBytes = Buffer.from(e.page.subarray(vAt, vAt + VERSION_BYTES));
+      const transaction = mapped(this.path, () => this.reads.transactionOf(versionBytes));
+      if (transaction === null) throw new BinsnapError('BINSNAP_E_STORE_CORRUPT', 'a row version has no transaction', { table: name });
+      const version = decodeVersion(versionBytes);
+      const op = opOf(entryOpCode(e.page, e.at));
+      const values = entryValues(e.page, e.at, this.shapes.names);
+      return {
+        table: name,
+        version,
+        op: rowOpOf(op),
+        identity: op === 'add' || op === 'remove' ? 'whole-row' : 'primary-key',
+        key: entryPk(e.page, e.at, this.shapes.names),
+        values,
+        position: transaction.commitPosition.withOffset(version.offset),
+        transaction,
+      };
+    });
   }
 
   async schemaAt(table: string, asOf: AsOf): Promise<SchemaVersion | null> {
@@ -317,18 +370,25 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
   /** @internal */
   writeStreamedRows(changes: readonly PreparedChange[]): void {
     this.checkOpen();
-    mapped(this.path, () => this.writes.writeRows(changes));
+    mapped(this.path, () => this.writes.writeRows(changes, true));
   }
 
   /** @internal */
   commitStreamed(start: TransactionStart, end: TransactionEnd): void {
     this.checkOpen();
     mapped(this.path, () => {
+      this.writes.flushRows();
       this.writes.writeTransaction(start, end);
       this.writes.advanceCheckpoint(defaultCheckpoint(end));
       this.db.exec('COMMIT');
     });
     this.writerOpen = false;
+    this.compact();
+  }
+
+  /** Merges runs after a commit, in a SQLite transaction of its own (reads see the same content before and after). */
+  private compact(): void {
+    mapped(this.path, () => this.db.transaction(() => this.writes.compact()).immediate());
   }
 
   /** @internal Rolls back the open streamed transaction, if any. */
@@ -354,10 +414,41 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
     return out;
   }
 
-  private valuesOf(id: number): RowValues {
-    const text = mapped(this.path, () => this.reads.values(id));
-    if (text === null) throw corruptRow(id);
-    return JSON.parse(text) as RowValues;
+  private *occurrences(s: ScanStep, count: number): Generator<RowValues> {
+    const values = this.valuesAt(s.page, s.at);
+    for (let i = 0; i < count; i++) yield values;
+  }
+
+  private valuesAt(page: Buffer, at: number): RowValues {
+    const values = entryValues(page, at, this.shapes.names);
+    if (values === null) throw corruptRow(Buffer.from(entryKey(page, at), 'latin1'));
+    return values;
+  }
+
+  /** Every stored version of one key in the ranges (as filtered by each, `upTo` only when `bounded`), oldest first. */
+  private versionsOfKey(ranges: readonly BlobRange[], pk: Buffer, bounded: boolean): KeyVersion[] {
+    const key = pk.toString('latin1');
+    const found: KeyVersion[] = [];
+    mapped(this.path, () =>
+      this.reads.consistent(() => {
+        for (const r of ranges) {
+          const filter = bounded ? r : { lo: r.lo, hi: r.hi, upTo: AFTER_ALL };
+          for (const run of this.reads.runsOf(r.tableId)) {
+            if (runAgainst(run, filter) === 'none') continue;
+            for (const page of this.reads.pagesHolding(run.run_id, pk)) {
+              const n = pageCount(page);
+              for (let i = firstAtOrAfter(page, n, key); i < n; i++) {
+                const at = pageEntryAt(page, i);
+                if (entryKey(page, at) !== key) break;
+                const v = at + 4 + pk.length;
+                if (passes(page, v, filter)) found.push({ table: r.table, page, at, v });
+              }
+            }
+          }
+        }
+      }),
+    );
+    return found.sort((a, b) => a.page.compare(b.page, b.v, b.v + VERSION_BYTES, a.v, a.v + VERSION_BYTES));
   }
 
   private checkOpen(): void {
@@ -368,6 +459,26 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
     this.checkOpen();
     if (this.writerOpen) throw new BinsnapError('BINSNAP_E_INTERNAL', 'a streamed transaction is open on this store', { file: this.path });
   }
+}
+
+interface KeyVersion {
+  readonly table: string;
+  readonly page: Buffer;
+  /** The entry's offset in the page, and its version's. */
+  readonly at: number;
+  readonly v: number;
+}
+
+/** Index of the first entry of the page whose key is ≥ key (entries are in key order). */
+function firstAtOrAfter(page: Buffer, n: number, key: string): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (entryKey(page, pageEntryAt(page, mid)) < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function corruptRow(id: Buffer | number): BinsnapError {

@@ -4,24 +4,55 @@
  * transactions, or one streamed transaction), so a failure anywhere rolls
  * everything of the unit back.
  *
- * A version already present is never written twice: inserts are
- * `ON CONFLICT DO NOTHING`, and only when nothing was inserted the stored row
- * is read back and compared (BINSNAP_E_STORE_CONFLICT when it differs).
+ * Row versions are buffered (sqlite-pages.ts) and written as one run per
+ * table (sqlite-runs.ts) when the unit ends or the buffer holds FLUSH_ENTRIES
+ * versions or FLUSH_BYTES, whichever comes first; the caller calls
+ * `flushRows` before the unit's transaction record and commit. After the
+ * commit, `compact` merges runs in a SQLite transaction of its own.
+ *
+ * A version already present is never written twice: a flush first looks for
+ * stored runs whose version bounds meet its own (none in a forward replay, an
+ * index lookup). Only when some do, the stored versions in that range are
+ * read and each incoming one is skipped when stored with the same content, or
+ * refused (BINSNAP_E_STORE_CONFLICT) when stored with other content.
  */
 import type Database from 'better-sqlite3';
 import { BinsnapError } from '../core/errors.js';
 import type { BinlogPosition } from '../core/position.js';
-import { offsetColumn, posBlob, versionBlob } from './sqlite-codec.js';
-import type { StoredOp } from './row-fold.js';
+import { posBlob } from './sqlite-codec.js';
 import type { Checkpoint, TransactionEnd, TransactionStart } from './snapshot-store.js';
-import { checkSameContent, type PreparedChange } from './transaction-rules.js';
+import type { PreparedChange } from './transaction-rules.js';
 import { CheckpointTable } from './sqlite-checkpoint.js';
+import {
+  EntryBuffer,
+  OP_CODE,
+  VERSION_BYTES,
+  entryKey,
+  entryOpCode,
+  entryValuesRange,
+  pageCount,
+  pageEntryAt,
+  u32,
+} from './sqlite-pages.js';
+import { ShapeWrites } from './sqlite-cells.js';
+import { DEFAULT_TUNING, RunWrites, type RunRow, type RunTuning } from './sqlite-runs.js';
 
-interface StoredVersionRow {
-  readonly name: string;
-  readonly op: StoredOp;
-  readonly pk_sort: Buffer;
-  readonly row_values: string | null;
+/** A flush writes its runs at this many buffered versions … */
+export const FLUSH_ENTRIES = 100_000;
+/** … or this many buffered bytes. */
+export const FLUSH_BYTES = 32 * 1024 * 1024;
+
+interface StoredEntry {
+  readonly tableId: number;
+  readonly key: string;
+  readonly op: number;
+  /** The values cells as latin1 (bytes compared), or null. */
+  readonly values: string | null;
+}
+
+function valuesOf(b: Buffer, at: number): string | null {
+  const r = entryValuesRange(b, at);
+  return r === null ? null : b.toString('latin1', r[0], r[1]);
 }
 
 export class SqliteWrites {
@@ -29,10 +60,18 @@ export class SqliteWrites {
   private readonly insertName: Database.Statement<[string]>;
   private readonly selectName: Database.Statement<[string], { table_id: number; multiset: number }>;
   private readonly markMultiset: Database.Statement<[number]>;
-  private readonly insertVersion: Database.Statement<
-    [Buffer, number, Buffer, number, bigint, number, StoredOp, string, string | null]
-  >;
-  private readonly selectVersion: Database.Statement<[Buffer], StoredVersionRow>;
+  private readonly nameOfId: Database.Statement<[number], string>;
+  private readonly runs: RunWrites;
+  private readonly shapes: ShapeWrites;
+  private readonly pending = new EntryBuffer();
+  /** Whether the buffered versions arrived in strictly increasing version order (the normal case). */
+  private increasing = true;
+  /** The last buffered version. */
+  private lastFile = 0;
+  private lastOffset = 0n;
+  private lastIndex = 0;
+  /** Table ids with runs written since the last compaction. */
+  private readonly touched = new Set<number>();
   private readonly insertTransaction: Database.Statement<[Buffer, Buffer, string, string, number, string | null]>;
   private readonly selectTransactionGtid: Database.Statement<[Buffer, Buffer], { gtid: string | null }>;
   private readonly insertSchema: Database.Statement<[Buffer, Buffer, number, string, string, string, string | null]>;
@@ -41,17 +80,16 @@ export class SqliteWrites {
   private readonly selectEvent: Database.Statement<[Buffer, Buffer, number], Record<string, unknown>>;
   private readonly checkpoints: CheckpointTable;
 
-  constructor(db: Database.Database) {
+  private readonly flushEntries: number;
+
+  constructor(db: Database.Database, tuning: Partial<RunTuning & { flushEntries: number }> = {}) {
+    this.flushEntries = tuning.flushEntries ?? FLUSH_ENTRIES;
     this.insertName = db.prepare('INSERT INTO table_names (name) VALUES (?) ON CONFLICT (name) DO NOTHING');
     this.selectName = db.prepare('SELECT table_id, multiset FROM table_names WHERE name = ?');
     this.markMultiset = db.prepare('UPDATE table_names SET multiset = 1 WHERE table_id = ?');
-    this.insertVersion = db.prepare(
-      `INSERT INTO row_versions (version, table_id, pk_sort, file_number, byte_offset, row_index, op, pk, row_values)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (version) DO NOTHING`,
-    );
-    this.selectVersion = db.prepare(
-      `SELECT n.name, v.op, v.pk_sort, v.row_values FROM row_versions v JOIN table_names n USING (table_id) WHERE v.version = ?`,
-    );
+    this.nameOfId = db.prepare<[number], string>('SELECT name FROM table_names WHERE table_id = ?').pluck();
+    this.runs = new RunWrites(db, { ...DEFAULT_TUNING, ...tuning });
+    this.shapes = new ShapeWrites(db);
     this.insertTransaction = db.prepare(
       `INSERT INTO transactions (commit_pos, start_pos, commit_position, start_position, commit_ts_ms, gtid)
        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
@@ -72,35 +110,177 @@ export class SqliteWrites {
     this.checkpoints = new CheckpointTable(db);
   }
 
-  /** Forgets table ids learnt inside a unit that was rolled back. */
+  /** Forgets what was learnt or buffered inside a unit that was rolled back. */
   forgetUncommitted(): void {
     this.tableIds.clear();
+    this.shapes.forgetUncommitted();
+    this.pending.clear();
+    this.increasing = true;
+    this.touched.clear();
   }
 
-  writeRows(changes: readonly PreparedChange[]): void {
+  /**
+   * Buffers row versions; writes runs when the buffer is full. With `checkStored` (a streamed
+   * transaction's batch), a batch meeting stored versions is checked against them now, so a
+   * conflict surfaces at the batch that brings it.
+   */
+  writeRows(changes: readonly PreparedChange[], checkStored = false): void {
+    const pending = this.pending;
+    const before = pending.length;
+    let increasing = this.increasing;
+    let lastFile = this.lastFile;
+    let lastOffset = this.lastOffset;
+    let lastIndex = this.lastIndex;
     for (const p of changes) {
       const c = p.change;
-      const version = versionBlob(c.version);
-      const inserted = this.insertVersion.run(
-        version,
+      const id = c.version;
+      const offset = id.offset;
+      if (increasing && pending.length > 0) {
+        increasing =
+          id.fileNumber > lastFile || (id.fileNumber === lastFile && (offset > lastOffset || (offset === lastOffset && id.rowIndex > lastIndex)));
+      }
+      lastFile = id.fileNumber;
+      lastOffset = offset;
+      lastIndex = id.rowIndex;
+      const high = offset > 0xffff_ffffn ? Number(offset >> 32n) : 0;
+      const low = high === 0 ? Number(offset) : Number(offset & 0xffff_ffffn);
+      pending.addVersion(
         this.tableId(c.table, p.op === 'add' || p.op === 'remove'),
         p.keyBytes,
-        c.version.fileNumber,
-        offsetColumn(c.version.offset),
-        c.version.rowIndex,
-        p.op,
-        p.keyJson,
-        p.valuesJson,
-      ).changes;
-      if (inserted === 0) {
-        const existing = this.selectVersion.get(version);
-        if (!existing) throw new BinsnapError('BINSNAP_E_INTERNAL', 'a row version neither inserted nor found');
-        checkSameContent(
-          { table: existing.name, op: existing.op, keyHex: existing.pk_sort.toString('hex'), valuesJson: existing.row_values },
-          p,
-        );
+        id.fileNumber,
+        high,
+        low,
+        id.rowIndex,
+        OP_CODE[p.op],
+        c.key,
+        c.values,
+        this.shapes,
+      );
+    }
+    this.increasing = increasing;
+    this.lastFile = lastFile;
+    this.lastOffset = lastOffset;
+    this.lastIndex = lastIndex;
+    if (pending.length >= this.flushEntries || pending.used >= FLUSH_BYTES) this.flushRows();
+    else if (checkStored && pending.length > before && this.meetsStored(before)) this.flushRows();
+  }
+
+  /** Whether stored runs hold versions in the range of the buffered entries from `from` on. */
+  private meetsStored(from: number): boolean {
+    const b = this.pending;
+    let lo = versionAt(b.buf, b.starts[from] as number);
+    let hi = versionAt(b.buf, b.starts[b.length - 1] as number);
+    if (!this.increasing) {
+      for (let i = from; i < b.length; i++) {
+        const x = versionAt(b.buf, b.starts[i] as number);
+        if (x.compare(lo) < 0) lo = x;
+        if (x.compare(hi) > 0) hi = x;
       }
     }
+    return this.runs.runsOverlapping(lo, hi).length > 0;
+  }
+
+  /** Writes the buffered versions as one run per table. */
+  flushRows(): void {
+    const b = this.pending;
+    const n = b.length;
+    if (n === 0) return;
+    const buf = b.buf;
+    let lo: Buffer;
+    let hi: Buffer;
+    if (this.increasing) {
+      lo = versionAt(buf, b.starts[0] as number);
+      hi = versionAt(buf, b.starts[n - 1] as number);
+    } else {
+      lo = versionAt(buf, b.starts[0] as number);
+      hi = lo;
+      for (let i = 1; i < n; i++) {
+        const x = versionAt(buf, b.starts[i] as number);
+        if (x.compare(lo) < 0) lo = x;
+        if (x.compare(hi) > 0) hi = x;
+      }
+    }
+    const overlapping = this.runs.runsOverlapping(lo, hi);
+    const keep = overlapping.length > 0 || !this.increasing ? this.alreadyStored(lo, hi, overlapping) : null;
+    const order = sortedOrder(b, keep);
+    let i = 0;
+    while (i < order.length) {
+      const tableId = b.tables[order[i] as number] as number;
+      const run = this.runs.begin(tableId);
+      for (; i < order.length && b.tables[order[i] as number] === tableId; i++) {
+        const e = order[i] as number;
+        run.add(buf, b.starts[e] as number, b.ends[e] as number, b.keys[e] as string);
+      }
+      run.finish();
+      this.touched.add(tableId);
+    }
+    b.clear();
+    this.increasing = true;
+  }
+
+  /** Merges runs of the tables written since the last call; call outside the unit, in its own SQLite transaction. */
+  compact(): void {
+    for (const id of this.touched) this.runs.compact(id);
+    this.touched.clear();
+  }
+
+  /**
+   * Which buffered versions are new: false for those stored (or buffered earlier) with the same
+   * content; a version stored with other content is a conflict.
+   */
+  private alreadyStored(lo: Buffer, hi: Buffer, runs: readonly RunRow[]): boolean[] {
+    const stored = new Map<string, StoredEntry>();
+    for (const run of runs) {
+      for (const page of this.runs.pagesOverlapping(run.run_id, lo, hi)) {
+        const count = pageCount(page);
+        for (let i = 0; i < count; i++) {
+          const at = pageEntryAt(page, i);
+          const v = versionAt(page, at);
+          if (v.compare(lo) < 0 || v.compare(hi) > 0) continue;
+          stored.set(v.toString('latin1', 0, VERSION_BYTES), {
+            tableId: run.table_id,
+            key: entryKey(page, at),
+            op: entryOpCode(page, at),
+            values: valuesOf(page, at),
+          });
+        }
+      }
+    }
+    return this.keepNew(stored);
+  }
+
+  private keepNew(stored: Map<string, StoredEntry>): boolean[] {
+    const b = this.pending;
+    const keep = new Array<boolean>(b.length).fill(true);
+    for (let i = 0; i < b.length; i++) {
+      const at = b.starts[i] as number;
+      const incoming: StoredEntry = {
+        tableId: b.tables[i] as number,
+        key: b.keys[i] as string,
+        op: entryOpCode(b.buf, at),
+        values: valuesOf(b.buf, at),
+      };
+      const v = versionAt(b.buf, at);
+      const id = v.toString('latin1', 0, VERSION_BYTES);
+      const existing = stored.get(id);
+      if (existing === undefined) {
+        stored.set(id, incoming);
+        continue;
+      }
+      keep[i] = false;
+      if (existing.tableId !== incoming.tableId || existing.key !== incoming.key || existing.op !== incoming.op || existing.values !== incoming.values) {
+        throw new BinsnapError('BINSNAP_E_STORE_CONFLICT', `row version ${formatVersion(v)} is already stored with different content`, {
+          table: this.nameOf(incoming.tableId),
+          existingTable: this.nameOf(existing.tableId),
+        });
+      }
+    }
+    return keep;
+  }
+
+  private nameOf(id: number): string {
+    for (const [name, known] of this.tableIds) if (known.id === id) return name;
+    return this.nameOfId.get(id) ?? `#${id}`;
   }
 
   /** The transaction record, its schema changes and table events. */
@@ -163,4 +343,48 @@ export class SqliteWrites {
 
 function conflict(message: string, at: BinlogPosition): BinsnapError {
   return new BinsnapError('BINSNAP_E_STORE_CONFLICT', message, { position: at.format() });
+}
+
+/** The version bytes of the entry at `at` (a view). */
+function versionAt(b: Buffer, at: number): Buffer {
+  const v = at + 4 + u32(b, at);
+  return b.subarray(v, v + VERSION_BYTES);
+}
+
+function formatVersion(v: Buffer): string {
+  return `${u32(v, 0)}:${(BigInt(u32(v, 4)) << 32n) | BigInt(u32(v, 8))}:${u32(v, 12)}`;
+}
+
+/**
+ * Entry indexes in (table, key, version) order, without those `keep` rules out. The buffer is
+ * usually in that order already (one table, keys ascending): checked first, in one pass.
+ */
+function sortedOrder(b: EntryBuffer, keep: boolean[] | null): number[] {
+  const n = b.length;
+  const tables = b.tables;
+  const keys = b.keys;
+  const buf = b.buf;
+  const starts = b.starts;
+  const cmp = (x: number, y: number): number => {
+    const tx = tables[x] as number;
+    const ty = tables[y] as number;
+    if (tx !== ty) return tx - ty;
+    const kx = keys[x] as string;
+    const ky = keys[y] as string;
+    if (kx !== ky) return kx < ky ? -1 : 1;
+    const vx = starts[x] as number + 4 + kx.length;
+    const vy = starts[y] as number + 4 + ky.length;
+    return buf.compare(buf, vy, vy + VERSION_BYTES, vx, vx + VERSION_BYTES);
+  };
+  const order: number[] = [];
+  for (let i = 0; i < n; i++) if (keep === null || keep[i] === true) order.push(i);
+  let sorted = true;
+  for (let i = 1; i < order.length; i++) {
+    if (cmp(order[i - 1] as number, order[i] as number) > 0) {
+      sorted = false;
+      break;
+    }
+  }
+  if (!sorted) order.sort(cmp);
+  return order;
 }

@@ -14,8 +14,11 @@ import { openSqliteStore } from './sqlite-store.js';
 
 import { applyInChunks, snapshot, workload } from './random-workload.test-util.js';
 
+const TINY = { pageBytes: 160, fanout: 2, tierBase: 1, flushEntries: 5 };
+
 describe('SQLite store against the memory oracle', () => {
-  it('agrees on random workloads applied in any order, repeated, or streamed', async () => {
+  for (const [name, tuning] of [['', undefined], [' (tiny pages, runs and tiers: many pages, flushes and merges)', TINY]] as const) {
+  it(`agrees on random workloads applied in any order, repeated, or streamed${name}`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'binsnap-diff-'));
     let run = 0;
     try {
@@ -30,7 +33,7 @@ describe('SQLite store against the memory oracle', () => {
             const txns = workload(seed, count);
             const memory = new MemoryStore();
             await memory.apply(txns);
-            const sqlite = await openSqliteStore({ path: join(dir, `run-${run++}.db`) });
+            const sqlite = await openSqliteStore({ path: join(dir, `run-${run++}.db`), ...(tuning ? { tuning } : {}) });
             try {
               await applyInChunks(sqlite, txns, order, streamed);
               if (repeat) await applyInChunks(sqlite, txns, [...order].reverse(), !streamed);
@@ -46,4 +49,5 @@ describe('SQLite store against the memory oracle', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
+  }
 });

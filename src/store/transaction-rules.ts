@@ -48,8 +48,32 @@ export interface PreparedChange {
   readonly change: RowChange;
   readonly op: StoredOp;
   readonly keyBytes: Buffer;
+  /** JSON of the key and of the values, built on first use (the embedded store never needs them). */
   readonly keyJson: string;
   readonly valuesJson: string | null;
+}
+
+const OFFSET_LIMIT = 1n << 64n;
+
+class Prepared implements PreparedChange {
+  private keyText: string | undefined;
+  private valuesText: string | null | undefined;
+
+  constructor(
+    readonly change: RowChange,
+    readonly op: StoredOp,
+    readonly keyBytes: Buffer,
+  ) {}
+
+  get keyJson(): string {
+    if (this.keyText === undefined) this.keyText = JSON.stringify(this.change.key);
+    return this.keyText;
+  }
+
+  get valuesJson(): string | null {
+    if (this.valuesText === undefined) this.valuesText = this.change.values === null ? null : JSON.stringify(this.change.values);
+    return this.valuesText;
+  }
 }
 
 /** Checks a change against its transaction's start (the commit is checked again at commit). */
@@ -58,16 +82,10 @@ export function prepareChange(change: RowChange, start: BinlogPosition): Prepare
   if (!Number.isInteger(v.fileNumber) || v.fileNumber < 0 || v.fileNumber > U32_MAX || !Number.isInteger(v.rowIndex) || v.rowIndex < 0 || v.rowIndex > U32_MAX) {
     throw invalid(change, 'file number and row index must be integers in 0..2^32-1');
   }
-  if (v.offset < 0n || v.offset >= 1n << 64n) throw invalid(change, 'offset must be in 0..2^64-1');
+  if (v.offset < 0n || v.offset >= OFFSET_LIMIT) throw invalid(change, 'offset must be in 0..2^64-1');
   if (compareToPosition(change, start) < 0) throw invalid(change, `version lies before its transaction's start ${start.format()}`);
   if ((change.op === 'upsert') !== (change.values !== null)) throw invalid(change, 'an upsert needs values and a delete has none');
-  return {
-    change,
-    op: storedOp(change),
-    keyBytes: encodeKey(change.key, change.numericKeyColumns),
-    keyJson: JSON.stringify(change.key),
-    valuesJson: change.values === null ? null : JSON.stringify(change.values),
-  };
+  return new Prepared(change, storedOp(change), encodeKey(change.key, change.numericKeyColumns));
 }
 
 export function checkBeforeCommit(change: RowChange, commit: BinlogPosition): void {

@@ -1,0 +1,240 @@
+/**
+ * How the embedded store writes a row's values (and a key's columns) inside a
+ * version page: not as JSON text but as typed cells after a shape id, the
+ * shape being the list of column names, stored once in `value_shapes`. Column
+ * names are then not repeated in every version, and no JSON text is built per
+ * row (measured: JSON.stringify was the largest single cost of a replay).
+ *
+ * Cells (big-endian):
+ *   u32 shapeId, then per column in shape order one of
+ *   NULL | FALSE | TRUE | INT i32 | DOUBLE f64 | STRING u32 length, utf8 | JSON u32 length, utf8 | ABSENT
+ * Values read back equal what JSON would give: integers and doubles as the
+ * same numbers (-0 as 0, NaN and ±Infinity as null, as JSON.stringify does),
+ * nested objects and arrays through JSON, a property holding `undefined`
+ * left out. The encoding of equal content is equal bytes, which the store
+ * uses to tell a version written again from a conflicting one.
+ */
+import type Database from 'better-sqlite3';
+import { BinsnapError } from '../core/errors.js';
+import type { JsonValue } from './snapshot-store.js';
+
+const NULL = 0;
+const FALSE = 1;
+const TRUE = 2;
+const INT = 3;
+const DOUBLE = 4;
+const STRING = 5;
+const JSON_TEXT = 6;
+const ABSENT = 7;
+
+const f64 = new Float64Array(1);
+const f64Bytes = new Uint8Array(f64.buffer);
+const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+type Obj = Readonly<Record<string, JsonValue>>;
+
+const utf8Write: (b: Buffer, text: string, at: number) => number =
+  typeof (Buffer.prototype as unknown as { utf8Write?: unknown }).utf8Write === 'function'
+    ? (b, text, at) => (b as unknown as { utf8Write(t: string, o: number): number }).utf8Write(text, at)
+    : (b, text, at) => b.write(text, at, 'utf8');
+
+/** Where cells are written: a buffer the writer may grow (`room` returns the buffer to write to). */
+export interface CellSink {
+  room(at: number, bytes: number): Buffer;
+}
+
+/**
+ * Writes the cells of `obj` (shape `shapeId`, whose names are `names`, in that order) at `at`
+ * and returns the end. `names` must be exactly the object's own keys in order.
+ */
+export function writeCells(sink: CellSink, at: number, shapeId: number, names: readonly string[], obj: Obj): number {
+  let b = sink.room(at, 4 + 9 * names.length);
+  put32(b, at, shapeId);
+  let p = at + 4;
+  for (let i = 0; i < names.length; i++) {
+    const v = obj[names[i] as string];
+    if (typeof v === 'string') {
+      b = sink.room(p, 5 + 3 * v.length);
+      b[p] = STRING;
+      const n = utf8Write(b, v, p + 5);
+      put32(b, p + 1, n);
+      p += 5 + n;
+    } else if (typeof v === 'number') {
+      b = sink.room(p, 9);
+      if ((v | 0) === v) {
+        b[p] = INT;
+        put32(b, p + 1, v | 0);
+        p += 5;
+      } else if (Number.isFinite(v)) {
+        b[p] = DOUBLE;
+        f64[0] = v;
+        for (let k = 0; k < 8; k++) b[p + 1 + k] = f64Bytes[littleEndian ? 7 - k : k] as number;
+        p += 9;
+      } else {
+        b[p++] = NULL;
+      }
+    } else if (v === null) {
+      b = sink.room(p, 1);
+      b[p++] = NULL;
+    } else if (v === true || v === false) {
+      b = sink.room(p, 1);
+      b[p++] = v ? TRUE : FALSE;
+    } else if (v === undefined) {
+      b = sink.room(p, 1);
+      b[p++] = ABSENT;
+    } else {
+      const text = JSON.stringify(v);
+      b = sink.room(p, 5 + 3 * text.length);
+      b[p] = JSON_TEXT;
+      const n = utf8Write(b, text, p + 5);
+      put32(b, p + 1, n);
+      p += 5 + n;
+    }
+  }
+  return p;
+}
+
+/** The shape id of cells written at `at`. */
+export function cellsShape(b: Buffer, at: number): number {
+  return get32(b, at) >>> 0;
+}
+
+/** Reads cells [start, end) back into an object, with the names of their shape. */
+export function readCells(b: Buffer, start: number, end: number, names: (shapeId: number) => readonly string[]): Record<string, JsonValue> {
+  const shape = names(get32(b, start) >>> 0);
+  const out: Record<string, JsonValue> = {};
+  let p = start + 4;
+  for (let i = 0; i < shape.length; i++) {
+    if (p >= end) throw damaged('cells end before their shape');
+    const tag = b[p] as number;
+    const name = shape[i] as string;
+    switch (tag) {
+      case NULL:
+        out[name] = null;
+        p += 1;
+        break;
+      case FALSE:
+        out[name] = false;
+        p += 1;
+        break;
+      case TRUE:
+        out[name] = true;
+        p += 1;
+        break;
+      case INT:
+        out[name] = get32(b, p + 1);
+        p += 5;
+        break;
+      case DOUBLE:
+        for (let k = 0; k < 8; k++) f64Bytes[littleEndian ? 7 - k : k] = b[p + 1 + k] as number;
+        out[name] = f64[0] as number;
+        p += 9;
+        break;
+      case STRING: {
+        const n = get32(b, p + 1) >>> 0;
+        out[name] = b.toString('utf8', p + 5, p + 5 + n);
+        p += 5 + n;
+        break;
+      }
+      case JSON_TEXT: {
+        const n = get32(b, p + 1) >>> 0;
+        out[name] = JSON.parse(b.toString('utf8', p + 5, p + 5 + n)) as JsonValue;
+        p += 5 + n;
+        break;
+      }
+      case ABSENT:
+        p += 1;
+        break;
+      default:
+        throw damaged(`unknown cell tag ${tag}`);
+    }
+  }
+  if (p !== end) throw damaged('cells longer than their shape');
+  return out;
+}
+
+/**
+ * Shape ids on the writer connection: created on first use inside the unit that uses them, so
+ * they roll back with it (`forgetUncommitted` then drops the cached ids).
+ */
+export class ShapeWrites {
+  private readonly ids = new Map<string, number>();
+  /** Recently used shapes, checked before building a lookup key. */
+  private readonly recent: { names: string[]; id: number }[] = [];
+  private readonly insert: Database.Statement<[string]>;
+  private readonly select: Database.Statement<[string], number>;
+
+  constructor(db: Database.Database) {
+    this.insert = db.prepare('INSERT INTO value_shapes (names) VALUES (?) ON CONFLICT (names) DO NOTHING');
+    this.select = db.prepare<[string], number>('SELECT shape_id FROM value_shapes WHERE names = ?').pluck();
+  }
+
+  /** The shape of `obj`: its own keys in order, and their id. */
+  shapeOf(obj: Obj): { readonly names: readonly string[]; readonly id: number } {
+    for (const s of this.recent) if (sameKeys(obj, s.names)) return s;
+    const names = Object.keys(obj);
+    const text = JSON.stringify(names);
+    let id = this.ids.get(text);
+    if (id === undefined) {
+      this.insert.run(text);
+      id = this.select.get(text);
+      if (id === undefined) throw new BinsnapError('BINSNAP_E_INTERNAL', 'a value shape was not stored');
+      this.ids.set(text, id);
+    }
+    const entry = { names, id };
+    this.recent.unshift(entry);
+    if (this.recent.length > 8) this.recent.pop();
+    return entry;
+  }
+
+  forgetUncommitted(): void {
+    this.ids.clear();
+    this.recent.length = 0;
+  }
+}
+
+/** Shape names by id for readers (shapes never change once committed). */
+export class ShapeReads {
+  private readonly cache = new Map<number, readonly string[]>();
+  private readonly select: Database.Statement<[number], string>;
+
+  constructor(db: Database.Database) {
+    this.select = db.prepare<[number], string>('SELECT names FROM value_shapes WHERE shape_id = ?').pluck();
+  }
+
+  readonly names = (id: number): readonly string[] => {
+    let names = this.cache.get(id);
+    if (names === undefined) {
+      const text = this.select.get(id);
+      if (text === undefined) throw damaged(`value shape ${id} is missing`);
+      names = JSON.parse(text) as string[];
+      this.cache.set(id, names);
+    }
+    return names;
+  };
+}
+
+function sameKeys(obj: Obj, names: readonly string[]): boolean {
+  let i = 0;
+  for (const k in obj) {
+    if (names[i] !== k) return false;
+    i++;
+  }
+  return i === names.length;
+}
+
+function put32(b: Buffer, at: number, v: number): void {
+  b[at] = v >>> 24;
+  b[at + 1] = (v >>> 16) & 0xff;
+  b[at + 2] = (v >>> 8) & 0xff;
+  b[at + 3] = v & 0xff;
+}
+
+/** Signed 32-bit big-endian. */
+function get32(b: Buffer, at: number): number {
+  return ((b[at] as number) << 24) | ((b[at + 1] as number) << 16) | ((b[at + 2] as number) << 8) | (b[at + 3] as number);
+}
+
+function damaged(why: string): BinsnapError {
+  return new BinsnapError('BINSNAP_E_STORE_CORRUPT', `a version page of the store is damaged: ${why}`);
+}

@@ -1,0 +1,356 @@
+/**
+ * Runs of version pages (layout 3): how the embedded store keeps row versions.
+ *
+ * A run is a sequence of pages (sqlite-pages.ts) of one table id, sorted by
+ * (key, version) across the run. Every write unit adds one run per table it
+ * touched (a streamed transaction of millions of rows adds one every
+ * FLUSH_ENTRIES); reads merge a table's runs. To keep reads from merging
+ * thousands of small runs, runs are compacted size-tiered: a run's tier is
+ * the number of base-FANOUT digits of its size in units of TIER_BASE
+ * versions, and once FANOUT runs of one table share a tier they are merged
+ * into one. Runs whose key ranges do not overlap (sequential inserts) are
+ * merged by re-linking their pages, without rewriting them.
+ *
+ * Compaction moves versions between pages but never changes one, so any
+ * read gives the same answer before and after; a read that spans several
+ * statements (a table scan) runs in its own read transaction so it never
+ * sees a run half moved.
+ */
+import type Database from 'better-sqlite3';
+import { BinsnapError } from '../core/errors.js';
+import {
+  PAGE_BYTES,
+  PageBuilder,
+  VERSION_BYTES,
+  corrupt,
+  entryEnd,
+  pageCount,
+  pageEntryAt,
+  u32,
+} from './sqlite-pages.js';
+
+export const FANOUT = 8;
+export const TIER_BASE = 4096;
+
+/** Sizes of pages and tiers; tests make them tiny to get many pages, runs and merges from little data. */
+export interface RunTuning {
+  readonly pageBytes: number;
+  readonly fanout: number;
+  readonly tierBase: number;
+}
+
+export const DEFAULT_TUNING: RunTuning = { pageBytes: PAGE_BYTES, fanout: FANOUT, tierBase: TIER_BASE };
+
+export function tierOf(versions: number, t: RunTuning = DEFAULT_TUNING): number {
+  let tier = 0;
+  for (let n = Math.floor(versions / t.tierBase); n >= t.fanout; n = Math.floor(n / t.fanout)) tier++;
+  return tier;
+}
+
+export interface RunRow {
+  readonly run_id: number;
+  readonly table_id: number;
+  readonly tier: number;
+  readonly versions: number;
+  readonly lo: Buffer;
+  readonly hi: Buffer;
+  readonly first_key: Buffer;
+  readonly last_key: Buffer;
+}
+
+export interface PageRow {
+  readonly page_id: number;
+  readonly seq: number;
+  readonly lo: Buffer;
+  readonly hi: Buffer;
+  readonly body: Buffer;
+}
+
+/** The write side: new runs, their pages, and compaction; on the writer connection. */
+export class RunWrites {
+  private readonly insertRun: Database.Statement<[number]>;
+  private readonly finishRun: Database.Statement<[number, number, Buffer, Buffer, Buffer, Buffer, number]>;
+  private readonly insertPage: Database.Statement<[number, number, Buffer, Buffer, Buffer, Buffer, number, Buffer]>;
+  private readonly runsOfTable: Database.Statement<[number], RunRow>;
+  private readonly relink: Database.Statement<[number, number, number]>;
+  private readonly deleteRun: Database.Statement<[number]>;
+  private readonly deletePages: Database.Statement<[number]>;
+  private readonly pageOfRun: Database.Statement<[number, number], { body: Buffer }>;
+  private readonly pagesInRun: Database.Statement<[number], number>;
+  private readonly overlapping: Database.Statement<[Buffer, Buffer], RunRow>;
+  private readonly pagesInRange: Database.Statement<[number, Buffer, Buffer], { body: Buffer }>;
+
+  constructor(
+    db: Database.Database,
+    private readonly tuning: RunTuning = DEFAULT_TUNING,
+  ) {
+    this.insertRun = db.prepare("INSERT INTO version_runs (table_id, tier, versions, lo, hi, first_key, last_key) VALUES (?, 0, 0, x'', x'', x'', x'')");
+    this.finishRun = db.prepare('UPDATE version_runs SET tier = ?, versions = ?, lo = ?, hi = ?, first_key = ?, last_key = ? WHERE run_id = ?');
+    this.insertPage = db.prepare(
+      'INSERT INTO version_pages (run_id, seq, first_key, last_key, lo, hi, entries, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.runsOfTable = db.prepare('SELECT * FROM version_runs WHERE table_id = ? ORDER BY run_id');
+    this.relink = db.prepare('UPDATE version_pages SET run_id = ?, seq = seq + ? WHERE run_id = ?');
+    this.deleteRun = db.prepare('DELETE FROM version_runs WHERE run_id = ?');
+    this.deletePages = db.prepare('DELETE FROM version_pages WHERE run_id = ?');
+    this.pageOfRun = db.prepare('SELECT body FROM version_pages WHERE run_id = ? AND seq = ?');
+    this.pagesInRun = db.prepare<[number], number>('SELECT count(*) FROM version_pages WHERE run_id = ?').pluck();
+    this.overlapping = db.prepare('SELECT * FROM version_runs WHERE hi >= ? AND lo <= ?');
+    this.pagesInRange = db.prepare('SELECT body FROM version_pages WHERE run_id = ? AND hi >= ? AND lo <= ?');
+  }
+
+  /** Starts a run of `tableId`; entries must be added in (key, version) order. */
+  begin(tableId: number): RunBuilder {
+    const runId = Number(this.insertRun.run(tableId).lastInsertRowid);
+    return new RunBuilder(runId, this.insertPage, this.finishRun, this.tuning);
+  }
+
+  /** Runs of any table holding versions in [lo, hi] (by their bounds). */
+  runsOverlapping(lo: Buffer, hi: Buffer): RunRow[] {
+    return this.overlapping.all(lo, hi);
+  }
+
+  /** Page bodies of a run whose versions may lie in [lo, hi]. */
+  pagesOverlapping(runId: number, lo: Buffer, hi: Buffer): Buffer[] {
+    return this.pagesInRange.all(runId, lo, hi).map((r) => r.body);
+  }
+
+  /**
+   * Merges runs of `tableId` while FANOUT of them share a tier. Returns how many merges it made.
+   */
+  compact(tableId: number): number {
+    let merges = 0;
+    for (;;) {
+      const runs = this.runsOfTable.all(tableId);
+      const byTier = new Map<number, RunRow[]>();
+      for (const r of runs) {
+        const list = byTier.get(r.tier) ?? [];
+        list.push(r);
+        byTier.set(r.tier, list);
+      }
+      const group = [...byTier.entries()].sort((a, b) => a[0] - b[0]).find(([, list]) => list.length >= this.tuning.fanout)?.[1];
+      if (group === undefined) return merges;
+      this.merge(tableId, group);
+      merges++;
+    }
+  }
+
+  /** Merges `runs` (all of one table) into one run. */
+  merge(tableId: number, runs: readonly RunRow[]): void {
+    const ordered = [...runs].sort((a, b) => Buffer.compare(a.first_key, b.first_key) || Buffer.compare(a.lo, b.lo));
+    const disjoint = ordered.every((r, i) => i === 0 || Buffer.compare((ordered[i - 1] as RunRow).last_key, r.first_key) < 0);
+    const versions = ordered.reduce((n, r) => n + r.versions, 0);
+    if (disjoint) {
+      // Key ranges follow each other: the pages are already in order, only their run changes.
+      const target = Number(this.insertRun.run(tableId).lastInsertRowid);
+      let seq = 0;
+      let lo: Buffer | null = null;
+      let hi: Buffer | null = null;
+      for (const r of ordered) {
+        const pages = Number(this.pagesInRun.get(r.run_id));
+        // seq values of a run are 0..pages-1; shifting them by the pages before keeps (run, seq) unique.
+        this.relink.run(target, seq, r.run_id);
+        seq += pages;
+        if (lo === null || Buffer.compare(r.lo, lo) < 0) lo = r.lo;
+        if (hi === null || Buffer.compare(r.hi, hi) > 0) hi = r.hi;
+        this.deleteRun.run(r.run_id);
+      }
+      const first = ordered[0] as RunRow;
+      const last = ordered[ordered.length - 1] as RunRow;
+      this.finishRun.run(tierOf(versions, this.tuning), versions, lo as Buffer, hi as Buffer, first.first_key, last.last_key, target);
+      return;
+    }
+    const builder = this.begin(tableId);
+    const cursors = ordered.map((r) => new RunCursor((seq) => this.pageOfRun.get(r.run_id, seq)?.body));
+    for (const step of mergeCursors(cursors)) builder.add(step.page, step.at, entryEnd(step.page, step.at), step.key);
+    builder.finish();
+    for (const r of ordered) {
+      this.deletePages.run(r.run_id);
+      this.deleteRun.run(r.run_id);
+    }
+  }
+}
+
+/** Cuts entries given in (key, version) order into the pages of one run. */
+export class RunBuilder {
+  private readonly page: PageBuilder;
+  private seq = 0;
+  private versions = 0;
+  private firstKey: Buffer | null = null;
+  private lastKey: Buffer | null = null;
+  private lo: Buffer | null = null;
+  private hi: Buffer | null = null;
+  private prevKey: string | null = null;
+
+  constructor(
+    readonly runId: number,
+    private readonly insertPage: Database.Statement<[number, number, Buffer, Buffer, Buffer, Buffer, number, Buffer]>,
+    private readonly finishRun: Database.Statement<[number, number, Buffer, Buffer, Buffer, Buffer, number]>,
+    private readonly tuning: RunTuning,
+  ) {
+    this.page = new PageBuilder(tuning.pageBytes);
+  }
+
+  /** One entry (bytes [start, end) of `buf`) with its key as latin1. */
+  add(buf: Buffer, start: number, end: number, key: string): void {
+    if (this.prevKey !== null && key < this.prevKey) {
+      throw new BinsnapError('BINSNAP_E_INTERNAL', 'version page entries out of key order');
+    }
+    this.prevKey = key;
+    this.page.add(buf, start, end);
+    this.versions++;
+    if (this.page.full) this.writePage();
+  }
+
+  finish(): void {
+    if (this.page.count > 0) this.writePage();
+    if (this.versions === 0 || this.firstKey === null || this.lastKey === null || this.lo === null || this.hi === null) {
+      throw new BinsnapError('BINSNAP_E_INTERNAL', 'an empty run of versions');
+    }
+    this.finishRun.run(tierOf(this.versions, this.tuning), this.versions, this.lo, this.hi, this.firstKey, this.lastKey, this.runId);
+  }
+
+  private writePage(): void {
+    const p = this.page.take();
+    this.insertPage.run(this.runId, this.seq++, p.firstKey, p.lastKey, p.lo, p.hi, p.entries, p.body);
+    if (this.firstKey === null) this.firstKey = p.firstKey;
+    this.lastKey = p.lastKey;
+    if (this.lo === null || Buffer.compare(p.lo, this.lo) < 0) this.lo = p.lo;
+    if (this.hi === null || Buffer.compare(p.hi, this.hi) > 0) this.hi = p.hi;
+  }
+}
+
+/** One entry of a merged scan: its page, offset, and key (latin1). */
+export interface ScanStep {
+  readonly page: Buffer;
+  readonly at: number;
+  readonly key: string;
+}
+
+/** The body of page `seq` of a run (pages are numbered 0, 1, … in key order), or undefined past the last. */
+export type PageFetcher = (seq: number) => Buffer | undefined;
+
+/** Versions a cursor keeps: ≥ lo, < hi and ≤ upTo (blobs compared as SQLite does, sqlite-codec.ts). */
+export interface VersionFilter {
+  readonly lo: Buffer;
+  readonly hi: Buffer;
+  readonly upTo: Buffer;
+}
+
+/** Whether a run's versions may meet the filter, and whether all of them do. */
+export function runAgainst(run: Pick<RunRow, 'lo' | 'hi'>, f: VersionFilter): 'none' | 'some' | 'all' {
+  if (Buffer.compare(run.hi, f.lo) < 0 || Buffer.compare(run.lo, f.hi) >= 0 || Buffer.compare(run.lo, f.upTo) > 0) return 'none';
+  if (Buffer.compare(run.lo, f.lo) >= 0 && Buffer.compare(run.hi, f.hi) < 0 && Buffer.compare(run.hi, f.upTo) <= 0) return 'all';
+  return 'some';
+}
+
+/** Whether the version at `v` of `page` passes the filter. */
+export function passes(page: Buffer, v: number, f: VersionFilter): boolean {
+  const end = v + VERSION_BYTES;
+  return (
+    page.compare(f.lo, 0, f.lo.length, v, end) >= 0 &&
+    page.compare(f.hi, 0, f.hi.length, v, end) < 0 &&
+    page.compare(f.upTo, 0, f.upTo.length, v, end) <= 0
+  );
+}
+
+/**
+ * Walks the entries of one run's pages in (key, version) order, one page in memory at a time,
+ * skipping versions the filter (if any) leaves out.
+ */
+export class RunCursor {
+  page: Buffer | null = null;
+  at = 0;
+  key = '';
+  private index = 0;
+  private count = 0;
+  private seq = 0;
+
+  constructor(
+    private readonly fetch: PageFetcher,
+    private readonly filter: VersionFilter | null = null,
+  ) {
+    this.advancePage();
+    this.skip();
+  }
+
+  get done(): boolean {
+    return this.page === null;
+  }
+
+  /** Moves to the next entry. */
+  next(): void {
+    this.step();
+    this.skip();
+  }
+
+  private step(): void {
+    this.index++;
+    if (this.index < this.count) this.load();
+    else this.advancePage();
+  }
+
+  private skip(): void {
+    const f = this.filter;
+    if (f === null) return;
+    while (this.page !== null && !passes(this.page, this.at + 4 + this.key.length, f)) this.step();
+  }
+
+  private advancePage(): void {
+    for (;;) {
+      const body = this.fetch(this.seq++);
+      if (body === undefined) {
+        this.page = null;
+        return;
+      }
+      const count = pageCount(body);
+      if (count === 0) continue;
+      this.page = body;
+      this.count = count;
+      this.index = 0;
+      this.load();
+      return;
+    }
+  }
+
+  private load(): void {
+    const page = this.page as Buffer;
+    this.at = pageEntryAt(page, this.index);
+    if (this.at + 4 > page.length) throw corrupt('an entry offset beyond its page');
+    const keyLen = u32(page, this.at);
+    this.key = page.toString('latin1', this.at + 4, this.at + 4 + keyLen);
+  }
+
+  /** Compares this cursor's current entry with another's: key, then version. */
+  compare(o: RunCursor): number {
+    if (this.key !== o.key) return this.key < o.key ? -1 : 1;
+    const a = this.page as Buffer;
+    const b = o.page as Buffer;
+    const va = this.at + 4 + this.key.length;
+    const vb = o.at + 4 + o.key.length;
+    return Buffer.compare(a.subarray(va, va + VERSION_BYTES), b.subarray(vb, vb + VERSION_BYTES));
+  }
+}
+
+/** Merges run cursors into one (key, version) order. */
+export function* mergeCursors(cursors: readonly RunCursor[]): Generator<ScanStep> {
+  const live = cursors.filter((c) => !c.done);
+  if (live.length === 1) {
+    const c = live[0] as RunCursor;
+    while (!c.done) {
+      yield { page: c.page as Buffer, at: c.at, key: c.key };
+      c.next();
+    }
+    return;
+  }
+  for (;;) {
+    let best: RunCursor | null = null;
+    for (const c of live) {
+      if (c.done) continue;
+      if (best === null || c.compare(best) < 0) best = c;
+    }
+    if (best === null) return;
+    yield { page: best.page as Buffer, at: best.at, key: best.key };
+    best.next();
+  }
+}
