@@ -43,7 +43,6 @@ const NUMERIC_TYPES = new Set([
   'year',
 ]);
 
-const DECIMAL_TEXT = /^(-?)(\d+)(?:\.(\d+))?$/;
 const EXPONENT_BIAS = 0x8000_0000;
 
 /** The columns of a table whose values sort numerically: its numeric-typed columns. */
@@ -52,39 +51,469 @@ export function numericKeyColumnsOf(schema: TableSchema): string[] {
 }
 
 /** The sort-and-identity bytes of a key. */
-export function encodeKey(key: RowKey, numericColumns: readonly string[] = []): Buffer {
-  const parts: number[] = [];
-  for (const [column, value] of Object.entries(key)) {
-    encodeValue(parts, value, numericColumns.includes(column), column);
+export function encodeKey(key: RowKey, numericColumns: readonly string[] = NO_COLUMNS): Buffer {
+  // Own enumerable string keys, in Object.entries order.
+  const columns = Object.keys(key);
+  if (columns.length === 1) {
+    // One column (most keys): the bytes go straight into a Buffer of their exact size.
+    const column = columns[0] as string;
+    const value = key[column];
+    if (typeof value === 'number') {
+      if (value !== 0 && ((value | 0) === value || isSafeWhole(value))) return integerKey(value);
+    } else if (typeof value === 'string') {
+      if (numericColumns.length !== 0 && numericColumns.includes(column)) return decimalTextKey(value, column);
+      // Tried only on short strings: another costs one wasted allocation (of at most 259 bytes).
+      const out = value.length <= 256 ? asciiStringKey(value) : undefined;
+      if (out !== undefined) return out;
+    }
   }
-  return Buffer.from(parts);
+  return encodeGeneral(key, columns, numericColumns);
 }
 
-function encodeValue(out: number[], value: JsonValue, numeric: boolean, column: string): void {
-  if (value === null) {
-    out.push(TAG_NULL);
+const NO_COLUMNS: readonly string[] = [];
+
+/** A nonzero safe integer. */
+function integerKey(n: number): Buffer {
+  const negative = n < 0;
+  splitInteger(negative ? -n : n);
+  const out = Buffer.allocUnsafe(intDigits + 6);
+  putInteger(out, 0, negative);
+  return out;
+}
+
+/** A string of code points 1 … 0x7F (no 0x00 to escape, UTF-8 is the text); undefined for any other string. */
+function asciiStringKey(s: string): Buffer | undefined {
+  const len = s.length;
+  const out = Buffer.allocUnsafe(len + 3);
+  out[0] = TAG_STRING;
+  for (let i = 0; i < len; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0 || c > 0x7f) return undefined;
+    out[i + 1] = c;
+  }
+  out[len + 1] = 0x00;
+  out[len + 2] = 0x01;
+  return out;
+}
+
+/** A numeric column's text alone. */
+function decimalTextKey(text: string, column: string): Buffer {
+  const negative = scanDecimalText(text, column);
+  if (digitsCount === 0) {
+    const zero = Buffer.allocUnsafe(1);
+    zero[0] = TAG_ZERO;
+    return zero;
+  }
+  const out = Buffer.allocUnsafe(digitsCount + 6);
+  putDigits(out, 0, text, negative);
+  return out;
+}
+
+// Any other key is written into one reused scratch array, then copied out into a Buffer
+// of exactly its size. No per-call arrays, closures or intermediate strings except for
+// fractions (toExponential) and arrays/objects (JSON text).
+const SCRATCH_KEEP = 64 * 1024;
+let scratch = new Uint8Array(512);
+let pos = 0;
+let busy = false;
+
+function encodeGeneral(key: RowKey, columns: readonly string[], numericColumns: readonly string[]): Buffer {
+  // A key can only be encoded while another is under way through user code (a toJSON or a
+  // getter); that one gets scratch space of its own so the outer key's bytes are kept.
+  if (busy) return encodeNested(key, columns, numericColumns);
+  busy = true;
+  try {
+    pos = 0;
+    for (let i = 0; i < columns.length; i++) {
+      const column = columns[i] as string;
+      writeValue(key[column] as JsonValue, numericColumns, column);
+    }
+    return takeBytes();
+  } finally {
+    busy = false;
+  }
+}
+
+function encodeNested(key: RowKey, columns: readonly string[], numericColumns: readonly string[]): Buffer {
+  const outerScratch = scratch;
+  const outerPos = pos;
+  scratch = new Uint8Array(256);
+  try {
+    pos = 0;
+    for (let i = 0; i < columns.length; i++) {
+      const column = columns[i] as string;
+      writeValue(key[column] as JsonValue, numericColumns, column);
+    }
+    return takeBytes();
+  } finally {
+    scratch = outerScratch;
+    pos = outerPos;
+  }
+}
+
+function takeBytes(): Buffer {
+  const n = pos;
+  const from = scratch;
+  const out = Buffer.allocUnsafe(n);
+  if (n <= 64) {
+    for (let i = 0; i < n; i++) out[i] = from[i] as number;
+  } else {
+    out.set(from.subarray(0, n));
+    // One very large key does not pin its scratch space for the life of the process.
+    if (from.length > SCRATCH_KEEP) scratch = new Uint8Array(512);
+  }
+  return out;
+}
+
+/** Room for `n` more bytes at `pos`. */
+function ensure(n: number): void {
+  const need = pos + n;
+  if (need > scratch.length) {
+    const grown = new Uint8Array(Math.max(need, scratch.length * 2));
+    grown.set(scratch.subarray(0, pos));
+    scratch = grown;
+  }
+}
+
+function writeValue(value: JsonValue, numericColumns: readonly string[], column: string): void {
+  if (typeof value === 'number') {
+    writeNumber(value, column);
+  } else if (typeof value === 'string') {
+    if (numericColumns.length !== 0 && numericColumns.includes(column)) {
+      const negative = scanDecimalText(value, column);
+      writeScannedDigits(value, negative);
+    } else {
+      writeString(value);
+    }
+  } else if (value === null) {
+    ensure(1);
+    scratch[pos++] = TAG_NULL;
   } else if (typeof value === 'boolean') {
-    out.push(value ? TAG_TRUE : TAG_FALSE);
-  } else if (typeof value === 'number') {
-    if (!Number.isFinite(value)) {
+    ensure(1);
+    scratch[pos++] = value ? TAG_TRUE : TAG_FALSE;
+  } else {
+    // Same conversions (and same errors, e.g. for undefined) as ever.
+    const bytes = Buffer.from(JSON.stringify(value), 'utf8');
+    ensure(2 * bytes.length + 3);
+    const b = scratch;
+    let p = pos;
+    b[p++] = TAG_JSON;
+    for (let i = 0; i < bytes.length; i++) {
+      const x = bytes[i] as number;
+      b[p++] = x;
+      if (x === 0) b[p++] = 0xff;
+    }
+    b[p++] = 0x00;
+    b[p++] = 0x01;
+    pos = p;
+  }
+}
+
+/**
+ * A number is its exact decimal `0.d1d2…dk × 10^exponent` (d1 ≠ 0, dk ≠ 0), the digits being
+ * the shortest round-trip ones (`toExponential()`), which for a safe integer are its own.
+ */
+function writeNumber(n: number, column: string): void {
+  if (n === 0) {
+    // 0 and -0.
+    ensure(1);
+    scratch[pos++] = TAG_ZERO;
+  } else if ((n | 0) === n || isSafeWhole(n)) {
+    const negative = n < 0;
+    splitInteger(negative ? -n : n);
+    ensure(intDigits + 6);
+    pos = putInteger(scratch, pos, negative);
+  } else {
+    if (!Number.isFinite(n)) {
       throw new BinsnapError('BINSNAP_E_INTERNAL', `key column ${column} holds a non-finite number`, { field: column });
     }
-    encodeDecimal(out, decimalOfNumber(value));
-  } else if (typeof value === 'string') {
-    if (numeric) {
-      const m = DECIMAL_TEXT.exec(value);
-      if (!m) {
-        throw new BinsnapError('BINSNAP_E_INTERNAL', `key column ${column} is numeric but holds "${value}"`, { field: column });
+    // Fractions and integers beyond 2^53: the digits of the shortest round-trip form "-d.ddde±x".
+    const text = n.toExponential();
+    const e = text.indexOf('e');
+    if (e < 0) throw new BinsnapError('BINSNAP_E_INTERNAL', `cannot encode number ${n}`);
+    const negative = text.charCodeAt(0) === 0x2d;
+    scanDigits(text, negative ? 1 : 0, e, Number(text.slice(e + 1)) + 1);
+    writeScannedDigits(text, negative);
+  }
+}
+
+/** Decimal digits of `m` in 1 … 2^31−1. */
+function digitCount(m: number): number {
+  return m < 100_000
+    ? m < 100
+      ? m < 10
+        ? 1
+        : 2
+      : m < 1000
+        ? 3
+        : m < 10_000
+          ? 4
+          : 5
+    : m < 10_000_000
+      ? m < 1_000_000
+        ? 6
+        : 7
+      : m < 100_000_000
+        ? 8
+        : m < 1_000_000_000
+          ? 9
+          : 10;
+}
+
+/** The tag and the exponent, biased, and inverted for a negative number. */
+function putHeader(b: Uint8Array, p: number, negative: boolean, exponent: number): void {
+  const biased = exponent + EXPONENT_BIAS;
+  const exp = negative ? 0xffff_ffff - biased : biased;
+  b[p] = negative ? TAG_NEGATIVE : TAG_POSITIVE;
+  b[p + 1] = (exp >>> 24) & 0xff;
+  b[p + 2] = (exp >>> 16) & 0xff;
+  b[p + 3] = (exp >>> 8) & 0xff;
+  b[p + 4] = exp & 0xff;
+}
+
+function isSafeWhole(n: number): boolean {
+  return n <= Number.MAX_SAFE_INTEGER && n >= -Number.MAX_SAFE_INTEGER && Math.floor(n) === n;
+}
+
+// What splitInteger found: the magnitude is (intHigh × 10^intLowDigits + intLow) × 10^intZeros,
+// intLow's last digit not 0 (zero-padded to intLowDigits when intHigh is not 0), intDigits
+// significant digits in all. Both parts are below 2^31, so the digit loops are int32 arithmetic.
+let intHigh = 0;
+let intLow = 0;
+let intLowDigits = 0;
+let intZeros = 0;
+let intDigits = 0;
+
+/** `a` a whole number in 1 … 2^53−1. */
+function splitInteger(a: number): void {
+  let high = 0;
+  let low: number;
+  let zeros = 0;
+  if (a < 100_000_000) {
+    low = a | 0;
+  } else {
+    const rest = a % 100_000_000;
+    high = ((a - rest) / 100_000_000) | 0;
+    low = rest | 0;
+    if (low === 0) {
+      // The low eight digits are trailing zeros: the value is high × 10^8.
+      low = high;
+      high = 0;
+      zeros = 8;
+    }
+  }
+  let stripped = 0;
+  while (low % 10 === 0) {
+    low = (low / 10) | 0;
+    stripped++;
+  }
+  const lowDigits = high === 0 ? digitCount(low) : 8 - stripped;
+  intHigh = high;
+  intLow = low;
+  intLowDigits = lowDigits;
+  intZeros = zeros + stripped;
+  intDigits = (high === 0 ? 0 : digitCount(high)) + lowDigits;
+}
+
+/**
+ * What splitInteger found, as intDigits + 6 bytes at p; returns the end. Digit d is the byte
+ * d+1 (0xFE−d when negative), so the terminator 0x00 (0xFF) sorts below every digit and a
+ * shorter mantissa is the smaller magnitude.
+ */
+function putInteger(b: Uint8Array, p: number, negative: boolean): number {
+  const k = intDigits;
+  putHeader(b, p, negative, k + intZeros);
+  const first = p + 5;
+  const lowDigits = intLowDigits;
+  let low = intLow;
+  let high = intHigh;
+  let i = first + k - 1;
+  if (negative) {
+    for (let j = 0; j < lowDigits; j++, i--) {
+      const q = (low / 10) | 0;
+      b[i] = 0xfe - (low - q * 10);
+      low = q;
+    }
+    for (; i >= first; i--) {
+      const q = (high / 10) | 0;
+      b[i] = 0xfe - (high - q * 10);
+      high = q;
+    }
+    b[first + k] = 0xff;
+  } else {
+    for (let j = 0; j < lowDigits; j++, i--) {
+      const q = (low / 10) | 0;
+      b[i] = 1 + (low - q * 10);
+      low = q;
+    }
+    for (; i >= first; i--) {
+      const q = (high / 10) | 0;
+      b[i] = 1 + (high - q * 10);
+      high = q;
+    }
+    b[first + k] = 0x00;
+  }
+  return first + k + 1;
+}
+
+// What scanDigits found: the significant digits are text[digitsStart, digitsEnd) ('.' skipped),
+// digitsCount of them (0: the value is zero), and the value is 0.digits × 10^digitsExponent.
+let digitsStart = 0;
+let digitsEnd = 0;
+let digitsCount = 0;
+let digitsExponent = 0;
+
+/** The digits text[from, to) ('.' skipped) read as 0.digits × 10^exponent: leading zeros move the exponent, trailing zeros go. */
+function scanDigits(text: string, from: number, to: number, exponent: number): void {
+  let start = from;
+  for (; start < to; start++) {
+    const c = text.charCodeAt(start);
+    if (c === 0x30) exponent--;
+    else if (c !== 0x2e) break;
+  }
+  digitsStart = start;
+  digitsExponent = exponent;
+  if (start === to) {
+    digitsEnd = start;
+    digitsCount = 0;
+    return;
+  }
+  let end = to;
+  let dots = 0;
+  for (;;) {
+    const c = text.charCodeAt(end - 1);
+    if (c === 0x30) end--;
+    else if (c === 0x2e) {
+      end--;
+      dots = 1;
+    } else break;
+  }
+  // A '.' not among the trailing zeros is among the digits, if the text has one.
+  if (dots === 0) {
+    for (let i = start; i < end; i++) {
+      if (text.charCodeAt(i) === 0x2e) {
+        dots = 1;
+        break;
       }
-      encodeDecimal(out, normalise(m[1] === '-', m[2] ?? '', m[3] ?? ''));
-    } else {
-      out.push(TAG_STRING);
-      pushEscaped(out, Buffer.from(value, 'utf8'));
     }
   } else {
-    out.push(TAG_JSON);
-    pushEscaped(out, Buffer.from(JSON.stringify(value), 'utf8'));
+    dots = 0;
   }
+  digitsEnd = end;
+  digitsCount = end - start - dots;
+}
+
+/** What scanDigits found, as digitsCount + 6 bytes at p (digitsCount > 0). */
+function putDigits(b: Uint8Array, p: number, text: string, negative: boolean): number {
+  putHeader(b, p, negative, digitsExponent);
+  p += 5;
+  const end = digitsEnd;
+  if (negative) {
+    for (let i = digitsStart; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (c !== 0x2e) b[p++] = 0x12e - c; // 0xFF − (c − '0' + 1)
+    }
+    b[p++] = 0xff;
+  } else {
+    for (let i = digitsStart; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (c !== 0x2e) b[p++] = c - 0x2f; // c − '0' + 1
+    }
+    b[p++] = 0x00;
+  }
+  return p;
+}
+
+function writeScannedDigits(text: string, negative: boolean): void {
+  if (digitsCount === 0) {
+    ensure(1);
+    scratch[pos++] = TAG_ZERO;
+  } else {
+    ensure(digitsCount + 6);
+    pos = putDigits(scratch, pos, text, negative);
+  }
+}
+
+/**
+ * A numeric column's text: `-?\d+(\.\d+)?` (ASCII digits), or an error. Leaves its digits
+ * as scanDigits does, in one pass, and returns whether it is negative.
+ */
+function scanDecimalText(text: string, column: string): boolean {
+  const len = text.length;
+  const negative = len !== 0 && text.charCodeAt(0) === 0x2d;
+  const intStart = negative ? 1 : 0;
+  let first = -1;
+  let last = -1;
+  let dot = -1;
+  let ok = len > intStart;
+  for (let i = intStart; i < len; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x30 && c <= 0x39) {
+      if (first < 0) first = i;
+      last = i;
+    } else if (c !== 0x30 && (c !== 0x2e || dot >= 0)) {
+      ok = false;
+      break;
+    } else if (c === 0x2e) {
+      dot = i;
+    }
+  }
+  // A '.' needs digits on both sides.
+  if (!ok || dot === intStart || dot === len - 1) {
+    throw new BinsnapError('BINSNAP_E_INTERNAL', `key column ${column} is numeric but holds "${text}"`, { field: column });
+  }
+  if (first < 0) {
+    digitsStart = digitsEnd = intStart;
+    digitsCount = 0;
+    digitsExponent = 0;
+  } else {
+    digitsStart = first;
+    digitsEnd = last + 1;
+    digitsCount = last + 1 - first - (dot > first && dot < last ? 1 : 0);
+    // 0.digits × 10^exponent: the exponent counts the integer digits from the first significant one.
+    digitsExponent = dot < 0 ? len - first : dot > first ? dot - first : dot + 1 - first;
+  }
+  return negative;
+}
+
+/** TAG_STRING, the UTF-8 bytes (a lone surrogate as U+FFFD, as Buffer.from does) with 0x00 as 0x00 0xFF, then 0x00 0x01. */
+function writeString(s: string): void {
+  const len = s.length;
+  ensure(3 * len + 3);
+  const b = scratch;
+  let p = pos;
+  b[p++] = TAG_STRING;
+  for (let i = 0; i < len; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) {
+      b[p++] = c;
+      if (c === 0) b[p++] = 0xff;
+    } else if (c < 0x800) {
+      b[p++] = 0xc0 | (c >> 6);
+      b[p++] = 0x80 | (c & 0x3f);
+    } else if (c < 0xd800 || c > 0xdfff) {
+      b[p++] = 0xe0 | (c >> 12);
+      b[p++] = 0x80 | ((c >> 6) & 0x3f);
+      b[p++] = 0x80 | (c & 0x3f);
+    } else {
+      const d = c <= 0xdbff && i + 1 < len ? s.charCodeAt(i + 1) : 0;
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        const cp = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+        b[p++] = 0xf0 | (cp >> 18);
+        b[p++] = 0x80 | ((cp >> 12) & 0x3f);
+        b[p++] = 0x80 | ((cp >> 6) & 0x3f);
+        b[p++] = 0x80 | (cp & 0x3f);
+        i++;
+      } else {
+        b[p++] = 0xef;
+        b[p++] = 0xbf;
+        b[p++] = 0xbd;
+      }
+    }
+  }
+  b[p++] = 0x00;
+  b[p++] = 0x01;
+  pos = p;
 }
 
 /** A decimal as sign, digits without leading/trailing zeros, and exponent: value = 0.digits × 10^exponent. */
@@ -92,15 +521,6 @@ export interface Decimal {
   readonly negative: boolean;
   readonly digits: string;
   readonly exponent: number;
-}
-
-function decimalOfNumber(n: number): Decimal {
-  if (n === 0) return { negative: false, digits: '', exponent: 0 };
-  // Exponent form gives the shortest round-trip digits of any double.
-  const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(n.toExponential());
-  if (!m) throw new BinsnapError('BINSNAP_E_INTERNAL', `cannot encode number ${n}`);
-  const digits = (m[2] ?? '') + (m[3] ?? '');
-  return normalise(m[1] === '-', digits, '', Number(m[4]) + 1);
 }
 
 /** From an integer part and a fraction part (or digits with a given exponent). */
@@ -115,31 +535,6 @@ export function normalise(negative: boolean, intPart: string, fraction: string, 
   const digits = all.slice(start, end);
   if (digits === '') return { negative: false, digits: '', exponent: 0 };
   return { negative, digits, exponent: exp };
-}
-
-function encodeDecimal(out: number[], d: Decimal): void {
-  if (d.digits === '') {
-    out.push(TAG_ZERO);
-    return;
-  }
-  const biased = d.exponent + EXPONENT_BIAS;
-  const exp = d.negative ? 0xffff_ffff - biased : biased;
-  out.push(d.negative ? TAG_NEGATIVE : TAG_POSITIVE, (exp >>> 24) & 0xff, (exp >>> 16) & 0xff, (exp >>> 8) & 0xff, exp & 0xff);
-  for (const ch of d.digits) {
-    const digit = ch.charCodeAt(0) - 0x30 + 1;
-    out.push(d.negative ? 0xff - digit : digit);
-  }
-  // The terminator sorts below every digit, so a shorter mantissa is the smaller magnitude.
-  out.push(d.negative ? 0xff : 0x00);
-}
-
-/** 0x00 inside the value becomes 0x00 0xFF; 0x00 0x01 ends it, so a prefix sorts first. */
-function pushEscaped(out: number[], bytes: Buffer): void {
-  for (const b of bytes) {
-    out.push(b);
-    if (b === 0) out.push(0xff);
-  }
-  out.push(0x00, 0x01);
 }
 
 /** Stable text of a key's bytes, for maps keyed by key identity. */
