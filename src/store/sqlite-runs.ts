@@ -6,9 +6,9 @@
  * touched (a streamed transaction of millions of rows adds one every
  * FLUSH_ENTRIES); reads merge a table's runs. To keep reads from merging
  * thousands of small runs, runs are compacted size-tiered: a run's tier is
- * the number of base-FANOUT digits of its size in units of TIER_BASE
- * versions, and once FANOUT runs of one table share a tier they are merged
- * into one. Runs whose key ranges do not overlap (sequential inserts) are
+ * ⌊log_FANOUT(versions)⌋, and once FANOUT runs of one table share a tier
+ * they are merged into one, which lands a tier higher — so a version is
+ * rewritten about once per tier, O(log n) times in all. Runs whose key ranges do not overlap (sequential inserts) are
  * merged by re-linking their pages, without rewriting them.
  *
  * Compaction moves versions between pages but never changes one, so any
@@ -30,7 +30,7 @@ import {
 } from './sqlite-pages.js';
 
 export const FANOUT = 8;
-export const TIER_BASE = 4096;
+export const TIER_BASE = 1;
 
 /** Sizes of pages and tiers; tests make them tiny to get many pages, runs and merges from little data. */
 export interface RunTuning {
@@ -332,25 +332,42 @@ export class RunCursor {
   }
 }
 
-/** Merges run cursors into one (key, version) order. */
+/** Merges run cursors into one (key, version) order (a binary heap on the cursors' current entries). */
 export function* mergeCursors(cursors: readonly RunCursor[]): Generator<ScanStep> {
-  const live = cursors.filter((c) => !c.done);
-  if (live.length === 1) {
-    const c = live[0] as RunCursor;
+  const heap = cursors.filter((c) => !c.done);
+  if (heap.length === 1) {
+    const c = heap[0] as RunCursor;
     while (!c.done) {
       yield { page: c.page as Buffer, at: c.at, key: c.key };
       c.next();
     }
     return;
   }
-  for (;;) {
-    let best: RunCursor | null = null;
-    for (const c of live) {
-      if (c.done) continue;
-      if (best === null || c.compare(best) < 0) best = c;
+  for (let i = (heap.length >> 1) - 1; i >= 0; i--) siftDown(heap, i);
+  while (heap.length > 0) {
+    const top = heap[0] as RunCursor;
+    yield { page: top.page as Buffer, at: top.at, key: top.key };
+    top.next();
+    if (top.done) {
+      const last = heap.pop() as RunCursor;
+      if (heap.length === 0) return;
+      heap[0] = last;
     }
-    if (best === null) return;
-    yield { page: best.page as Buffer, at: best.at, key: best.key };
-    best.next();
+    siftDown(heap, 0);
   }
+}
+
+function siftDown(heap: RunCursor[], i: number): void {
+  const n = heap.length;
+  const item = heap[i] as RunCursor;
+  for (;;) {
+    const l = 2 * i + 1;
+    if (l >= n) break;
+    const r = l + 1;
+    const child = r < n && (heap[r] as RunCursor).compare(heap[l] as RunCursor) < 0 ? r : l;
+    if ((heap[child] as RunCursor).compare(item) >= 0) break;
+    heap[i] = heap[child] as RunCursor;
+    i = child;
+  }
+  heap[i] = item;
 }
