@@ -33,10 +33,27 @@ const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 type Obj = Readonly<Record<string, JsonValue>>;
 
-const utf8Write: (b: Buffer, text: string, at: number) => number =
-  typeof (Buffer.prototype as unknown as { utf8Write?: unknown }).utf8Write === 'function'
-    ? (b, text, at) => (b as unknown as { utf8Write(t: string, o: number): number }).utf8Write(text, at)
-    : (b, text, at) => b.write(text, at, 'utf8');
+interface Utf8Writable {
+  utf8Write(text: string, at: number): number;
+}
+/** Buffer#utf8Write is what Buffer#write(text, at, 'utf8') ends in, minus its argument checks. */
+const HAS_UTF8_WRITE = typeof (Buffer.prototype as unknown as Partial<Utf8Writable>).utf8Write === 'function';
+
+/** Writes `text` as utf8 at `at` (room reserved by the caller); returns the bytes written. */
+function writeText(b: Buffer, text: string, at: number): number {
+  const n = text.length;
+  if (n <= 64) {
+    // Short ASCII text byte by byte: cheaper than a native call.
+    let i = 0;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80) break;
+      b[at + i] = c;
+    }
+    if (i === n) return n;
+  }
+  return HAS_UTF8_WRITE ? (b as unknown as Utf8Writable).utf8Write(text, at) : b.write(text, at, 'utf8');
+}
 
 /** Where cells are written: a buffer the writer may grow (`room` returns the buffer to write to). */
 export interface CellSink {
@@ -56,7 +73,7 @@ export function writeCells(sink: CellSink, at: number, shapeId: number, names: r
     if (typeof v === 'string') {
       b = sink.room(p, 5 + 3 * v.length);
       b[p] = STRING;
-      const n = utf8Write(b, v, p + 5);
+      const n = writeText(b, v, p + 5);
       put32(b, p + 1, n);
       p += 5 + n;
     } else if (typeof v === 'number') {
@@ -86,7 +103,7 @@ export function writeCells(sink: CellSink, at: number, shapeId: number, names: r
       const text = JSON.stringify(v);
       b = sink.room(p, 5 + 3 * text.length);
       b[p] = JSON_TEXT;
-      const n = utf8Write(b, text, p + 5);
+      const n = writeText(b, text, p + 5);
       put32(b, p + 1, n);
       p += 5 + n;
     }
