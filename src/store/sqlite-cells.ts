@@ -39,7 +39,10 @@ interface Utf8Writable {
 /** Buffer#utf8Write is what Buffer#write(text, at, 'utf8') ends in, minus its argument checks. */
 const HAS_UTF8_WRITE = typeof (Buffer.prototype as unknown as Partial<Utf8Writable>).utf8Write === 'function';
 
-/** Writes `text` as utf8 at `at` (room reserved by the caller); returns the bytes written. */
+/**
+ * Writes `text` as utf8 at `at` (room reserved by the caller); returns the bytes written, or -1
+ * for text with a lone surrogate, which utf8 cannot carry (the caller writes it as JSON, which can).
+ */
 function writeText(b: Buffer, text: string, at: number): number {
   const n = text.length;
   if (n <= 64) {
@@ -52,6 +55,7 @@ function writeText(b: Buffer, text: string, at: number): number {
     }
     if (i === n) return n;
   }
+  if (hasLoneSurrogate(text)) return -1;
   return HAS_UTF8_WRITE ? (b as unknown as Utf8Writable).utf8Write(text, at) : b.write(text, at, 'utf8');
 }
 
@@ -72,10 +76,15 @@ export function writeCells(sink: CellSink, at: number, shapeId: number, names: r
     const v = obj[names[i] as string];
     if (typeof v === 'string') {
       b = sink.room(p, 5 + 3 * v.length);
-      b[p] = STRING;
       const n = writeText(b, v, p + 5);
-      put32(b, p + 1, n);
-      p += 5 + n;
+      if (n >= 0) {
+        b[p] = STRING;
+        put32(b, p + 1, n);
+        p += 5 + n;
+      } else {
+        p = writeJson(sink, p, v);
+        b = sink.room(p, 0);
+      }
     } else if (typeof v === 'number') {
       b = sink.room(p, 9);
       if ((v | 0) === v) {
@@ -100,15 +109,21 @@ export function writeCells(sink: CellSink, at: number, shapeId: number, names: r
       b = sink.room(p, 1);
       b[p++] = ABSENT;
     } else {
-      const text = JSON.stringify(v);
-      b = sink.room(p, 5 + 3 * text.length);
-      b[p] = JSON_TEXT;
-      const n = writeText(b, text, p + 5);
-      put32(b, p + 1, n);
-      p += 5 + n;
+      p = writeJson(sink, p, v);
+      b = sink.room(p, 0);
     }
   }
   return p;
+}
+
+/** A JSON cell: the value's JSON text (always well-formed: JSON.stringify escapes lone surrogates). */
+function writeJson(sink: CellSink, p: number, v: JsonValue): number {
+  const text = JSON.stringify(v);
+  const b = sink.room(p, 5 + 3 * text.length);
+  b[p] = JSON_TEXT;
+  const n = writeText(b, text, p + 5);
+  put32(b, p + 1, n);
+  return p + 5 + n;
 }
 
 /** The shape id of cells written at `at`. */
@@ -229,6 +244,18 @@ export class ShapeReads {
     }
     return names;
   };
+}
+
+function hasLoneSurrogate(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdfff) continue;
+    if (c > 0xdbff) return true;
+    const d = text.charCodeAt(i + 1);
+    if (!(d >= 0xdc00 && d <= 0xdfff)) return true;
+    i++;
+  }
+  return false;
 }
 
 function sameKeys(obj: Obj, names: readonly string[]): boolean {
