@@ -182,7 +182,9 @@ function tools(server: MariadbInfo, serverPid: number, storeDir: string, dumpDir
       removeStore(store);
       const argv = [CLI, 'seed', '--source', url, '--tables', `${DB}.${table}`, '--store', store, '--json', '--log-level', 'warn'];
       if (parallel > 1) argv.push('--parallel', String(parallel));
-      const t = await timeCommand(process.execPath, argv, serverPid);
+      // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir /tmp/prof") profiles binsnap's runs.
+      const nodeArgs = process.env['BENCH_NODE_ARGS']?.split(' ').filter((a) => a !== '') ?? [];
+      const t = await timeCommand(process.execPath, [...nodeArgs, ...argv], serverPid);
       const summary = JSON.parse(t.stdout.trim().split('\n').pop() as string) as { rows: number; seconds: number; lockHeldMs: number | null };
       const bytes = storeBytes(store);
       removeStore(store);

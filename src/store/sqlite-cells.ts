@@ -66,14 +66,17 @@ export interface CellSink {
 
 /**
  * Writes the cells of `obj` (shape `shapeId`, whose names are `names`, in that order) at `at`
- * and returns the end. `names` must be exactly the object's own keys in order.
+ * and returns the end. `names` must be exactly the object's own keys in order (ShapeWrites.shapeOf).
  */
 export function writeCells(sink: CellSink, at: number, shapeId: number, names: readonly string[], obj: Obj): number {
   let b = sink.room(at, 4 + 9 * names.length);
   put32(b, at, shapeId);
   let p = at + 4;
-  for (let i = 0; i < names.length; i++) {
-    const v = obj[names[i] as string];
+  let count = 0;
+  // for…in walks the object's own keys in `names` order (its shape) and makes the loads cheap.
+  for (const name in obj) {
+    count++;
+    const v = obj[name];
     if (typeof v === 'string') {
       b = sink.room(p, 5 + 3 * v.length);
       const n = writeText(b, v, p + 5);
@@ -113,6 +116,7 @@ export function writeCells(sink: CellSink, at: number, shapeId: number, names: r
       b = sink.room(p, 0);
     }
   }
+  if (count !== names.length) throw new BinsnapError('BINSNAP_E_INTERNAL', 'row values do not match their shape');
   return p;
 }
 
