@@ -190,7 +190,9 @@ async function main(): Promise<void> {
       CLI, 'run', '--source', `mysql://${server.user}:${server.password}@${server.host}:${server.port}`,
       '--from', `${from.file}:${from.offset}`, '--store', store, '--metrics', `127.0.0.1:${metricsPort}`, '--json',
     ];
-    daemon = spawn(process.execPath, runArgv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir /tmp/prof") profiles the daemon.
+    const nodeArgs = process.env['BENCH_NODE_ARGS']?.split(' ').filter((a) => a !== '') ?? [];
+    daemon = spawn(process.execPath, [...nodeArgs, ...runArgv], { stdio: ['ignore', 'pipe', 'pipe'] });
     const logStream = createWriteStream(daemonLog);
     daemon.stderr!.pipe(logStream);
     let daemonOut = '';
