@@ -36,6 +36,16 @@ interface TxnRow {
   readonly gtid: string | null;
 }
 
+/** Bytes of page bodies kept for key lookups. */
+const PAGE_CACHE_BYTES = 32 * 1024 * 1024;
+
+interface PageBounds {
+  readonly page_id: number;
+  readonly seq: number;
+  readonly first_key: Buffer;
+  readonly last_key: Buffer;
+}
+
 /** A read transaction of its own, for reads that span several statements (table scans). */
 export interface ScanSnapshot {
   runsOf(tableId: number): RunRow[];
@@ -49,7 +59,11 @@ export class SqliteReads {
   private readonly lastCommitAtInstant: Database.Statement<[number], string>;
   private readonly tableIdOf: Database.Statement<[string], { table_id: number; multiset: number }>;
   private readonly runsOfTable: Database.Statement<[number], RunRow>;
-  private readonly pagesWithKey: Database.Statement<[number, Buffer], { first_key: Buffer; body: Buffer }>;
+  private readonly firstPageReaching: Database.Statement<[number, Buffer], PageBounds>;
+  private readonly pageAt: Database.Statement<[number, number], PageBounds>;
+  private readonly bodyOf: Database.Statement<[number], Buffer>;
+  private readonly pageCache = new Map<number, Buffer>();
+  private cachedBytes = 0;
   private readonly txnOfVersion: Database.Statement<[{ pos: Buffer }], TxnRow>;
   private readonly events: Database.Statement<[string, string], TxnRow & { seq: number; kind: string; table_name: string; to_name: string | null }>;
   private readonly schemas: Database.Statement<[string], SchemaRow>;
@@ -69,8 +83,13 @@ export class SqliteReads {
       .pluck();
     this.tableIdOf = db.prepare('SELECT table_id, multiset FROM table_names WHERE name = ?');
     this.runsOfTable = db.prepare('SELECT * FROM version_runs WHERE table_id = ? ORDER BY run_id');
-    // Pages whose key range may hold the key: from the first whose last key reaches it, while their first key does.
-    this.pagesWithKey = db.prepare('SELECT first_key, body FROM version_pages WHERE run_id = ? AND last_key >= ? ORDER BY last_key, seq');
+    // A key lookup: the first page whose last key reaches the key (an index seek), then the pages after it
+    // while they start with the key (a key with many versions spans pages); bodies fetched by id.
+    this.firstPageReaching = db.prepare(
+      'SELECT page_id, seq, first_key, last_key FROM version_pages WHERE run_id = ? AND last_key >= ? ORDER BY last_key LIMIT 1',
+    );
+    this.pageAt = db.prepare('SELECT page_id, seq, first_key, last_key FROM version_pages WHERE run_id = ? AND seq = ?');
+    this.bodyOf = db.prepare<[number], Buffer>('SELECT body FROM version_pages WHERE page_id = ?').pluck();
     // The transaction holding a version: the first commit at or after it; at an equal commit
     // (a seed at the commit position of the transaction before it), the one starting last.
     this.txnOfVersion = db.prepare(
@@ -128,12 +147,38 @@ export class SqliteReads {
     return this.runsOfTable.all(tableId);
   }
 
+  /**
+   * A page body by id, through a small LRU cache (a page's body never changes: compaction writes new
+   * pages or moves whole ones), so key lookups in the same region (image merging) read it once.
+   */
+  private body(pageId: number): Buffer | undefined {
+    const cached = this.pageCache.get(pageId);
+    if (cached !== undefined) {
+      this.pageCache.delete(pageId);
+      this.pageCache.set(pageId, cached);
+      return cached;
+    }
+    const body = this.bodyOf.get(pageId);
+    if (body === undefined) return undefined;
+    this.pageCache.set(pageId, body);
+    this.cachedBytes += body.length;
+    for (const [id, b] of this.pageCache) {
+      if (this.cachedBytes <= PAGE_CACHE_BYTES) break;
+      this.pageCache.delete(id);
+      this.cachedBytes -= b.length;
+    }
+    return body;
+  }
+
   /** Page bodies of a run that may hold `key`, in key order. */
   pagesHolding(runId: number, key: Buffer): Buffer[] {
     const out: Buffer[] = [];
-    for (const row of this.pagesWithKey.iterate(runId, key)) {
-      if (Buffer.compare(row.first_key, key) > 0) break;
-      out.push(row.body);
+    let page = this.firstPageReaching.get(runId, key);
+    while (page !== undefined && Buffer.compare(page.first_key, key) <= 0) {
+      const body = this.body(page.page_id);
+      if (body !== undefined) out.push(body);
+      if (Buffer.compare(page.last_key, key) !== 0) break;
+      page = this.pageAt.get(runId, page.seq + 1);
     }
     return out;
   }

@@ -125,7 +125,7 @@ CREATE TABLE version_runs (
 CREATE INDEX version_runs_by_table ON version_runs (table_id, tier);
 CREATE INDEX version_runs_by_hi ON version_runs (hi);
 CREATE TABLE version_pages (
-  page_id   INTEGER PRIMARY KEY,
+  page_id   INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused: readers cache bodies by id
   run_id    INTEGER NOT NULL,
   seq       INTEGER NOT NULL,     -- 0, 1, … in key order within the run
   first_key BLOB NOT NULL,
