@@ -123,15 +123,20 @@ function encodeGeneral(key: RowKey, columns: readonly string[], numericColumns: 
   if (busy) return encodeNested(key, columns, numericColumns);
   busy = true;
   try {
-    pos = 0;
-    for (let i = 0; i < columns.length; i++) {
-      const column = columns[i] as string;
-      writeValue(key[column] as JsonValue, numericColumns, column);
-    }
-    return takeBytes();
+    return writeColumns(key, columns, numericColumns);
   } finally {
     busy = false;
   }
+}
+
+/** Writes every column of the key into the scratch space from its start and returns the bytes. */
+function writeColumns(key: RowKey, columns: readonly string[], numericColumns: readonly string[]): Buffer {
+  pos = 0;
+  for (let i = 0; i < columns.length; i++) {
+    const column = columns[i] as string;
+    writeValue(key[column] as JsonValue, numericColumns, column);
+  }
+  return takeBytes();
 }
 
 function encodeNested(key: RowKey, columns: readonly string[], numericColumns: readonly string[]): Buffer {
@@ -139,12 +144,7 @@ function encodeNested(key: RowKey, columns: readonly string[], numericColumns: r
   const outerPos = pos;
   scratch = new Uint8Array(256);
   try {
-    pos = 0;
-    for (let i = 0; i < columns.length; i++) {
-      const column = columns[i] as string;
-      writeValue(key[column] as JsonValue, numericColumns, column);
-    }
-    return takeBytes();
+    return writeColumns(key, columns, numericColumns);
   } finally {
     scratch = outerScratch;
     pos = outerPos;
