@@ -37,9 +37,18 @@ export interface RunTuning {
   readonly pageBytes: number;
   readonly fanout: number;
   readonly tierBase: number;
+  /**
+   * Runs are rewritten by a merge only while their versions add up to at most this many (a merge
+   * runs after a commit and holds the next write back while it lasts: ~1 µs per version), so
+   * a store's largest runs stay side by side instead (reads merge them). Re-linking is always done.
+   */
+  readonly maxMergeVersions: number;
 }
 
-export const DEFAULT_TUNING: RunTuning = { pageBytes: PAGE_BYTES, fanout: FANOUT, tierBase: TIER_BASE };
+/** The largest merge that rewrites versions: about 2 s of work. */
+export const MAX_MERGE_VERSIONS = 2_000_000;
+
+export const DEFAULT_TUNING: RunTuning = { pageBytes: PAGE_BYTES, fanout: FANOUT, tierBase: TIER_BASE, maxMergeVersions: MAX_MERGE_VERSIONS };
 
 export function tierOf(versions: number, t: RunTuning = DEFAULT_TUNING): number {
   let tier = 0;
@@ -128,7 +137,10 @@ export class RunWrites {
         list.push(r);
         byTier.set(r.tier, list);
       }
-      const group = [...byTier.entries()].sort((a, b) => a[0] - b[0]).find(([, list]) => list.length >= this.tuning.fanout)?.[1];
+      const group = [...byTier.entries()]
+        .sort((a, b) => a[0] - b[0])
+        .map(([, list]) => list.slice(0, this.tuning.fanout))
+        .find((list) => list.length >= this.tuning.fanout && (disjointRuns(list) || versionsOf(list) <= this.tuning.maxMergeVersions));
       if (group === undefined) return merges;
       this.merge(tableId, group);
       merges++;
@@ -137,9 +149,9 @@ export class RunWrites {
 
   /** Merges `runs` (all of one table) into one run. */
   merge(tableId: number, runs: readonly RunRow[]): void {
-    const ordered = [...runs].sort((a, b) => Buffer.compare(a.first_key, b.first_key) || Buffer.compare(a.lo, b.lo));
-    const disjoint = ordered.every((r, i) => i === 0 || Buffer.compare((ordered[i - 1] as RunRow).last_key, r.first_key) < 0);
-    const versions = ordered.reduce((n, r) => n + r.versions, 0);
+    const ordered = byFirstKey(runs);
+    const disjoint = disjointRuns(ordered);
+    const versions = versionsOf(ordered);
     if (disjoint) {
       // Key ranges follow each other: the pages are already in order, only their run changes.
       const target = Number(this.insertRun.run(tableId).lastInsertRowid);
@@ -169,6 +181,20 @@ export class RunWrites {
       this.deleteRun.run(r.run_id);
     }
   }
+}
+
+function byFirstKey(runs: readonly RunRow[]): RunRow[] {
+  return [...runs].sort((a, b) => Buffer.compare(a.first_key, b.first_key) || Buffer.compare(a.lo, b.lo));
+}
+
+/** Whether the runs' key ranges follow each other (merged by re-linking pages). */
+function disjointRuns(runs: readonly RunRow[]): boolean {
+  const ordered = byFirstKey(runs);
+  return ordered.every((r, i) => i === 0 || Buffer.compare((ordered[i - 1] as RunRow).last_key, r.first_key) < 0);
+}
+
+function versionsOf(runs: readonly RunRow[]): number {
+  return runs.reduce((n, r) => n + r.versions, 0);
 }
 
 /** Cuts entries given in (key, version) order into the pages of one run. */

@@ -349,6 +349,33 @@ describe('sqlite store runs of version pages', () => {
     }
   });
 
+  it('runs too large to rewrite stay side by side, and reads still equal the memory store', async () => {
+    const { dir, path } = tempPath();
+    const capped = { ...tuning, maxMergeVersions: 12 };
+    const store = await openSqliteStore({ path, tuning: capped });
+    const memory = new MemoryStore();
+    try {
+      for (let i = 0; i < 120; i++) {
+        const start = 100 + i * 100;
+        const rows = [0, 1].map((r) => upsert(T, { id: (i * 7 + r * 13) % 50 }, { id: (i * 7 + r * 13) % 50, v: i }, [1, start + 10 + r]));
+        const t = txn({ start: [1, start], commit: [1, start + 50], rows });
+        await store.apply([t]);
+        await memory.apply([t]);
+      }
+      const db = new Database(path, { readonly: true });
+      const runs = db.prepare('SELECT tier, versions FROM version_runs').all() as { tier: number; versions: number }[];
+      db.close();
+      // Merges would have made runs of 18+ versions; capped at 12, runs pile up at the tier below.
+      expect(Math.max(...runs.map((r) => r.versions))).toBeLessThanOrEqual(12);
+      expect(runs.length).toBeGreaterThan(capped.fanout * 3);
+      expect(await readAll(store, T)).toEqual(await readAll(memory, T));
+      expect(await store.rowHistory(T, { id: 7 })).toEqual(await memory.rowHistory(T, { id: 7 }));
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('runs of key ranges that follow each other are merged by moving their pages, not rewriting them', async () => {
     const { dir, path } = tempPath();
     const store = await openSqliteStore({ path, tuning });

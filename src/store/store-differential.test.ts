@@ -14,7 +14,7 @@ import { openSqliteStore } from './sqlite-store.js';
 
 import { applyInChunks, snapshot, workload } from './random-workload.test-util.js';
 
-const TINY = { pageBytes: 160, fanout: 2, tierBase: 1, flushEntries: 5 };
+const TINY = { pageBytes: 160, fanout: 2, tierBase: 1, flushEntries: 5, maxMergeVersions: 20 };
 
 describe('SQLite store against the memory oracle', () => {
   for (const [name, tuning] of [['', undefined], [' (tiny pages, runs and tiers: many pages, flushes and merges)', TINY]] as const) {
