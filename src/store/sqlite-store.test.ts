@@ -402,6 +402,36 @@ describe('sqlite store runs of version pages', () => {
     }
   });
 
+  it('interleaved ascending streams (a parallel seed) become a run each, later merged by moving pages', async () => {
+    const { dir, path } = tempPath();
+    const store = await openSqliteStore({ path, tuning: { fanout: 4 } });
+    try {
+      for (let i = 0; i < 4; i++) {
+        const rows = [];
+        for (let r = 0; r < 1500; r++) {
+          for (const base of [0, 100_000]) {
+            const id = base + i * 1500 + r;
+            rows.push(upsert(T, { id }, { id }, [1, 1000 + i * 100, rows.length]));
+          }
+        }
+        await store.apply([txn({ start: [1, 1000 + i * 100], commit: [1, 1050 + i * 100], rows })]);
+      }
+      const db = new Database(path, { readonly: true });
+      const runs = db.prepare('SELECT versions FROM version_runs ORDER BY run_id').pluck().all() as number[];
+      const pages = db.prepare('SELECT count(*) AS n, max(page_id) AS top FROM version_pages').get() as { n: number; top: number };
+      db.close();
+      // 8 runs of 1500 (two per flush), merged 4 at a time into 2 runs of 6000 by re-linking: no page rewritten.
+      expect(runs).toEqual([6000, 6000]);
+      expect(pages.top).toBe(pages.n);
+      const ids = (await readAll(store, T)).map((r) => r['id']);
+      expect(ids).toHaveLength(12_000);
+      expect(ids.slice(5998, 6002)).toEqual([5998, 5999, 100_000, 100_001]);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a streamed transaction larger than a flush is written in several runs and reads whole', async () => {
     const { dir, path } = tempPath();
     const store = await openSqliteStore({ path, tuning: { ...tuning, fanout: 100 } });

@@ -206,13 +206,18 @@ export class SqliteWrites {
     let i = 0;
     while (i < order.length) {
       const tableId = b.tables[order[i] as number] as number;
-      const run = this.runs.begin(tableId);
-      for (; i < order.length && b.tables[order[i] as number] === tableId; i++) {
-        const e = order[i] as number;
-        run.add(buf, b.starts[e] as number, b.ends[e] as number, b.keys[e] as string);
+      let end = i;
+      while (end < order.length && b.tables[order[end] as number] === tableId) end++;
+      for (const [from, to] of streamPieces(order, i, end)) {
+        const run = this.runs.begin(tableId);
+        for (let k = from; k < to; k++) {
+          const e = order[k] as number;
+          run.add(buf, b.starts[e] as number, b.ends[e] as number, b.keys[e] as string);
+        }
+        run.finish();
       }
-      run.finish();
       this.touched.add(tableId);
+      i = end;
     }
     b.clear();
     this.increasing = true;
@@ -353,6 +358,37 @@ function versionAt(b: Buffer, at: number): Buffer {
 
 function formatVersion(v: Buffer): string {
   return `${u32(v, 0)}:${(BigInt(u32(v, 4)) << 32n) | BigInt(u32(v, 8))}:${u32(v, 12)}`;
+}
+
+/** A flush's run is cut into at most this many pieces … */
+const MAX_PIECES = 16;
+/** … of at least this many versions each. */
+const MIN_PIECE = 1000;
+
+/**
+ * Where to cut one table's sorted entries [from, to) into runs. Entries are in arrival order in the
+ * buffer, so in key order the arrival index drops exactly where one ascending stream of keys ends
+ * and another begins. A few long streams (a seed's parallel readers, each reading its own key
+ * range in order) become a run each: their key ranges then follow those of the next flush's runs,
+ * and merging them re-links pages instead of rewriting them. Keys in no order (random updates)
+ * give many short pieces: those stay one run.
+ */
+function streamPieces(order: readonly number[], from: number, to: number): [number, number][] {
+  const cuts: number[] = [];
+  for (let k = from + 1; k < to; k++) {
+    if ((order[k] as number) < (order[k - 1] as number)) {
+      cuts.push(k);
+      if (cuts.length >= MAX_PIECES) return [[from, to]];
+    }
+  }
+  const pieces: [number, number][] = [];
+  let start = from;
+  for (const c of [...cuts, to]) {
+    if (c - start < MIN_PIECE) return [[from, to]];
+    pieces.push([start, c]);
+    start = c;
+  }
+  return pieces;
 }
 
 /**
