@@ -7,6 +7,10 @@
  * transaction (BEGIN IMMEDIATE) from `beginTransaction` to `commit`, so
  * nothing of it is visible before, and a crash, an `abort`, an error or
  * `close` rolls all of it back. Reads use a second, read-only connection.
+ * After the commit, runs of versions may be merged (sqlite-runs.ts) in a
+ * SQLite transaction of their own; a merge that fails is reported by the
+ * call that made the commit, and the commit stands (reads are the same with
+ * or without the merge, and the next commit tries it again).
  *
  * Durability: WAL with `synchronous=NORMAL` by default. The checkpoint row is
  * written in the same SQLite transaction as the data it covers, so after any
@@ -388,7 +392,9 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
 
   /** Merges runs after a commit, in a SQLite transaction of its own (reads see the same content before and after). */
   private compact(): void {
+    if (!this.writes.hasTouched()) return;
     mapped(this.path, () => this.db.transaction(() => this.writes.compact()).immediate());
+    this.writes.compacted();
   }
 
   /** @internal Rolls back the open streamed transaction, if any. */

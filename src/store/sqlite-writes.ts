@@ -223,9 +223,21 @@ export class SqliteWrites {
     this.increasing = true;
   }
 
-  /** Merges runs of the tables written since the last call; call outside the unit, in its own SQLite transaction. */
+  /** Whether runs were written since the last compaction. */
+  hasTouched(): boolean {
+    return this.touched.size > 0;
+  }
+
+  /**
+   * Merges runs of the tables written since the last compaction; call outside the unit, in its own
+   * SQLite transaction, and `compacted()` once that has committed (until then the tables stay
+   * marked, so merges that were rolled back are tried again after the next commit).
+   */
   compact(): void {
     for (const id of this.touched) this.runs.compact(id);
+  }
+
+  compacted(): void {
     this.touched.clear();
   }
 
