@@ -229,7 +229,11 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
       let winner: ScanStep | null = null;
       for (const s of mappedIterable(this.path, mergeCursors(cursors))) {
         if (s.key !== key) {
-          if (count > 0 && winner !== null) yield* this.occurrences(winner, count);
+          if (count > 0 && winner !== null) {
+            // Inline rather than yield* of a generator: one generator object per row costs more than the row.
+            const values = this.valuesAt(winner.page, winner.at);
+            for (let n = 0; n < count; n++) yield values;
+          }
           this.checkOpen();
           key = s.key;
           count = 0;
@@ -254,7 +258,10 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
             opOf(entryOpCode(s.page, s.at));
         }
       }
-      if (count > 0 && winner !== null) yield* this.occurrences(winner, count);
+      if (count > 0 && winner !== null) {
+        const values = this.valuesAt(winner.page, winner.at);
+        for (let n = 0; n < count; n++) yield values;
+      }
     } finally {
       snap.close();
     }
@@ -420,10 +427,6 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
     return out;
   }
 
-  private *occurrences(s: ScanStep, count: number): Generator<RowValues> {
-    const values = this.valuesAt(s.page, s.at);
-    for (let i = 0; i < count; i++) yield values;
-  }
 
   private valuesAt(page: Buffer, at: number): RowValues {
     const values = entryValues(page, at, this.shapes.names);
