@@ -21,6 +21,7 @@ import { BinsnapError } from '../core/errors.js';
 import {
   PAGE_BYTES,
   PageBuilder,
+  compareVersionBytes,
   VERSION_BYTES,
   corrupt,
   entryEnd,
@@ -354,7 +355,7 @@ export class RunCursor {
     const b = o.page as Buffer;
     const va = this.at + 4 + this.key.length;
     const vb = o.at + 4 + o.key.length;
-    return Buffer.compare(a.subarray(va, va + VERSION_BYTES), b.subarray(vb, vb + VERSION_BYTES));
+    return compareVersionBytes(a, va, b, vb);
   }
 }
 
