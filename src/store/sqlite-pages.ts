@@ -48,17 +48,6 @@ export function putU32(b: Buffer, at: number, v: number): void {
   b[at + 3] = v & 0xff;
 }
 
-/** Where the parts of the entry starting at `at` lie. */
-export interface EntryView {
-  readonly key: string;
-  readonly versionAt: number;
-  readonly op: StoredOp;
-}
-
-export function entryKeyLength(b: Buffer, at: number): number {
-  return u32(b, at);
-}
-
 /** Offset of the version bytes of the entry at `at`. */
 export function versionOffset(b: Buffer, at: number): number {
   return at + 4 + u32(b, at);

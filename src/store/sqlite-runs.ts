@@ -68,14 +68,6 @@ export interface RunRow {
   readonly last_key: Buffer;
 }
 
-export interface PageRow {
-  readonly page_id: number;
-  readonly seq: number;
-  readonly lo: Buffer;
-  readonly hi: Buffer;
-  readonly body: Buffer;
-}
-
 /** The write side: new runs, their pages, and compaction; on the writer connection. */
 export class RunWrites {
   private readonly insertRun: Database.Statement<[number]>;
