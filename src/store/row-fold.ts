@@ -41,6 +41,12 @@ export class KeyState<R> {
   count = 0;
   ref: R | null = null;
 
+  /** Back to no occurrence, for the next key. */
+  reset(): void {
+    this.count = 0;
+    this.ref = null;
+  }
+
   step(op: StoredOp, ref: R): void {
     switch (op) {
       case 'upsert':

@@ -16,6 +16,7 @@
  */
 import type Database from 'better-sqlite3';
 import { BinsnapError } from '../core/errors.js';
+import { i32, putU32, u32 } from './sqlite-bytes.js';
 import type { JsonValue } from './snapshot-store.js';
 
 const NULL = 0;
@@ -70,7 +71,7 @@ export interface CellSink {
  */
 export function writeCells(sink: CellSink, at: number, shapeId: number, names: readonly string[], obj: Obj): number {
   let b = sink.room(at, 4 + 9 * names.length);
-  put32(b, at, shapeId);
+  putU32(b, at, shapeId);
   let p = at + 4;
   let count = 0;
   // for…in walks the object's own keys in `names` order (its shape) and makes the loads cheap.
@@ -82,7 +83,7 @@ export function writeCells(sink: CellSink, at: number, shapeId: number, names: r
       const n = writeText(b, v, p + 5);
       if (n >= 0) {
         b[p] = STRING;
-        put32(b, p + 1, n);
+        putU32(b, p + 1, n);
         p += 5 + n;
       } else {
         p = writeJson(sink, p, v);
@@ -92,7 +93,7 @@ export function writeCells(sink: CellSink, at: number, shapeId: number, names: r
       b = sink.room(p, 9);
       if ((v | 0) === v) {
         b[p] = INT;
-        put32(b, p + 1, v | 0);
+        putU32(b, p + 1, v | 0);
         p += 5;
       } else if (Number.isFinite(v)) {
         b[p] = DOUBLE;
@@ -126,18 +127,18 @@ function writeJson(sink: CellSink, p: number, v: JsonValue): number {
   const b = sink.room(p, 5 + 3 * text.length);
   b[p] = JSON_TEXT;
   const n = writeText(b, text, p + 5);
-  put32(b, p + 1, n);
+  putU32(b, p + 1, n);
   return p + 5 + n;
 }
 
 /** The shape id of cells written at `at`. */
 export function cellsShape(b: Buffer, at: number): number {
-  return get32(b, at) >>> 0;
+  return u32(b, at);
 }
 
 /** Reads cells [start, end) back into an object, with the names of their shape. */
 export function readCells(b: Buffer, start: number, end: number, names: (shapeId: number) => readonly string[]): Record<string, JsonValue> {
-  const shape = names(get32(b, start) >>> 0);
+  const shape = names(u32(b, start));
   const out: Record<string, JsonValue> = {};
   let p = start + 4;
   for (let i = 0; i < shape.length; i++) {
@@ -158,7 +159,7 @@ export function readCells(b: Buffer, start: number, end: number, names: (shapeId
         p += 1;
         break;
       case INT:
-        out[name] = get32(b, p + 1);
+        out[name] = i32(b, p + 1);
         p += 5;
         break;
       case DOUBLE:
@@ -167,13 +168,13 @@ export function readCells(b: Buffer, start: number, end: number, names: (shapeId
         p += 9;
         break;
       case STRING: {
-        const n = get32(b, p + 1) >>> 0;
+        const n = u32(b, p + 1);
         out[name] = b.toString('utf8', p + 5, p + 5 + n);
         p += 5 + n;
         break;
       }
       case JSON_TEXT: {
-        const n = get32(b, p + 1) >>> 0;
+        const n = u32(b, p + 1);
         out[name] = JSON.parse(b.toString('utf8', p + 5, p + 5 + n)) as JsonValue;
         p += 5 + n;
         break;
@@ -269,18 +270,6 @@ function sameKeys(obj: Obj, names: readonly string[]): boolean {
     i++;
   }
   return i === names.length;
-}
-
-function put32(b: Buffer, at: number, v: number): void {
-  b[at] = v >>> 24;
-  b[at + 1] = (v >>> 16) & 0xff;
-  b[at + 2] = (v >>> 8) & 0xff;
-  b[at + 3] = v & 0xff;
-}
-
-/** Signed 32-bit big-endian. */
-function get32(b: Buffer, at: number): number {
-  return ((b[at] as number) << 24) | ((b[at + 1] as number) << 16) | ((b[at + 2] as number) << 8) | (b[at + 3] as number);
 }
 
 function damaged(why: string): BinsnapError {

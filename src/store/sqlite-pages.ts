@@ -17,6 +17,7 @@
  */
 import { BinsnapError } from '../core/errors.js';
 import type { StoredOp } from './row-fold.js';
+import { putU32, u32 } from './sqlite-bytes.js';
 import { readCells, writeCells, type CellSink, type ShapeWrites } from './sqlite-cells.js';
 import type { JsonValue, RowKey, RowValues } from './snapshot-store.js';
 
@@ -37,16 +38,7 @@ export function corrupt(why: string): BinsnapError {
   return new BinsnapError('BINSNAP_E_STORE_CORRUPT', `a version page of the store is damaged: ${why}`);
 }
 
-export function u32(b: Buffer, at: number): number {
-  return ((b[at] as number) * 0x1000000 + (((b[at + 1] as number) << 16) | ((b[at + 2] as number) << 8) | (b[at + 3] as number))) >>> 0;
-}
-
-export function putU32(b: Buffer, at: number, v: number): void {
-  b[at] = v >>> 24;
-  b[at + 1] = (v >>> 16) & 0xff;
-  b[at + 2] = (v >>> 8) & 0xff;
-  b[at + 3] = v & 0xff;
-}
+export { putU32, u32 };
 
 /** Offset of the version bytes of the entry at `at`. */
 export function versionOffset(b: Buffer, at: number): number {

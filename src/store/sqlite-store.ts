@@ -26,7 +26,7 @@ import { BinsnapError } from '../core/errors.js';
 import type { BinlogPosition } from '../core/position.js';
 import { encodeKey } from './key-encoding.js';
 import { resolveLineage, type Segment } from './lineage.js';
-import { rowOpOf } from './row-fold.js';
+import { KeyState, rowOpOf } from './row-fold.js';
 import { AFTER_ALL, BEFORE_ALL, decodeVersion, lastVersionAt, posBlob } from './sqlite-codec.js';
 import { ShapeReads } from './sqlite-cells.js';
 import { VERSION_BYTES, entryKey, entryOpCode, entryPk, entryValues, opOf, pageCount, pageEntryAt, u32 } from './sqlite-pages.js';
@@ -222,45 +222,25 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
           cursors.push(mapped(this.path, () => new RunCursor(snap.pages(run.run_id), meets === 'all' ? null : r)));
         }
       }
-      // Per key, versions oldest first: the latest upsert unless a delete follows (primary key),
-      // or a count of occurrences (no primary key), as in row-fold.ts.
+      // Per key, versions oldest first, folded by row-fold.ts's rule.
       let key: string | null = null;
-      let count = 0;
-      let winner: ScanStep | null = null;
+      const state = new KeyState<ScanStep>();
       for (const s of mappedIterable(this.path, mergeCursors(cursors))) {
         if (s.key !== key) {
-          if (count > 0 && winner !== null) {
-            // Inline rather than yield* of a generator: one generator object per row costs more than the row.
-            const values = this.valuesAt(winner.page, winner.at);
-            for (let n = 0; n < count; n++) yield values;
+          // Inline rather than yield* of a generator: one generator object per row costs more than the row.
+          if (state.count > 0 && state.ref !== null) {
+            const values = this.valuesAt(state.ref.page, state.ref.at);
+            for (let n = 0; n < state.count; n++) yield values;
           }
           this.checkOpen();
           key = s.key;
-          count = 0;
-          winner = null;
+          state.reset();
         }
-        switch (entryOpCode(s.page, s.at)) {
-          case 0: // upsert
-            count = 1;
-            winner = s;
-            break;
-          case 1: // delete
-            count = 0;
-            break;
-          case 2: // add
-            count++;
-            winner = s;
-            break;
-          case 3: // remove
-            count = Math.max(0, count - 1);
-            break;
-          default:
-            opOf(entryOpCode(s.page, s.at));
-        }
+        state.step(opOf(entryOpCode(s.page, s.at)), s);
       }
-      if (count > 0 && winner !== null) {
-        const values = this.valuesAt(winner.page, winner.at);
-        for (let n = 0; n < count; n++) yield values;
+      if (state.count > 0 && state.ref !== null) {
+        const values = this.valuesAt(state.ref.page, state.ref.at);
+        for (let n = 0; n < state.count; n++) yield values;
       }
     } finally {
       snap.close();
@@ -272,20 +252,9 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
     if (bound === null) return null;
     const ranges = this.ranges(await resolveLineage(table, bound, this.reads.eventsTouching), lastVersionAt(bound));
     const found = this.versionsOfKey(ranges, encodeKey(key, options?.numericKeyColumns), true);
-    let count = 0;
-    let winner: KeyVersion | null = null;
-    for (const e of found) {
-      const op = entryOpCode(e.page, e.at);
-      if (op === 0) {
-        count = 1;
-        winner = e;
-      } else if (op === 1) count = 0;
-      else if (op === 2) {
-        count++;
-        winner = e;
-      } else count = Math.max(0, count - 1);
-    }
-    return count > 0 && winner !== null ? this.valuesAt(winner.page, winner.at) : null;
+    const state = new KeyState<KeyVersion>();
+    for (const e of found) state.step(opOf(entryOpCode(e.page, e.at)), e);
+    return state.count > 0 && state.ref !== null ? this.valuesAt(state.ref.page, state.ref.at) : null;
   }
 
   async rowHistory(table: string, key: RowKey, options?: KeyOptions): Promise<RowHistoryEntry[]> {

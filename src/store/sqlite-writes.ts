@@ -19,14 +19,15 @@
 import type Database from 'better-sqlite3';
 import { BinsnapError } from '../core/errors.js';
 import type { BinlogPosition } from '../core/position.js';
-import { posBlob } from './sqlite-codec.js';
-import type { Checkpoint, TransactionEnd, TransactionStart } from './snapshot-store.js';
+import { decodeVersion, posBlob } from './sqlite-codec.js';
+import { formatVersionId, type Checkpoint, type TransactionEnd, type TransactionStart } from './snapshot-store.js';
 import type { PreparedChange } from './transaction-rules.js';
 import { CheckpointTable } from './sqlite-checkpoint.js';
 import {
   EntryBuffer,
   OP_CODE,
   VERSION_BYTES,
+  compareVersionBytes,
   entryKey,
   entryOpCode,
   entryValuesRange,
@@ -167,6 +168,12 @@ export class SqliteWrites {
 
   /** Whether stored runs hold versions in the range of the buffered entries from `from` on. */
   private meetsStored(from: number): boolean {
+    const [lo, hi] = this.versionRange(from);
+    return this.runs.runsOverlapping(lo, hi).length > 0;
+  }
+
+  /** The least and greatest version of the buffered entries from `from` on (views into the buffer). */
+  private versionRange(from: number): [Buffer, Buffer] {
     const b = this.pending;
     let lo = versionAt(b.buf, b.starts[from] as number);
     let hi = versionAt(b.buf, b.starts[b.length - 1] as number);
@@ -177,29 +184,15 @@ export class SqliteWrites {
         if (x.compare(hi) > 0) hi = x;
       }
     }
-    return this.runs.runsOverlapping(lo, hi).length > 0;
+    return [lo, hi];
   }
 
   /** Writes the buffered versions as one run per table. */
   flushRows(): void {
     const b = this.pending;
-    const n = b.length;
-    if (n === 0) return;
+    if (b.length === 0) return;
     const buf = b.buf;
-    let lo: Buffer;
-    let hi: Buffer;
-    if (this.increasing) {
-      lo = versionAt(buf, b.starts[0] as number);
-      hi = versionAt(buf, b.starts[n - 1] as number);
-    } else {
-      lo = versionAt(buf, b.starts[0] as number);
-      hi = lo;
-      for (let i = 1; i < n; i++) {
-        const x = versionAt(buf, b.starts[i] as number);
-        if (x.compare(lo) < 0) lo = x;
-        if (x.compare(hi) > 0) hi = x;
-      }
-    }
+    const [lo, hi] = this.versionRange(0);
     const overlapping = this.runs.runsOverlapping(lo, hi);
     const keep = overlapping.length > 0 || !this.increasing ? this.alreadyStored(lo, hi, overlapping) : null;
     const order = sortedOrder(b, keep);
@@ -286,7 +279,7 @@ export class SqliteWrites {
       }
       keep[i] = false;
       if (existing.tableId !== incoming.tableId || existing.key !== incoming.key || existing.op !== incoming.op || existing.values !== incoming.values) {
-        throw new BinsnapError('BINSNAP_E_STORE_CONFLICT', `row version ${formatVersion(v)} is already stored with different content`, {
+        throw new BinsnapError('BINSNAP_E_STORE_CONFLICT', `row version ${formatVersionId(decodeVersion(Buffer.from(v)))} is already stored with different content`, {
           table: this.nameOf(incoming.tableId),
           existingTable: this.nameOf(existing.tableId),
         });
@@ -368,10 +361,6 @@ function versionAt(b: Buffer, at: number): Buffer {
   return b.subarray(v, v + VERSION_BYTES);
 }
 
-function formatVersion(v: Buffer): string {
-  return `${u32(v, 0)}:${(BigInt(u32(v, 4)) << 32n) | BigInt(u32(v, 8))}:${u32(v, 12)}`;
-}
-
 /** A flush's run is cut into at most this many pieces … */
 const MAX_PIECES = 16;
 /** … of at least this many versions each. */
@@ -422,7 +411,7 @@ function sortedOrder(b: EntryBuffer, keep: boolean[] | null): number[] {
     if (kx !== ky) return kx < ky ? -1 : 1;
     const vx = starts[x] as number + 4 + kx.length;
     const vy = starts[y] as number + 4 + ky.length;
-    return buf.compare(buf, vy, vy + VERSION_BYTES, vx, vx + VERSION_BYTES);
+    return compareVersionBytes(buf, vx, buf, vy);
   };
   const order: number[] = [];
   for (let i = 0; i < n; i++) if (keep === null || keep[i] === true) order.push(i);
