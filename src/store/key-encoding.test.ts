@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BinsnapError } from '../core/errors.js';
-import { encodeKey, numericKeyColumnsOf } from './key-encoding.js';
+import { encodeKey, encodeKeyInto, numericKeyColumnsOf } from './key-encoding.js';
 import type { JsonValue, RowKey } from './snapshot-store.js';
 import { tableSchema } from './contract-fixtures.test-util.js';
 
@@ -120,7 +120,27 @@ function outcome(encode: (key: RowKey, numeric?: readonly string[]) => Buffer, k
 }
 
 function expectSameAsReference(key: RowKey, numeric: readonly string[] = []): void {
-  expect(outcome(encodeKey, key, numeric)).toEqual(outcome(reference.encodeKey, key, numeric));
+  const expected = outcome(reference.encodeKey, key, numeric);
+  expect(outcome(encodeKey, key, numeric)).toEqual(expected);
+  expect(outcome(encodeIntoSink, key, numeric)).toEqual(expected);
+}
+
+/** encodeKeyInto behind a small sink that grows, after a few bytes already written (the store's entry buffer). */
+function encodeIntoSink(key: RowKey, numeric?: readonly string[]): Buffer {
+  let buf = new Uint8Array(8).fill(0xaa);
+  const sink = {
+    room(at: number, bytes: number): Uint8Array {
+      if (at + bytes > buf.length) {
+        const next = new Uint8Array(Math.max(at + bytes, buf.length * 2));
+        next.set(buf.subarray(0, at));
+        buf = next;
+      }
+      return buf;
+    },
+  };
+  const end = encodeKeyInto(sink, 3, key, numeric);
+  expect(Array.from(buf.subarray(0, 3))).toEqual([0xaa, 0xaa, 0xaa]);
+  return Buffer.from(buf.subarray(3, end));
 }
 
 /** Reference order, written independently of the byte encoding: exact decimals via BigInt, strings by code point. */

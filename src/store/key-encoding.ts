@@ -72,6 +72,68 @@ export function encodeKey(key: RowKey, numericColumns: readonly string[] = NO_CO
 
 const NO_COLUMNS: readonly string[] = [];
 
+/** A growing byte buffer: `room` returns the buffer to write to, with `bytes` free at `at`. */
+export interface ByteSink {
+  room(at: number, bytes: number): Uint8Array;
+}
+
+/**
+ * encodeKey's bytes written at `at` of `sink`, without a Buffer of their own (the embedded store
+ * writes keys straight into its page entries); returns the end. The sink may grow meanwhile.
+ */
+export function encodeKeyInto(sink: ByteSink, at: number, key: RowKey, numericColumns: readonly string[] = NO_COLUMNS): number {
+  const columns = Object.keys(key);
+  if (columns.length === 1) {
+    const column = columns[0] as string;
+    const value = key[column];
+    if (typeof value === 'number') {
+      if (value !== 0 && ((value | 0) === value || isSafeWhole(value))) {
+        const negative = value < 0;
+        splitInteger(negative ? -value : value);
+        return putInteger(sink.room(at, intDigits + 6), at, negative);
+      }
+    } else if (typeof value === 'string') {
+      if (numericColumns.length !== 0 && numericColumns.includes(column)) {
+        const negative = scanDecimalText(value, column);
+        if (digitsCount === 0) {
+          sink.room(at, 1)[at] = TAG_ZERO;
+          return at + 1;
+        }
+        return putDigits(sink.room(at, digitsCount + 6), at, value, negative);
+      }
+      if (value.length <= 256) {
+        const end = asciiStringInto(sink.room(at, value.length + 3), at, value);
+        if (end >= 0) return end;
+      }
+    }
+  }
+  if (busy) {
+    const bytes = encodeNested(key, columns, numericColumns);
+    sink.room(at, bytes.length).set(bytes, at);
+    return at + bytes.length;
+  }
+  busy = true;
+  try {
+    pos = 0;
+    for (let i = 0; i < columns.length; i++) {
+      const column = columns[i] as string;
+      writeValue(key[column] as JsonValue, numericColumns, column);
+    }
+    const n = pos;
+    const out = sink.room(at, n);
+    const from = scratch;
+    if (n <= 64) {
+      for (let i = 0; i < n; i++) out[at + i] = from[i] as number;
+    } else {
+      out.set(from.subarray(0, n), at);
+      if (from.length > SCRATCH_KEEP) scratch = new Uint8Array(512);
+    }
+    return at + n;
+  } finally {
+    busy = false;
+  }
+}
+
 /** A nonzero safe integer. */
 function integerKey(n: number): Buffer {
   const negative = n < 0;
@@ -83,17 +145,22 @@ function integerKey(n: number): Buffer {
 
 /** A string of code points 1 … 0x7F (no 0x00 to escape, UTF-8 is the text); undefined for any other string. */
 function asciiStringKey(s: string): Buffer | undefined {
+  const out = Buffer.allocUnsafe(s.length + 3);
+  return asciiStringInto(out, 0, s) < 0 ? undefined : out;
+}
+
+/** asciiStringKey's bytes at `at` of `out` (room for length + 3); the end, or -1 for any other string. */
+function asciiStringInto(out: Uint8Array, at: number, s: string): number {
   const len = s.length;
-  const out = Buffer.allocUnsafe(len + 3);
-  out[0] = TAG_STRING;
+  out[at] = TAG_STRING;
   for (let i = 0; i < len; i++) {
     const c = s.charCodeAt(i);
-    if (c === 0 || c > 0x7f) return undefined;
-    out[i + 1] = c;
+    if (c === 0 || c > 0x7f) return -1;
+    out[at + i + 1] = c;
   }
-  out[len + 1] = 0x00;
-  out[len + 2] = 0x01;
-  return out;
+  out[at + len + 1] = 0x00;
+  out[at + len + 2] = 0x01;
+  return at + len + 3;
 }
 
 /** A numeric column's text alone. */

@@ -19,6 +19,7 @@ import { BinsnapError } from '../core/errors.js';
 import type { StoredOp } from './row-fold.js';
 import { putU32, u32 } from './sqlite-bytes.js';
 import { readCells, writeCells, type CellSink, type ShapeWrites } from './sqlite-cells.js';
+import { encodeKeyInto } from './key-encoding.js';
 import type { JsonValue, RowKey, RowValues } from './snapshot-store.js';
 
 export const PAGE_BYTES = 32 * 1024;
@@ -47,6 +48,22 @@ export function versionOffset(b: Buffer, at: number): number {
 
 export function entryKey(b: Buffer, at: number): string {
   return b.toString('latin1', at + 4, at + 4 + u32(b, at));
+}
+
+/**
+ * Compares the keys of the entries at `a` of `x` and `b` of `y` byte by byte (the order of their
+ * latin1 strings), without making those strings.
+ */
+export function compareEntryKeys(x: Uint8Array, a: number, y: Uint8Array, b: number): number {
+  const m = u32(x, a);
+  const n = u32(y, b);
+  const len = m < n ? m : n;
+  for (let i = 0; i < len; i++) {
+    const p = x[a + 4 + i] as number;
+    const q = y[b + 4 + i] as number;
+    if (p !== q) return p - q;
+  }
+  return m - n;
 }
 
 export function entryOpCode(b: Buffer, at: number): number {
@@ -100,7 +117,6 @@ export class EntryBuffer implements CellSink {
   used = 0;
   readonly starts: number[] = [];
   readonly ends: number[] = [];
-  readonly keys: string[] = [];
   readonly tables: number[] = [];
 
   get length(): number {
@@ -111,14 +127,32 @@ export class EntryBuffer implements CellSink {
     this.used = 0;
     this.starts.length = 0;
     this.ends.length = 0;
-    this.keys.length = 0;
     this.tables.length = 0;
   }
 
-  /** Appends one entry whose version is `file | offset (high, low 32 bits) | rowIndex`. */
+  /** Appends one entry whose version is `file | offset (high, low 32 bits) | rowIndex`; the key is encoded here. */
   addVersion(
     tableId: number,
-    key: Buffer,
+    key: RowKey,
+    numericKeyColumns: readonly string[] | undefined,
+    file: number,
+    offsetHigh: number,
+    offsetLow: number,
+    rowIndex: number,
+    opCode: number,
+    values: Readonly<Record<string, JsonValue>> | null,
+    shapes: ShapeWrites,
+  ): void {
+    const start = this.used;
+    // The key's bytes go straight after their length, with no Buffer of their own.
+    const keyEnd = encodeKeyInto(this, start + 4, key, numericKeyColumns);
+    this.finishEntry(tableId, start, keyEnd, file, offsetHigh, offsetLow, rowIndex, opCode, key, values, shapes);
+  }
+
+  /** addVersion with the key's bytes already encoded (`keyBytes`) and its columns as `pk`. */
+  addEncodedVersion(
+    tableId: number,
+    keyBytes: Uint8Array,
     file: number,
     offsetHigh: number,
     offsetLow: number,
@@ -128,15 +162,29 @@ export class EntryBuffer implements CellSink {
     values: Readonly<Record<string, JsonValue>> | null,
     shapes: ShapeWrites,
   ): void {
-    const keyLen = key.length;
     const start = this.used;
-    let b = this.room(start, 4 + keyLen + VERSION_BYTES + 1 + 4);
-    let p = start;
-    putU32(b, p, keyLen);
-    p += 4;
-    // Keys and versions are short: a loop beats Buffer#copy's native call.
-    for (let i = 0; i < keyLen; i++) b[p + i] = key[i] as number;
-    p += keyLen;
+    const b = this.room(start, 4 + keyBytes.length);
+    b.set(keyBytes, start + 4);
+    this.finishEntry(tableId, start, start + 4 + keyBytes.length, file, offsetHigh, offsetLow, rowIndex, opCode, pk, values, shapes);
+  }
+
+  /** The rest of an entry whose key lies in [start + 4, keyEnd). */
+  private finishEntry(
+    tableId: number,
+    start: number,
+    keyEnd: number,
+    file: number,
+    offsetHigh: number,
+    offsetLow: number,
+    rowIndex: number,
+    opCode: number,
+    pk: Readonly<Record<string, JsonValue>>,
+    values: Readonly<Record<string, JsonValue>> | null,
+    shapes: ShapeWrites,
+  ): void {
+    let b = this.room(keyEnd, VERSION_BYTES + 1 + 4);
+    putU32(b, start, keyEnd - start - 4);
+    let p = keyEnd;
     putU32(b, p, file);
     putU32(b, p + 4, offsetHigh);
     putU32(b, p + 8, offsetLow);
@@ -162,8 +210,12 @@ export class EntryBuffer implements CellSink {
     this.used = p;
     this.starts.push(start);
     this.ends.push(p);
-    this.keys.push(b.toString('latin1', start + 4, start + 4 + keyLen));
     this.tables.push(tableId);
+  }
+
+  /** The key of entry `i` as latin1. */
+  keyOf(i: number): string {
+    return entryKey(this.buf, this.starts[i] as number);
   }
 
   /** CellSink: the buffer, grown so `bytes` fit at `at`. */

@@ -21,6 +21,7 @@ import { BinsnapError } from '../core/errors.js';
 import {
   PAGE_BYTES,
   PageBuilder,
+  compareEntryKeys,
   compareVersionBytes,
   VERSION_BYTES,
   corrupt,
@@ -167,7 +168,7 @@ export class RunWrites {
     }
     const builder = this.begin(tableId);
     const cursors = ordered.map((r) => new RunCursor((seq) => this.pageOfRun.get(r.run_id, seq)?.body));
-    for (const step of mergeCursors(cursors)) builder.add(step.page, step.at, entryEnd(step.page, step.at), step.key);
+    for (const step of mergeCursors(cursors)) builder.add(step.page, step.at, entryEnd(step.page, step.at));
     builder.finish();
     for (const r of ordered) {
       this.deletePages.run(r.run_id);
@@ -199,7 +200,8 @@ export class RunBuilder {
   private lastKey: Buffer | null = null;
   private lo: Buffer | null = null;
   private hi: Buffer | null = null;
-  private prevKey: string | null = null;
+  private prevBuf: Buffer | null = null;
+  private prevStart = 0;
 
   constructor(
     readonly runId: number,
@@ -210,12 +212,13 @@ export class RunBuilder {
     this.page = new PageBuilder(tuning.pageBytes);
   }
 
-  /** One entry (bytes [start, end) of `buf`) with its key as latin1. */
-  add(buf: Buffer, start: number, end: number, key: string): void {
-    if (this.prevKey !== null && key < this.prevKey) {
+  /** One entry: bytes [start, end) of `buf`. */
+  add(buf: Buffer, start: number, end: number): void {
+    if (this.prevBuf !== null && compareEntryKeys(buf, start, this.prevBuf, this.prevStart) < 0) {
       throw new BinsnapError('BINSNAP_E_INTERNAL', 'version page entries out of key order');
     }
-    this.prevKey = key;
+    this.prevBuf = buf;
+    this.prevStart = start;
     this.page.add(buf, start, end);
     this.versions++;
     if (this.page.full) this.writePage();

@@ -165,9 +165,9 @@ function toLayout3(db: Database.Database): void {
       for (const r of page) {
         const v = r.version;
         const values = r.row_values === null ? null : (JSON.parse(r.row_values) as Obj);
-        buffer.addVersion(id, r.pk_sort, v.readUInt32BE(0), v.readUInt32BE(4), v.readUInt32BE(8), v.readUInt32BE(12), OP_CODE[r.op], JSON.parse(r.pk) as Obj, values, shapes);
+        buffer.addEncodedVersion(id, r.pk_sort, v.readUInt32BE(0), v.readUInt32BE(4), v.readUInt32BE(8), v.readUInt32BE(12), OP_CODE[r.op], JSON.parse(r.pk) as Obj, values, shapes);
       }
-      for (let i = 0; i < buffer.length; i++) run.add(buffer.buf, buffer.starts[i] as number, buffer.ends[i] as number, buffer.keys[i] as string);
+      for (let i = 0; i < buffer.length; i++) run.add(buffer.buf, buffer.starts[i] as number, buffer.ends[i] as number);
       const last = page[page.length - 1] as OldVersionRow;
       page = page.length < 5000 ? [] : next.all(id, last.pk_sort, last.version, 5000);
     }

@@ -250,7 +250,7 @@ describe('sqlite store after a crash', () => {
     const entries = new EntryBuffer();
     // Shape 1 is ["id"], stored by the first transaction the test writes.
     const shapes = { shapeOf: (o: object) => ({ names: Object.keys(o), id: 1 }) } as unknown as ShapeWrites;
-    entries.addVersion(1, encodeKey({ id: 2 }), 1, 0, 450, 0, OP_CODE.upsert, { id: 2 }, { id: 2 }, shapes);
+    entries.addEncodedVersion(1, encodeKey({ id: 2 }), 1, 0, 450, 0, OP_CODE.upsert, { id: 2 }, { id: 2 }, shapes);
     const page = new PageBuilder();
     page.add(entries.buf, entries.starts[0] as number, entries.ends[0] as number);
     return page.take().body.toString('hex');

@@ -43,6 +43,7 @@ import type {
   Checkpoint,
   CommittedTransaction,
   KeyOptions,
+  RowChange,
   RowHistoryEntry,
   RowKey,
   RowValues,
@@ -56,6 +57,7 @@ import type {
 } from './snapshot-store.js';
 import {
   checkBeforeCommit,
+  checkChange,
   checkEnd,
   checkMetaName,
   checkMetaValue,
@@ -63,8 +65,6 @@ import {
   checkTimestamp,
   defaultCheckpoint,
   nextCheckpoint,
-  prepareChange,
-  type PreparedChange,
 } from './transaction-rules.js';
 
 export const DEFAULT_STORE_PATH = './binsnap.db';
@@ -148,25 +148,24 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
 
   async apply(transactions: readonly CommittedTransaction[]): Promise<void> {
     this.checkWritable();
-    const prepared = transactions.map((t) => {
+    for (const t of transactions) {
       checkStart(t);
       checkEnd(t, t);
-      return t.rowChanges.map((c) => {
-        const p = prepareChange(c, t.startPosition);
+      for (const c of t.rowChanges) {
+        checkChange(c, t.startPosition);
         checkBeforeCommit(c, t.commitPosition);
-        return p;
-      });
-    });
+      }
+    }
     let checkpoint: Checkpoint | null = null;
     for (const t of transactions) checkpoint = nextCheckpoint(checkpoint, defaultCheckpoint(t));
     try {
       mapped(this.path, () =>
         this.db
           .transaction(() => {
-            transactions.forEach((t, i) => {
-              this.writes.writeRows(prepared[i] as PreparedChange[]);
+            for (const t of transactions) {
+              this.writes.writeRows(t.rowChanges);
               this.writes.writeTransaction(t, t);
-            });
+            }
             this.writes.flushRows();
             if (checkpoint !== null) this.writes.advanceCheckpoint(checkpoint);
           })
@@ -348,7 +347,7 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
   // ── for the streamed writer ───────────────────────────────────────────
 
   /** @internal */
-  writeStreamedRows(changes: readonly PreparedChange[]): void {
+  writeStreamedRows(changes: readonly RowChange[]): void {
     this.checkOpen();
     mapped(this.path, () => this.writes.writeRows(changes, true));
   }

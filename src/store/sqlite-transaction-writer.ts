@@ -10,11 +10,11 @@
  */
 import { BinsnapError } from '../core/errors.js';
 import { compareVersionIds, type RowChange, type TransactionEnd, type TransactionStart, type TransactionWriter } from './snapshot-store.js';
-import { checkBeforeCommit, checkEnd, prepareChange, type PreparedChange } from './transaction-rules.js';
+import { checkBeforeCommit, checkChange, checkEnd } from './transaction-rules.js';
 
 /** What the writer needs from the store, inside the store's open SQLite transaction. */
 export interface StreamedTarget {
-  writeStreamedRows(changes: readonly PreparedChange[]): void;
+  writeStreamedRows(changes: readonly RowChange[]): void;
   commitStreamed(start: TransactionStart, end: TransactionEnd): void;
   rollbackStreamed(): void;
 }
@@ -22,7 +22,7 @@ export interface StreamedTarget {
 export class SqliteTransactionWriter implements TransactionWriter {
   private done = false;
   /** The greatest version written so far, checked against the commit position at commit. */
-  private last: PreparedChange | null = null;
+  private last: RowChange | null = null;
 
   constructor(
     private readonly store: StreamedTarget,
@@ -32,9 +32,13 @@ export class SqliteTransactionWriter implements TransactionWriter {
   async addRows(batch: readonly RowChange[]): Promise<void> {
     this.live();
     try {
-      const prepared = batch.map((c) => prepareChange(c, this.start.startPosition));
-      this.store.writeStreamedRows(prepared);
-      for (const p of prepared) if (this.last === null || compareVersionIds(p.change.version, this.last.change.version) > 0) this.last = p;
+      let last = this.last;
+      for (const c of batch) {
+        checkChange(c, this.start.startPosition);
+        if (last === null || compareVersionIds(c.version, last.version) > 0) last = c;
+      }
+      this.store.writeStreamedRows(batch);
+      this.last = last;
     } catch (err) {
       this.fail();
       throw err;
@@ -45,7 +49,7 @@ export class SqliteTransactionWriter implements TransactionWriter {
     this.live();
     try {
       checkEnd(this.start, end);
-      if (this.last !== null) checkBeforeCommit(this.last.change, end.commitPosition);
+      if (this.last !== null) checkBeforeCommit(this.last, end.commitPosition);
       this.store.commitStreamed(this.start, end);
       this.done = true;
     } catch (err) {

@@ -20,13 +20,14 @@ import type Database from 'better-sqlite3';
 import { BinsnapError } from '../core/errors.js';
 import type { BinlogPosition } from '../core/position.js';
 import { decodeVersion, posBlob } from './sqlite-codec.js';
-import { formatVersionId, type Checkpoint, type TransactionEnd, type TransactionStart } from './snapshot-store.js';
-import type { PreparedChange } from './transaction-rules.js';
+import { formatVersionId, type Checkpoint, type RowChange, type TransactionEnd, type TransactionStart } from './snapshot-store.js';
+import { storedOp } from './row-fold.js';
 import { CheckpointTable } from './sqlite-checkpoint.js';
 import {
   EntryBuffer,
   OP_CODE,
   VERSION_BYTES,
+  compareEntryKeys,
   compareVersionBytes,
   entryKey,
   entryOpCode,
@@ -125,15 +126,15 @@ export class SqliteWrites {
    * transaction's batch), a batch meeting stored versions is checked against them now, so a
    * conflict surfaces at the batch that brings it.
    */
-  writeRows(changes: readonly PreparedChange[], checkStored = false): void {
+  writeRows(changes: readonly RowChange[], checkStored = false): void {
     const pending = this.pending;
     const before = pending.length;
     let increasing = this.increasing;
     let lastFile = this.lastFile;
     let lastOffset = this.lastOffset;
     let lastIndex = this.lastIndex;
-    for (const p of changes) {
-      const c = p.change;
+    for (let i = 0; i < changes.length; i++) {
+      const c = changes[i] as RowChange;
       const id = c.version;
       const offset = id.offset;
       if (increasing && pending.length > 0) {
@@ -145,15 +146,16 @@ export class SqliteWrites {
       lastIndex = id.rowIndex;
       const high = offset > 0xffff_ffffn ? Number(offset >> 32n) : 0;
       const low = high === 0 ? Number(offset) : Number(offset & 0xffff_ffffn);
+      const op = storedOp(c);
       pending.addVersion(
-        this.tableId(c.table, p.op === 'add' || p.op === 'remove'),
-        p.keyBytes,
+        this.tableId(c.table, op === 'add' || op === 'remove'),
+        c.key,
+        c.numericKeyColumns,
         id.fileNumber,
         high,
         low,
         id.rowIndex,
-        OP_CODE[p.op],
-        c.key,
+        OP_CODE[op],
         c.values,
         this.shapes,
       );
@@ -205,7 +207,7 @@ export class SqliteWrites {
         const run = this.runs.begin(tableId);
         for (let k = from; k < to; k++) {
           const e = order[k] as number;
-          run.add(buf, b.starts[e] as number, b.ends[e] as number, b.keys[e] as string);
+          run.add(buf, b.starts[e] as number, b.ends[e] as number);
         }
         run.finish();
       }
@@ -266,7 +268,7 @@ export class SqliteWrites {
       const at = b.starts[i] as number;
       const incoming: StoredEntry = {
         tableId: b.tables[i] as number,
-        key: b.keys[i] as string,
+        key: b.keyOf(i),
         op: entryOpCode(b.buf, at),
         values: valuesOf(b.buf, at),
       };
@@ -399,19 +401,17 @@ function streamPieces(order: readonly number[], from: number, to: number): [numb
 function sortedOrder(b: EntryBuffer, keep: boolean[] | null): number[] {
   const n = b.length;
   const tables = b.tables;
-  const keys = b.keys;
   const buf = b.buf;
   const starts = b.starts;
   const cmp = (x: number, y: number): number => {
     const tx = tables[x] as number;
     const ty = tables[y] as number;
     if (tx !== ty) return tx - ty;
-    const kx = keys[x] as string;
-    const ky = keys[y] as string;
-    if (kx !== ky) return kx < ky ? -1 : 1;
-    const vx = starts[x] as number + 4 + kx.length;
-    const vy = starts[y] as number + 4 + ky.length;
-    return compareVersionBytes(buf, vx, buf, vy);
+    const sx = starts[x] as number;
+    const sy = starts[y] as number;
+    const k = compareEntryKeys(buf, sx, buf, sy);
+    if (k !== 0) return k;
+    return compareVersionBytes(buf, sx + 4 + u32(buf, sx), buf, sy + 4 + u32(buf, sy));
   };
   const order: number[] = [];
   for (let i = 0; i < n; i++) if (keep === null || keep[i] === true) order.push(i);

@@ -76,8 +76,8 @@ class Prepared implements PreparedChange {
   }
 }
 
-/** Checks a change against its transaction's start (the commit is checked again at commit). */
-export function prepareChange(change: RowChange, start: BinlogPosition): PreparedChange {
+/** Checks a change against its transaction's start (the commit is checked again at commit); returns how it is stored. */
+export function checkChange(change: RowChange, start: BinlogPosition): StoredOp {
   const v = change.version;
   if (!Number.isInteger(v.fileNumber) || v.fileNumber < 0 || v.fileNumber > U32_MAX || !Number.isInteger(v.rowIndex) || v.rowIndex < 0 || v.rowIndex > U32_MAX) {
     throw invalid(change, 'file number and row index must be integers in 0..2^32-1');
@@ -85,7 +85,12 @@ export function prepareChange(change: RowChange, start: BinlogPosition): Prepare
   if (v.offset < 0n || v.offset >= OFFSET_LIMIT) throw invalid(change, 'offset must be in 0..2^64-1');
   if (compareToPosition(change, start) < 0) throw invalid(change, `version lies before its transaction's start ${start.format()}`);
   if ((change.op === 'upsert') !== (change.values !== null)) throw invalid(change, 'an upsert needs values and a delete has none');
-  return new Prepared(change, storedOp(change), encodeKey(change.key, change.numericKeyColumns));
+  return storedOp(change);
+}
+
+/** checkChange, plus the key's bytes. */
+export function prepareChange(change: RowChange, start: BinlogPosition): PreparedChange {
+  return new Prepared(change, checkChange(change, start), encodeKey(change.key, change.numericKeyColumns));
 }
 
 export function checkBeforeCommit(change: RowChange, commit: BinlogPosition): void {
