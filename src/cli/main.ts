@@ -11,6 +11,7 @@ import { BinsnapError, isBinsnapError } from '../core/errors.js';
 import { redactText } from '../core/redact.js';
 import { envName, type CommandName, type OptionSpec } from '../config/options.js';
 import { optionsOf, resolveConfig } from '../config/load.js';
+import { tuneGarbageCollector } from '../runtime/gc-tuning.js';
 import { createLogger, type Logger } from '../runtime/logger.js';
 import type { LogLevel } from '../config/values.js';
 import { COMMANDS } from './commands/index.js';
@@ -30,6 +31,7 @@ export function version(): string {
 
 /** Runs binsnap with `argv` (without node and script) and returns the exit code. */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: MainIo = defaultIo()): Promise<number> {
+  tuneGarbageCollector();
   const controller = new AbortController();
   const onSignal = (): void => controller.abort(new Error('interrupted'));
   process.once('SIGINT', onSignal);
