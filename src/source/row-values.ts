@@ -3,9 +3,10 @@
  * the same mapping `export` prints for versions decoded from the binlog, so a
  * seeded row and the same row replayed are equal.
  *
- * Every field is read as its raw text-protocol bytes (a mysql2 typeCast that
- * returns `field.buffer()`), and converted by the column's type in the
- * schema history (TableSchema), never by mysql2's guess:
+ * Every field is read by a reader chosen for its column (`valueReader`, used as
+ * a mysql2 typeCast): as text or bytes straight from the packet, converted by
+ * the column's type in the schema history (TableSchema), never by mysql2's
+ * guess:
  * integers and YEAR → number, BIGINT beyond ±(2^53−1) → exact digit string;
  * DECIMAL → the server's text (exactly D fraction digits); FLOAT is selected
  * as CAST(col AS DOUBLE) (the text protocol prints 6 digits only) and printed
@@ -60,35 +61,92 @@ export function selectItem(c: ColumnSchema): string {
   return c.type === 'float' ? `CAST(${ident(c.name)} AS DOUBLE) AS ${ident(c.name)}` : ident(c.name);
 }
 
-/** mysql2 typeCast: every field as its raw bytes (null for NULL). */
-export const rawTypeCast = (field: { buffer: () => Buffer | null }): Buffer | null => field.buffer();
+/** A text-protocol field as mysql2's typeCast hands it over: read once, as text or as bytes (null for NULL). */
+export interface RawField {
+  string(encoding: 'latin1' | 'utf8'): string | null;
+  buffer(): Buffer | null;
+}
+
+/** Reads one field of a column and maps it by SPEC §3. */
+export type ValueReader = (field: RawField) => JsonValue;
+
+/**
+ * The reader of column `c`, chosen once per column (not per value): numbers and temporal text
+ * are read as latin1 text, character types as utf8 text, binary types as bytes. Reading text
+ * straight from the packet spares a Buffer per value.
+ */
+export function valueReader(c: ColumnSchema, flavor: ServerFlavor): ValueReader {
+  const t = c.type;
+  if (INTEGER_TYPES.has(t)) return (f) => numberOf(f.string('latin1'));
+  if (t === 'bigint') {
+    return (f) => {
+      const s = f.string('latin1');
+      if (s === null) return null;
+      // Up to 15 digits (and a sign) is always a safe integer.
+      return s.length <= 15 ? Number(s) : exactInteger(BigInt(s));
+    };
+  }
+  if (t === 'decimal' || t === 'numeric' || t === 'fixed' || TEMPORAL_TYPES.has(t)) return (f) => f.string('latin1');
+  if (t === 'float') {
+    return (f) => {
+      const s = f.string('latin1');
+      return s === null ? null : shortestFloat32(Math.fround(Number(s)));
+    };
+  }
+  if (t === 'double' || t === 'real') return (f) => numberOf(f.string('latin1'));
+  if (t === 'bit') {
+    return (f) => {
+      const raw = f.buffer();
+      return raw === null ? null : exactInteger(raw.length === 0 ? 0n : BigInt(`0x${raw.toString('hex')}`));
+    };
+  }
+  if (TEXT_TYPES.has(t)) return (f) => f.string('utf8');
+  if (BYTES_TYPES.has(t)) {
+    return (f) => {
+      const raw = f.buffer();
+      return raw === null ? null : raw.toString('base64');
+    };
+  }
+  if (t === 'json') {
+    if (flavor === 'mysql') {
+      return (f) => {
+        const s = f.string('utf8');
+        return s === null ? null : parseJsonExact(s);
+      };
+    }
+    return (f) => f.string('utf8');
+  }
+  if (t === 'vector') {
+    return (f) => {
+      const raw = f.buffer();
+      return raw === null ? null : vectorOf(raw);
+    };
+  }
+  // Other MariaDB data types (INET6, UUID, …) print as text in SELECT.
+  return (f) => f.string('utf8');
+}
+
+function numberOf(s: string | null): number | null {
+  return s === null ? null : Number(s);
+}
+
+/** A raw value held as bytes, read as a RawField. */
+function bytesField(raw: Buffer | null): RawField {
+  return {
+    string: (encoding) => (raw === null ? null : raw.toString(encoding)),
+    buffer: () => raw,
+  };
+}
 
 /** One raw text-protocol value (bytes, or null for NULL) mapped by SPEC §3 for the column. */
 export function convertValue(c: ColumnSchema, raw: Buffer | null, flavor: ServerFlavor): JsonValue {
-  if (raw === null) return null;
-  const t = c.type;
-  if (INTEGER_TYPES.has(t)) return Number(raw.toString('latin1'));
-  if (t === 'bigint') return exactInteger(BigInt(raw.toString('latin1')));
-  if (t === 'decimal' || t === 'numeric' || t === 'fixed') return raw.toString('latin1');
-  if (t === 'float') return shortestFloat32(Math.fround(Number(raw.toString('latin1'))));
-  if (t === 'double' || t === 'real') return Number(raw.toString('latin1'));
-  if (t === 'bit') return exactInteger(raw.length === 0 ? 0n : BigInt(`0x${raw.toString('hex')}`));
-  if (TEMPORAL_TYPES.has(t)) return raw.toString('latin1');
-  if (TEXT_TYPES.has(t)) return raw.toString('utf8');
-  if (BYTES_TYPES.has(t)) return raw.toString('base64');
-  if (t === 'json') return flavor === 'mysql' ? parseJsonExact(raw.toString('utf8')) : raw.toString('utf8');
-  if (t === 'vector') return vectorOf(raw);
-  // Other MariaDB data types (INET6, UUID, …) print as text in SELECT.
-  return raw.toString('utf8');
+  return valueReader(c, flavor)(bytesField(raw));
 }
 
-/** Converts a whole row (raw values in `columns` order) to a column → value object. */
-export function convertRow(columns: readonly ColumnSchema[], raw: ReadonlyArray<Buffer | null>, flavor: ServerFlavor): Record<string, JsonValue> {
+/** A row of values (in `columns` order) as a column → value object. */
+export function rowObject(columns: readonly ColumnSchema[], values: readonly JsonValue[]): Record<string, JsonValue> {
   const row: Record<string, JsonValue> = {};
-  for (let i = 0; i < columns.length; i++) {
-    const c = columns[i]!;
-    row[c.name] = convertValue(c, raw[i] ?? null, flavor);
-  }
+  for (let i = 0; i < columns.length; i++) row[columns[i]!.name] = values[i] ?? null;
   return row;
 }
 

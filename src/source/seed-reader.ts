@@ -29,9 +29,10 @@ import { BinsnapError } from '../core/errors.js';
 import { parseGtidSet, type GtidSet } from '../core/gtid.js';
 import { BinlogPosition } from '../core/position.js';
 import type { ColumnSchema } from '../core/schema.js';
+import type { JsonValue } from '../store/index.js';
 import type { SourceUrl, TableName } from '../config/values.js';
 import { openSqlConnection, type ServerFlavor } from './binlog-connection.js';
-import { ident, rawTypeCast, selectItem } from './row-values.js';
+import { ident, selectItem, valueReader, type RawField, type ValueReader } from './row-values.js';
 
 export const SYSTEM_DATABASES = ['mysql', 'sys', 'information_schema', 'performance_schema'];
 
@@ -242,9 +243,10 @@ export function splitRange(column: string, min: bigint, max: bigint, n: number):
 }
 
 /**
- * Streams the rows of a table (or of a range of it) as raw values in `columns`
- * order, in batches of up to `batchSize` (`ordered`: in the order of the
- * range's column). The query result streams: mysql2
+ * Streams the rows of a table (or of a range of it) as SPEC §3 values in
+ * `columns` order, in batches of up to `batchSize` (`ordered`: in the order of
+ * the range's column). Each field is read by its column's reader
+ * (row-values.ts) as mysql2 parses the row. The query result streams: mysql2
  * pauses the socket while a batch is being handled, so memory stays bounded.
  */
 export async function* readRows(
@@ -254,7 +256,8 @@ export async function* readRows(
   range: RowRange | undefined,
   batchSize: number,
   ordered = false,
-): AsyncGenerator<Array<Array<Buffer | null>>> {
+  flavor: ServerFlavor = 'mariadb',
+): AsyncGenerator<JsonValue[][]> {
   const where: string[] = [];
   const params: string[] = [];
   if (range?.from !== undefined) {
@@ -271,10 +274,18 @@ export async function* readRows(
     `SELECT ${columns.map(selectItem).join(', ')} FROM ${ident(t.db)}.${ident(t.table)}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}` +
     (ordered && range ? ` ORDER BY ${ident(range.column)}` : '');
   const core = (conn as unknown as { connection: CoreConnection }).connection;
-  const stream = core.query({ sql, values: params, rowsAsArray: true, typeCast: rawTypeCast }).stream({ highWaterMark: Math.max(16, batchSize) });
-  let batch: Array<Array<Buffer | null>> = [];
+  // mysql2 calls the typeCast once per field, in select-list order, row after row.
+  const readers = columns.map((c) => valueReader(c, flavor));
+  let next = 0;
+  const typeCast = (field: RawField): JsonValue => {
+    const reader = readers[next] as ValueReader;
+    next = next + 1 === readers.length ? 0 : next + 1;
+    return reader(field);
+  };
+  const stream = core.query({ sql, values: params, rowsAsArray: true, typeCast }).stream({ highWaterMark: Math.max(16, batchSize) });
+  let batch: JsonValue[][] = [];
   try {
-    for await (const row of stream as AsyncIterable<Array<Buffer | null>>) {
+    for await (const row of stream as AsyncIterable<JsonValue[]>) {
       batch.push(row);
       if (batch.length >= batchSize) {
         yield batch;

@@ -30,7 +30,7 @@ import { catalogFromStore } from '../../pipeline/initial-schema.js';
 import { readServerBinlog } from '../../source/server-source.js';
 import type { BinlogPosition } from '../../core/position.js';
 import type { SchemaChange, SnapshotStore, TableEvent } from '../../store/index.js';
-import { convertRow, seedColumns } from '../../source/row-values.js';
+import { rowObject, seedColumns } from '../../source/row-values.js';
 import {
   integerBounds,
   listTables,
@@ -50,7 +50,8 @@ import { describeSink, openKafkaSink } from '../../sink/kafka-sink.js';
 import type { Sink } from '../../sink/sink.js';
 import { count, duration, progressLine } from '../progress.js';
 
-const BATCH_ROWS = 5_000;
+/** Rows read per batch: small enough that a batch's objects die young (ADR 0012). */
+const BATCH_ROWS = 1_000;
 const INTEGER_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint']);
 
 interface Unit {
@@ -282,10 +283,10 @@ export const seedCommand: CommandHandler = async (ctx) => {
           const columns = seedColumns(u.table.schema, snap.flavor);
           const keyIndex = u.range ? columns.findIndex((col) => col.name === u.range!.column) : -1;
           try {
-            for await (const raw of readRows(c, u.ref, columns, u.range, BATCH_ROWS, u.range !== undefined)) {
-              const rows = raw.map((r) => convertRow(columns, r, snap.flavor));
-              const last = keyIndex >= 0 ? raw[raw.length - 1]?.[keyIndex] : undefined;
-              await writer.addRows(u.table, rows, last !== undefined && last !== null ? { unit: u.id, below: BigInt(last.toString('latin1')) + 1n } : undefined);
+            for await (const values of readRows(c, u.ref, columns, u.range, BATCH_ROWS, u.range !== undefined, snap.flavor)) {
+              const rows = values.map((r) => rowObject(columns, r));
+              const last = keyIndex >= 0 ? values[values.length - 1]?.[keyIndex] : undefined;
+              await writer.addRows(u.table, rows, typeof last === 'number' || typeof last === 'string' ? { unit: u.id, below: BigInt(last) + 1n } : undefined);
               p.rows += rows.length;
               show(u.table);
               if (stop()) return;

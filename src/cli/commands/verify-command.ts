@@ -23,7 +23,7 @@ import type { ColumnSchema, TableSchema } from '../../core/schema.js';
 import type { SourceUrl, StoreLocation, TableName } from '../../config/values.js';
 import { rowIdentityKey } from '../../pipeline/ddl/index.js';
 import type { JsonValue, RowValues, SnapshotStore } from '../../store/index.js';
-import { convertRow, seedColumns } from '../../source/row-values.js';
+import { rowObject, seedColumns } from '../../source/row-values.js';
 import { openSnapshot, readRows, sourceError } from '../../source/seed-reader.js';
 import type { CommandHandler } from '../command.js';
 import { checkServer } from '../check-server.js';
@@ -169,9 +169,9 @@ async function verifyTable(
   const differences: Difference[] = [];
   let sourceRows = 0;
   try {
-    for await (const batch of readRows(conn, { db: table.db, table: table.name }, columns, undefined, 5000)) {
-      for (const raw of batch) {
-        const row = convertRow(columns, raw, flavor);
+    for await (const batch of readRows(conn, { db: table.db, table: table.name }, columns, undefined, 1000, false, flavor)) {
+      for (const values of batch) {
+        const row = rowObject(columns, values);
         sourceRows++;
         const keyObj = keyOf(keyColumns, row);
         const k = JSON.stringify(keyObj);
