@@ -82,7 +82,7 @@ export class SqliteReads {
       )
       .pluck();
     this.tableIdOf = db.prepare('SELECT table_id, multiset FROM table_names WHERE name = ?');
-    this.runsOfTable = db.prepare('SELECT * FROM version_runs WHERE table_id = ? ORDER BY run_id');
+    this.runsOfTable = db.prepare('SELECT * FROM version_runs WHERE table_id = ? AND tier >= 0 ORDER BY run_id');
     // A key lookup: the first page whose last key reaches the key (an index seek), then the pages after it
     // while they start with the key (a key with many versions spans pages); bodies fetched by id.
     this.firstPageReaching = db.prepare(
@@ -110,7 +110,7 @@ export class SqliteReads {
       `${schemaSelect} WHERE s.table_name = ? AND s.commit_pos <= ? ORDER BY s.start_pos DESC, s.seq DESC LIMIT 1`,
     );
     this.versionCounts = db.prepare(
-      `SELECT n.name, sum(r.versions) AS versions FROM version_runs r JOIN table_names n USING (table_id) GROUP BY r.table_id ORDER BY n.name`,
+      `SELECT n.name, sum(r.versions) AS versions FROM version_runs r JOIN table_names n USING (table_id) WHERE r.tier >= 0 GROUP BY r.table_id ORDER BY n.name`,
     );
   }
 
@@ -119,7 +119,7 @@ export class SqliteReads {
     const db = new Database(path, { readonly: true });
     try {
       db.pragma('busy_timeout = 5000');
-      const runs = db.prepare<[number], RunRow>('SELECT * FROM version_runs WHERE table_id = ? ORDER BY run_id');
+      const runs = db.prepare<[number], RunRow>('SELECT * FROM version_runs WHERE table_id = ? AND tier >= 0 ORDER BY run_id');
       const page = db.prepare<[number, number], Buffer>('SELECT body FROM version_pages WHERE run_id = ? AND seq = ?').pluck();
       db.exec('BEGIN');
       return {

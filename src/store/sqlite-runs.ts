@@ -45,12 +45,36 @@ export interface RunTuning {
    * a store's largest runs stay side by side instead (reads merge them). Re-linking is always done.
    */
   readonly maxMergeVersions: number;
+  /**
+   * Versions a compaction step rewrites after a commit. A larger merge is carried over the
+   * following commits, this many versions at a time, into a run that reads do not see until it
+   * is complete; so no commit is held back by a whole merge.
+   */
+  readonly stepVersions: number;
 }
 
 /** The largest merge that rewrites versions: about 2 s of work. */
 export const MAX_MERGE_VERSIONS = 2_000_000;
 
-export const DEFAULT_TUNING: RunTuning = { pageBytes: PAGE_BYTES, fanout: FANOUT, tierBase: TIER_BASE, maxMergeVersions: MAX_MERGE_VERSIONS };
+/** Versions one compaction step rewrites: tens of milliseconds of work. */
+export const STEP_VERSIONS = 20_000;
+
+export const DEFAULT_TUNING: RunTuning = {
+  pageBytes: PAGE_BYTES,
+  fanout: FANOUT,
+  tierBase: TIER_BASE,
+  maxMergeVersions: MAX_MERGE_VERSIONS,
+  stepVersions: STEP_VERSIONS,
+};
+
+/**
+ * A merge carried over several commits is recorded in the tiers: the run it writes has tier
+ * BUILDING_TIER (no read, lookup or merge sees it; its first_key holds the writing process's
+ * pid until it is finished), and each of its inputs has its tier raised by CLAIMED (reads see
+ * them as before, other merges leave them alone). One such merge exists per store at a time.
+ */
+export const BUILDING_TIER = -1;
+export const CLAIMED = 1000;
 
 export function tierOf(versions: number, t: RunTuning = DEFAULT_TUNING): number {
   let tier = 0;
@@ -69,9 +93,22 @@ export interface RunRow {
   readonly last_key: Buffer;
 }
 
+/** A merge carried over several commits: its input runs, its cursors, and the run it is writing. */
+interface MergeJob {
+  readonly tableId: number;
+  readonly inputs: readonly RunRow[];
+  readonly builder: RunBuilder;
+  readonly steps: Generator<ScanStep>;
+}
+
 /** The write side: new runs, their pages, and compaction; on the writer connection. */
 export class RunWrites {
-  private readonly insertRun: Database.Statement<[number]>;
+  private job: MergeJob | null = null;
+  private readonly selectBuilding: Database.Statement<[], { run_id: number; first_key: Buffer }>;
+  private readonly claim: Database.Statement<[number]>;
+  private readonly unclaimAll: Database.Statement<[]>;
+  private readonly markOwner: Database.Statement<[Buffer, number]>;
+  private readonly insertRun: Database.Statement<[number, number]>;
   private readonly finishRun: Database.Statement<[number, number, Buffer, Buffer, Buffer, Buffer, number]>;
   private readonly insertPage: Database.Statement<[number, number, Buffer, Buffer, Buffer, Buffer, number, Buffer]>;
   private readonly runsOfTable: Database.Statement<[number], RunRow>;
@@ -87,25 +124,141 @@ export class RunWrites {
     db: Database.Database,
     private readonly tuning: RunTuning = DEFAULT_TUNING,
   ) {
-    this.insertRun = db.prepare("INSERT INTO version_runs (table_id, tier, versions, lo, hi, first_key, last_key) VALUES (?, 0, 0, x'', x'', x'', x'')");
+    this.insertRun = db.prepare("INSERT INTO version_runs (table_id, tier, versions, lo, hi, first_key, last_key) VALUES (?, ?, 0, x'', x'', x'', x'')");
     this.finishRun = db.prepare('UPDATE version_runs SET tier = ?, versions = ?, lo = ?, hi = ?, first_key = ?, last_key = ? WHERE run_id = ?');
     this.insertPage = db.prepare(
       'INSERT INTO version_pages (run_id, seq, first_key, last_key, lo, hi, entries, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    this.runsOfTable = db.prepare('SELECT * FROM version_runs WHERE table_id = ? ORDER BY run_id');
+    this.runsOfTable = db.prepare(`SELECT * FROM version_runs WHERE table_id = ? AND tier >= 0 AND tier < ${CLAIMED} ORDER BY run_id`);
+    this.selectBuilding = db.prepare(`SELECT run_id, first_key FROM version_runs WHERE tier = ${BUILDING_TIER}`);
+    this.claim = db.prepare(`UPDATE version_runs SET tier = tier + ${CLAIMED} WHERE run_id = ?`);
+    this.unclaimAll = db.prepare(`UPDATE version_runs SET tier = tier - ${CLAIMED} WHERE tier >= ${CLAIMED}`);
+    this.markOwner = db.prepare('UPDATE version_runs SET first_key = ? WHERE run_id = ?');
     this.relink = db.prepare('UPDATE version_pages SET run_id = ?, seq = seq + ? WHERE run_id = ?');
     this.deleteRun = db.prepare('DELETE FROM version_runs WHERE run_id = ?');
     this.deletePages = db.prepare('DELETE FROM version_pages WHERE run_id = ?');
     this.pageOfRun = db.prepare('SELECT body FROM version_pages WHERE run_id = ? AND seq = ?');
     this.pagesInRun = db.prepare<[number], number>('SELECT count(*) FROM version_pages WHERE run_id = ?').pluck();
-    this.overlapping = db.prepare('SELECT * FROM version_runs WHERE hi >= ? AND lo <= ?');
+    this.overlapping = db.prepare('SELECT * FROM version_runs WHERE hi >= ? AND lo <= ? AND tier >= 0');
     this.pagesInRange = db.prepare('SELECT body FROM version_pages WHERE run_id = ? AND hi >= ? AND lo <= ?');
   }
 
   /** Starts a run of `tableId`; entries must be added in (key, version) order. */
-  begin(tableId: number): RunBuilder {
-    const runId = Number(this.insertRun.run(tableId).lastInsertRowid);
+  begin(tableId: number, building = false): RunBuilder {
+    const runId = Number(this.insertRun.run(tableId, building ? BUILDING_TIER : 0).lastInsertRowid);
     return new RunBuilder(runId, this.insertPage, this.finishRun, this.tuning);
+  }
+
+  /** Drops the merge under way (after a failed step): what it wrote goes, its inputs stay. */
+  dropUnfinished(): void {
+    this.job = null;
+    this.dropBuilding();
+  }
+
+  private dropBuilding(): void {
+    for (const r of this.selectBuilding.all()) {
+      this.deletePages.run(r.run_id);
+      this.deleteRun.run(r.run_id);
+    }
+    this.unclaimAll.run();
+  }
+
+  /** Whether a merge is under way (it goes on at the next compaction steps). */
+  get merging(): boolean {
+    return this.job !== null;
+  }
+
+  /**
+   * Whether this process may start a merge carried over several commits: none is recorded, or the
+   * recorded one's process is gone (a crash), in which case what it wrote is dropped first.
+   */
+  private mayStartMerge(): boolean {
+    const building = this.selectBuilding.all();
+    if (building.length === 0) return true;
+    const pid = Number(building[0]?.first_key.toString('latin1'));
+    if (pid !== process.pid && isAlive(pid)) return false;
+    this.dropBuilding();
+    return true;
+  }
+
+  /**
+   * One compaction step: goes on with the merge under way, then merges runs of `tables` while
+   * FANOUT of a table share a tier, rewriting at most `budget` versions. Runs whose key ranges
+   * follow each other are re-linked (nothing rewritten); a merge that rewrites more than the
+   * budget is carried over the next steps. Returns the tables with nothing left to merge.
+   */
+  compactStep(tables: Iterable<number>, budget: number = this.tuning.stepVersions): number[] {
+    const done: number[] = [];
+    let left = budget;
+    if (this.job !== null) {
+      left = this.advance(left);
+      if (this.job !== null) return done;
+    }
+    let mayStart: boolean | undefined;
+    for (const tableId of tables) {
+      for (;;) {
+        const group = this.groupToMerge(tableId);
+        if (group === undefined) {
+          done.push(tableId);
+          break;
+        }
+        if (disjointRuns(group)) {
+          this.relinkRuns(tableId, group);
+          continue;
+        }
+        mayStart ??= this.mayStartMerge();
+        if (!mayStart) break;
+        const ordered = byFirstKey(group);
+        const builder = this.begin(tableId, true);
+        this.markOwner.run(Buffer.from(String(process.pid), 'latin1'), builder.runId);
+        for (const r of ordered) this.claim.run(r.run_id);
+        const cursors = ordered.map((r) => new RunCursor((seq) => this.pageOfRun.get(r.run_id, seq)?.body));
+        this.job = { tableId, inputs: ordered, builder, steps: mergeCursors(cursors) };
+        left = this.advance(left);
+        if (this.job !== null) return done;
+      }
+    }
+    return done;
+  }
+
+  /** Finishes the merge under way, whatever it costs (closing the store). */
+  finishMerge(): void {
+    while (this.job !== null) this.advance(Number.MAX_SAFE_INTEGER);
+  }
+
+  /** Writes up to `budget` versions of the merge under way, finishing it when its inputs are used up; returns the budget left. */
+  private advance(budget: number): number {
+    const job = this.job as MergeJob;
+    let n = 0;
+    while (n < budget) {
+      const r = job.steps.next();
+      if (r.done === true) {
+        job.builder.finish();
+        for (const run of job.inputs) {
+          this.deletePages.run(run.run_id);
+          this.deleteRun.run(run.run_id);
+        }
+        this.job = null;
+        return budget - n;
+      }
+      const step = r.value;
+      job.builder.add(step.page, step.at, entryEnd(step.page, step.at));
+      n++;
+    }
+    return 0;
+  }
+
+  private groupToMerge(tableId: number): RunRow[] | undefined {
+    const byTier = new Map<number, RunRow[]>();
+    for (const r of this.runsOfTable.all(tableId)) {
+      const list = byTier.get(r.tier) ?? [];
+      list.push(r);
+      byTier.set(r.tier, list);
+    }
+    return [...byTier.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([, list]) => list.slice(0, this.tuning.fanout))
+      .find((list) => list.length >= this.tuning.fanout && (disjointRuns(list) || versionsOf(list) <= this.tuning.maxMergeVersions));
   }
 
   /** Runs of any table holding versions in [lo, hi] (by their bounds). */
@@ -118,62 +271,37 @@ export class RunWrites {
     return this.pagesInRange.all(runId, lo, hi).map((r) => r.body);
   }
 
-  /**
-   * Merges runs of `tableId` while FANOUT of them share a tier. Returns how many merges it made.
-   */
-  compact(tableId: number): number {
-    let merges = 0;
-    for (;;) {
-      const runs = this.runsOfTable.all(tableId);
-      const byTier = new Map<number, RunRow[]>();
-      for (const r of runs) {
-        const list = byTier.get(r.tier) ?? [];
-        list.push(r);
-        byTier.set(r.tier, list);
-      }
-      const group = [...byTier.entries()]
-        .sort((a, b) => a[0] - b[0])
-        .map(([, list]) => list.slice(0, this.tuning.fanout))
-        .find((list) => list.length >= this.tuning.fanout && (disjointRuns(list) || versionsOf(list) <= this.tuning.maxMergeVersions));
-      if (group === undefined) return merges;
-      this.merge(tableId, group);
-      merges++;
-    }
-  }
-
-  /** Merges `runs` (all of one table) into one run. */
-  merge(tableId: number, runs: readonly RunRow[]): void {
+  /** Merges runs whose key ranges follow each other into one, by re-linking their pages (nothing is rewritten). */
+  private relinkRuns(tableId: number, runs: readonly RunRow[]): void {
     const ordered = byFirstKey(runs);
-    const disjoint = disjointRuns(ordered);
-    const versions = versionsOf(ordered);
-    if (disjoint) {
-      // Key ranges follow each other: the pages are already in order, only their run changes.
-      const target = Number(this.insertRun.run(tableId).lastInsertRowid);
-      let seq = 0;
-      let lo: Buffer | null = null;
-      let hi: Buffer | null = null;
-      for (const r of ordered) {
-        const pages = Number(this.pagesInRun.get(r.run_id));
-        // seq values of a run are 0..pages-1; shifting them by the pages before keeps (run, seq) unique.
-        this.relink.run(target, seq, r.run_id);
-        seq += pages;
-        if (lo === null || Buffer.compare(r.lo, lo) < 0) lo = r.lo;
-        if (hi === null || Buffer.compare(r.hi, hi) > 0) hi = r.hi;
-        this.deleteRun.run(r.run_id);
-      }
-      const first = ordered[0] as RunRow;
-      const last = ordered[ordered.length - 1] as RunRow;
-      this.finishRun.run(tierOf(versions, this.tuning), versions, lo as Buffer, hi as Buffer, first.first_key, last.last_key, target);
-      return;
-    }
-    const builder = this.begin(tableId);
-    const cursors = ordered.map((r) => new RunCursor((seq) => this.pageOfRun.get(r.run_id, seq)?.body));
-    for (const step of mergeCursors(cursors)) builder.add(step.page, step.at, entryEnd(step.page, step.at));
-    builder.finish();
+    const target = Number(this.insertRun.run(tableId, 0).lastInsertRowid);
+    let seq = 0;
+    let lo: Buffer | null = null;
+    let hi: Buffer | null = null;
     for (const r of ordered) {
-      this.deletePages.run(r.run_id);
+      const pages = Number(this.pagesInRun.get(r.run_id));
+      // seq values of a run are 0..pages-1; shifting them by the pages before keeps (run, seq) unique.
+      this.relink.run(target, seq, r.run_id);
+      seq += pages;
+      if (lo === null || Buffer.compare(r.lo, lo) < 0) lo = r.lo;
+      if (hi === null || Buffer.compare(r.hi, hi) > 0) hi = r.hi;
       this.deleteRun.run(r.run_id);
     }
+    const first = ordered[0] as RunRow;
+    const last = ordered[ordered.length - 1] as RunRow;
+    const versions = versionsOf(ordered);
+    this.finishRun.run(tierOf(versions, this.tuning), versions, lo as Buffer, hi as Buffer, first.first_key, last.last_key, target);
+  }
+}
+
+/** Whether process `pid` of this host is running (a store's processes share its host: SQLite's WAL needs that). */
+function isAlive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -371,6 +371,104 @@ describe('sqlite store runs of version pages', () => {
       expect(await readAll(store, T)).toEqual(await readAll(memory, T));
       expect(await store.rowHistory(T, { id: 7 })).toEqual(await memory.rowHistory(T, { id: 7 }));
     } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a merge larger than a step is carried over commits, unseen until done; a crash mid-merge loses nothing', async () => {
+    const { dir, path } = tempPath();
+    const stepped = { ...tuning, stepVersions: 2 };
+    const store = await openSqliteStore({ path, tuning: stepped });
+    const memory = new MemoryStore();
+    const applied: ReturnType<typeof txn>[] = [];
+    const crash = join(dir, 'crash.db');
+    let crashedAfter = -1;
+    let seed = 11;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const next = (i: number): ReturnType<typeof txn> => {
+      const start = 100 + i * 100;
+      const rows = Array.from({ length: 2 }, (_, r) => {
+        const id = rnd(30);
+        return upsert(T, { id }, { id, v: `v${i}.${r}` }, [1, start + 10 + r]);
+      });
+      return txn({ start: [1, start], commit: [1, start + 50], rows });
+    };
+    const merging = (file: string): { building: number; claimed: number } => {
+      const db = new Database(file, { readonly: true });
+      try {
+        return db.prepare('SELECT sum(tier = -1) AS building, sum(tier >= 1000) AS claimed FROM version_runs').get() as { building: number; claimed: number };
+      } finally {
+        db.close();
+      }
+    };
+    let sleeper: ReturnType<typeof spawn> | undefined;
+    try {
+      let steps = 0;
+      for (let i = 0; i < 120; i++) {
+        const t = next(i);
+        applied.push(t);
+        await store.apply([t]);
+        await memory.apply([t]);
+        const m = merging(path);
+        if (m.building > 0) {
+          steps++;
+          // Reads during a merge see its inputs, never the run it is writing.
+          expect(await readAll(store, T)).toEqual(await readAll(memory, T));
+          expect(await store.readRow(T, { id: 3 }, LATEST)).toEqual(await memory.readRow(T, { id: 3 }, LATEST));
+          if (crashedAfter < 0 && m.claimed >= stepped.fanout) {
+            // What a kill -9 leaves: the committed database and WAL, mid-merge.
+            copyFileSync(path, crash);
+            copyFileSync(`${path}-wal`, `${crash}-wal`);
+            crashedAfter = i;
+          }
+        }
+      }
+      expect(steps, 'commits that found a merge under way').toBeGreaterThan(5);
+      expect(crashedAfter).toBeGreaterThanOrEqual(0);
+      expect(await readAll(store, T)).toEqual(await readAll(memory, T));
+      await store.close();
+      // Closing finishes the merge under way.
+      expect(merging(path)).toEqual({ building: 0, claimed: 0 });
+
+      // The crashed copy, while another live process owns its merge: left alone, read as before.
+      sleeper = spawn('sleep', ['60']);
+      const db = new Database(crash);
+      db.prepare('UPDATE version_runs SET first_key = ? WHERE tier = -1').run(Buffer.from(String(sleeper.pid)));
+      db.close();
+      const replica = new MemoryStore();
+      await replica.apply(applied.slice(0, crashedAfter + 1));
+      const copy = await openSqliteStore({ path: crash, tuning: stepped });
+      try {
+        expect(await readAll(copy, T)).toEqual(await readAll(replica, T));
+        for (let i = 500; i < 512; i++) {
+          const t = next(i);
+          await copy.apply([t]);
+          await replica.apply([t]);
+        }
+        const owner = new Database(crash, { readonly: true });
+        expect(owner.prepare('SELECT first_key FROM version_runs WHERE tier = -1').pluck().all().map(String)).toEqual([String(sleeper.pid)]);
+        owner.close();
+        expect(await readAll(copy, T)).toEqual(await readAll(replica, T));
+        // Its owner gone, the next writer drops what the merge wrote and merges again from its inputs.
+        sleeper.kill('SIGKILL');
+        await new Promise((r) => sleeper!.once('exit', r));
+        for (let i = 512; i < 530; i++) {
+          const t = next(i);
+          await copy.apply([t]);
+          await replica.apply([t]);
+        }
+        expect(await readAll(copy, T)).toEqual(await readAll(replica, T));
+        expect(await copy.rowHistory(T, { id: 3 })).toEqual(await replica.rowHistory(T, { id: 3 }));
+      } finally {
+        await copy.close();
+      }
+      expect(merging(crash)).toEqual({ building: 0, claimed: 0 });
+    } finally {
+      sleeper?.kill('SIGKILL');
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     }

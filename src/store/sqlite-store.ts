@@ -339,6 +339,14 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
     if (this.closed) return;
     this.closed = true;
     if (this.db.inTransaction) this.db.exec('ROLLBACK');
+    else if (this.writes.merging) {
+      // A merge under way is finished now rather than left for the next writer to redo.
+      try {
+        this.db.transaction(() => this.writes.finishMerge()).immediate();
+      } catch {
+        // Its inputs are intact; the next writer drops what it wrote.
+      }
+    }
     this.writerOpen = false;
     this.reader.close();
     this.db.close();
@@ -368,8 +376,19 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
   /** Merges runs after a commit, in a SQLite transaction of its own (reads see the same content before and after). */
   private compact(): void {
     if (!this.writes.hasTouched()) return;
-    mapped(this.path, () => this.db.transaction(() => this.writes.compact()).immediate());
-    this.writes.compacted();
+    let done: number[];
+    try {
+      done = mapped(this.path, () => this.db.transaction(() => this.writes.compact()).immediate());
+    } catch (err) {
+      // What the step wrote rolled back: a merge under way starts over later, from its intact inputs.
+      try {
+        mapped(this.path, () => this.db.transaction(() => this.writes.dropUnfinishedMerge()).immediate());
+      } catch {
+        // Left for the next writer to drop when it opens the store.
+      }
+      throw err;
+    }
+    this.writes.compacted(done);
   }
 
   /** @internal Rolls back the open streamed transaction, if any. */

@@ -218,22 +218,37 @@ export class SqliteWrites {
     this.increasing = true;
   }
 
-  /** Whether runs were written since the last compaction. */
+  /** Whether a compaction step has work: runs written since the last one, or a merge under way. */
   hasTouched(): boolean {
-    return this.touched.size > 0;
+    return this.touched.size > 0 || this.runs.merging;
   }
 
   /**
-   * Merges runs of the tables written since the last compaction; call outside the unit, in its own
-   * SQLite transaction, and `compacted()` once that has committed (until then the tables stay
-   * marked, so merges that were rolled back are tried again after the next commit).
+   * One compaction step (RunWrites.compactStep) over the tables written since the last one; call
+   * outside the unit, in its own SQLite transaction, and `compacted(done)` once that has committed
+   * with what it returned (until then the tables stay marked, so merges that were rolled back are
+   * tried again after the next commit).
    */
-  compact(): void {
-    for (const id of this.touched) this.runs.compact(id);
+  compact(): number[] {
+    return this.runs.compactStep(this.touched);
   }
 
-  compacted(): void {
-    this.touched.clear();
+  compacted(done: readonly number[]): void {
+    for (const id of done) this.touched.delete(id);
+  }
+
+  /** After a failed compaction step: the merge under way is dropped with what it wrote (its inputs stay). */
+  dropUnfinishedMerge(): void {
+    this.runs.dropUnfinished();
+  }
+
+  get merging(): boolean {
+    return this.runs.merging;
+  }
+
+  /** Finishes the merge under way, if any (when the store closes). */
+  finishMerge(): void {
+    this.runs.finishMerge();
   }
 
   /**

@@ -14,10 +14,10 @@ import { openSqliteStore } from './sqlite-store.js';
 
 import { applyInChunks, snapshot, workload } from './random-workload.test-util.js';
 
-const TINY = { pageBytes: 160, fanout: 2, tierBase: 1, flushEntries: 5, maxMergeVersions: 20 };
+const TINY = { pageBytes: 160, fanout: 2, tierBase: 1, flushEntries: 5, maxMergeVersions: 20, stepVersions: 3 };
 
 describe('SQLite store against the memory oracle', () => {
-  for (const [name, tuning] of [['', undefined], [' (tiny pages, runs and tiers: many pages, flushes and merges)', TINY]] as const) {
+  for (const [name, tuning] of [['', undefined], [' (tiny pages, runs, tiers and compaction steps: many pages, flushes, and merges carried over commits)', TINY]] as const) {
   it(`agrees on random workloads applied in any order, repeated, or streamed${name}`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'binsnap-diff-'));
     let run = 0;
