@@ -11,6 +11,9 @@
  * rewritten about once per tier, O(log n) times in all. Runs whose key ranges do not overlap (sequential inserts) are
  * merged by re-linking their pages, without rewriting them.
  *
+ * Compaction runs in steps after commits (`compactStep`, about STEP_VERSIONS
+ * rewritten versions each); a larger merge is carried over several steps into
+ * a run that nothing reads until its last step swaps it for its inputs.
  * Compaction moves versions between pages but never changes one, so any
  * read gives the same answer before and after; a read that spans several
  * statements (a table scan) runs in its own read transaction so it never
@@ -40,9 +43,9 @@ export interface RunTuning {
   readonly fanout: number;
   readonly tierBase: number;
   /**
-   * Runs are rewritten by a merge only while their versions add up to at most this many (a merge
-   * runs after a commit and holds the next write back while it lasts: ~1 µs per version), so
-   * a store's largest runs stay side by side instead (reads merge them). Re-linking is always done.
+   * Runs are rewritten by a merge only while their versions add up to at most this many, so a
+   * store's largest runs stay side by side instead (reads merge them) and closing the store,
+   * which finishes a merge under way, takes at most a couple of seconds. Re-linking is always done.
    */
   readonly maxMergeVersions: number;
   /**
@@ -53,7 +56,7 @@ export interface RunTuning {
   readonly stepVersions: number;
 }
 
-/** The largest merge that rewrites versions: about 2 s of work. */
+/** The largest merge that rewrites versions: about 2 s of work in all. */
 export const MAX_MERGE_VERSIONS = 2_000_000;
 
 /** Versions one compaction step rewrites: tens of milliseconds of work. */
@@ -183,20 +186,19 @@ export class RunWrites {
 
   /**
    * One compaction step: goes on with the merge under way, then merges runs of `tables` while
-   * FANOUT of a table share a tier, rewriting at most `budget` versions. Runs whose key ranges
-   * follow each other are re-linked (nothing rewritten); a merge that rewrites more than the
-   * budget is carried over the next steps. Returns the tables with nothing left to merge.
+   * FANOUT of a table share a tier, rewriting about `budget` versions. Runs whose key ranges
+   * follow each other are re-linked (nothing rewritten); a merge that fits what is left of the
+   * budget is made at once; a larger one becomes the merge under way (one at a time), carried
+   * over the next steps. Returns the tables with nothing left to merge.
    */
   compactStep(tables: Iterable<number>, budget: number = this.tuning.stepVersions): number[] {
     const done: number[] = [];
     let left = budget;
-    if (this.job !== null) {
-      left = this.advance(left);
-      if (this.job !== null) return done;
-    }
+    if (this.job !== null) left = this.advance(left);
     let mayStart: boolean | undefined;
     for (const tableId of tables) {
       for (;;) {
+        // Runs a merge under way has claimed are not among these.
         const group = this.groupToMerge(tableId);
         if (group === undefined) {
           done.push(tableId);
@@ -206,6 +208,13 @@ export class RunWrites {
           this.relinkRuns(tableId, group);
           continue;
         }
+        const versions = versionsOf(group);
+        if (versions <= left) {
+          this.rewriteRuns(tableId, group);
+          left -= versions;
+          continue;
+        }
+        if (this.job !== null || left <= 0) break;
         mayStart ??= this.mayStartMerge();
         if (!mayStart) break;
         const ordered = byFirstKey(group);
@@ -215,10 +224,23 @@ export class RunWrites {
         const cursors = ordered.map((r) => new RunCursor((seq) => this.pageOfRun.get(r.run_id, seq)?.body));
         this.job = { tableId, inputs: ordered, builder, steps: mergeCursors(cursors) };
         left = this.advance(left);
-        if (this.job !== null) return done;
+        if (this.job !== null) break;
       }
     }
     return done;
+  }
+
+  /** Merges `runs` into one run at once. */
+  private rewriteRuns(tableId: number, runs: readonly RunRow[]): void {
+    const ordered = byFirstKey(runs);
+    const builder = this.begin(tableId);
+    const cursors = ordered.map((r) => new RunCursor((seq) => this.pageOfRun.get(r.run_id, seq)?.body));
+    for (const step of mergeCursors(cursors)) builder.add(step.page, step.at, entryEnd(step.page, step.at));
+    builder.finish();
+    for (const r of ordered) {
+      this.deletePages.run(r.run_id);
+      this.deleteRun.run(r.run_id);
+    }
   }
 
   /** Finishes the merge under way, whatever it costs (closing the store). */
