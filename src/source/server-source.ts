@@ -144,9 +144,9 @@ export async function* readServerBatches(opts: ServerSourceOptions): AsyncGenera
 /**
  * Per-connection decoding state: the current file's decoder, a second decoder
  * for out-of-band events (artificial rotate, heartbeats), the checksum length,
- * and the transaction boundary tracker.
+ * and the transaction boundary tracker. Exported for unit tests.
  */
-class StreamState {
+export class StreamState {
   private decoder: BinlogDecoder | undefined;
   private oob: BinlogDecoder;
   private checksumLength = 0;
@@ -217,8 +217,10 @@ class StreamState {
       // Sent at connect when the stream starts mid-file: it is the file's own,
       // from offset 4 (so, like the file source, it is not yielded past a start offset).
       this.decoder.seek(4);
-    } else if (logPos !== 0 && logPos - size !== this.decoder.nextOffset) {
-      // The stream jumped (after the format description, to the requested position).
+    } else if (logPos !== 0 && (logPos - size) >>> 0 !== this.decoder.nextOffset % 0x1_0000_0000) {
+      // The stream jumped (after the format description, to the requested position). log_pos is
+      // 32 bits: past 4 GB of a file it is the offset modulo 2^32 (MariaDB ≥ 11.4 writes such
+      // files), which still agrees with a position that follows from the previous event.
       this.decoder.seek(logPos - size);
     }
     for (const ev of this.decoder.feed(raw)) {
