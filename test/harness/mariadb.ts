@@ -41,6 +41,11 @@ export interface MariadbOptions {
   readonly tls?: { readonly caFile: string; readonly certFile: string; readonly keyFile: string };
   /** Any further mariadbd options, written to the [mariadbd] section as is. */
   readonly extra?: Readonly<Record<string, string | number | boolean>>;
+  /**
+   * Another MariaDB build to run instead of the one on PATH: its base directory, with
+   * bin/mariadbd and scripts/mariadb-install-db (scripts/fetch-mariadb.sh unpacks one).
+   */
+  readonly basedir?: string;
 }
 
 /** A serialisable description of a running server (what tests receive). */
@@ -60,6 +65,8 @@ export interface MariadbInfo {
   readonly cnfPath?: string;
   readonly pidFile?: string;
   readonly socket?: string;
+  /** The MariaDB build's base directory when not the one on PATH. */
+  readonly basedir?: string;
 }
 
 export const ROOT_PASSWORD = 'binsnap-test-root';
@@ -72,7 +79,7 @@ export async function startMariadb(
   const dir = await mkdtemp(path.join(tmpRoot, 'mariadb-'));
   const port = await findFreePort();
   const serverId = opts.serverId ?? 1;
-  const info = localInfo(dir, port, serverId);
+  const info = { ...localInfo(dir, port, serverId), ...(opts.basedir ? { basedir: opts.basedir } : {}) };
   await writeFile(info.cnfPath as string, renderCnf(dir, port, serverId, opts));
   await initDatadir(info);
   await launch(info, log);
@@ -252,6 +259,7 @@ function renderCnf(dir: string, port: number, serverId: number, o: MariadbOption
     'default-time-zone': '+00:00',
     'performance-schema': 'OFF',
     'skip-log-bin': o.logBin === false,
+    ...(o.basedir ? { basedir: o.basedir } : {}),
   };
   if (o.logBin !== false) {
     Object.assign(opts, {
@@ -278,39 +286,44 @@ function renderCnf(dir: string, port: number, serverId: number, o: MariadbOption
 
 async function initDatadir(info: MariadbInfo): Promise<void> {
   await mkdir(path.join(info.dir as string, 'data'), { recursive: true });
-  const template = await datadirTemplate();
+  const template = await datadirTemplate(info.basedir);
   // Copying a datadir initialised once per run is much faster than running
   // mariadb-install-db for every server.
   await cp(template, path.join(info.dir as string, 'data'), { recursive: true });
 }
 
-let templatePromise: Promise<string> | undefined;
+const templates = new Map<string, Promise<string>>();
 
-function datadirTemplate(): Promise<string> {
-  templatePromise ??= (async () => {
-    const base = process.env['BINSNAP_TEST_TMP'] ?? path.join(process.cwd(), '.tmp');
-    await mkdir(base, { recursive: true });
-    const dir = await mkdtemp(path.join(base, 'mariadb-template-'));
-    const data = path.join(dir, 'data');
-    const cnf = path.join(dir, 'my.cnf');
-    await writeFile(cnf, `[mariadbd]\ndatadir=${data}\nskip-log-bin\ninnodb-log-file-size=48M\n`);
-    await execFileP(
-      'mariadb-install-db',
-      [`--defaults-file=${cnf}`, '--auth-root-authentication-method=normal', '--skip-test-db', '--user=root'],
-      { timeout: 120_000 },
-    );
-    process.once('exit', () => {
-      // Best effort: the template holds no running server.
-      void rm(dir, { recursive: true, force: true });
-    });
-    return data;
-  })();
-  return templatePromise;
+function datadirTemplate(basedir: string | undefined): Promise<string> {
+  let template = templates.get(basedir ?? '');
+  if (template === undefined) {
+    template = (async () => {
+      const base = process.env['BINSNAP_TEST_TMP'] ?? path.join(process.cwd(), '.tmp');
+      await mkdir(base, { recursive: true });
+      const dir = await mkdtemp(path.join(base, 'mariadb-template-'));
+      const data = path.join(dir, 'data');
+      const cnf = path.join(dir, 'my.cnf');
+      await writeFile(cnf, `[mariadbd]\ndatadir=${data}\nskip-log-bin\ninnodb-log-file-size=48M\n${basedir ? `basedir=${basedir}\n` : ''}`);
+      await execFileP(
+        basedir ? path.join(basedir, 'scripts', 'mariadb-install-db') : 'mariadb-install-db',
+        [`--defaults-file=${cnf}`, '--auth-root-authentication-method=normal', '--skip-test-db', '--user=root', ...(basedir ? [`--basedir=${basedir}`] : [])],
+        { timeout: 120_000 },
+      );
+      process.once('exit', () => {
+        // Best effort: the template holds no running server.
+        void rm(dir, { recursive: true, force: true });
+      });
+      return data;
+    })();
+    templates.set(basedir ?? '', template);
+  }
+  return template;
 }
 
 async function launch(info: MariadbInfo, log: (msg: string) => void): Promise<void> {
   const t0 = Date.now();
-  const child = spawn('mariadbd', [`--defaults-file=${info.cnfPath}`, '--user=root'], {
+  const mariadbd = info.basedir ? path.join(info.basedir, 'bin', 'mariadbd') : 'mariadbd';
+  const child = spawn(mariadbd, [`--defaults-file=${info.cnfPath}`, '--user=root'], {
     detached: true,
     stdio: 'ignore',
   });
