@@ -14,6 +14,15 @@ if [[ ! -d node_modules ]]; then
 fi
 step "system packages"
 bash scripts/install-deps.sh --test
+if [[ -z "${BINSNAP_TEST_MYSQL_BASEDIR:-}" ]]; then
+  step "MySQL 8 build (for the MySQL source tests)"
+  # From Maven Central, cached; without it those tests skip with a notice.
+  if basedir="$(bash scripts/fetch-mysql.sh | tail -n 1)"; then
+    export BINSNAP_TEST_MYSQL_BASEDIR="$basedir"
+  else
+    echo "test: could not fetch a MySQL build; the MySQL source tests will be skipped" >&2
+  fi
+fi
 step "build"
 npm run -s build
 step "type-check"

@@ -217,6 +217,8 @@ class Pipeline {
           this.bytes += ev.eventSize;
           this.lastPosition = ev.nextPos;
           if (ev.kind === 'format_description') this.schema.onFormatDescription(ev.serverVersion);
+          else if (ev.kind === 'gtid' || ev.kind === 'previous_gtids') this.schema.learnFlavor('mysql');
+          else if (ev.kind === 'maria_gtid' || ev.kind === 'maria_gtid_list') this.schema.learnFlavor('mariadb');
           else if (ev.kind === 'heartbeat') {
             // The source is idle: what is batched is written now, not at the next commit.
             if (this.pending.length > 0) await this.flush();

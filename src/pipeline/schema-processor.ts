@@ -109,6 +109,18 @@ export class SchemaProcessor {
     if (this.defaults.flavor !== base.flavor) this.defaults = { ...this.defaults, ...base, charset: this.defaults.charset, collation: this.defaults.collation };
   }
 
+  /**
+   * Learns the server flavour from an event only one of them writes, when no format description
+   * was read: a range that starts mid-file skips the file's own (JSON is a type of its own on
+   * MySQL and LONGTEXT on MariaDB, so DDL resolves differently).
+   */
+  learnFlavor(flavor: 'mysql' | 'mariadb'): void {
+    if (this.flavor !== undefined) return;
+    this.flavor = flavor;
+    const base = flavor === 'mysql' ? MYSQL8_DEFAULTS : MARIADB_DEFAULTS;
+    if (this.defaults.flavor !== base.flavor) this.defaults = { ...this.defaults, ...base, charset: this.defaults.charset, collation: this.defaults.collation };
+  }
+
   /** The table's schema now, if the history has it. */
   table(db: string, name: string): TableSchema | undefined {
     return findTable(this.cat, db, name);
