@@ -220,7 +220,8 @@ export async function destroyMariadb(info: MariadbInfo): Promise<void> {
 
 // ── internals ───────────────────────────────────────────────────────────────
 
-function localInfo(dir: string, port: number, serverId: number): MariadbInfo {
+/** The description of a local server of the harness (MariaDB's file names; other servers override them). */
+export function localInfo(dir: string, port: number, serverId: number): MariadbInfo {
   return {
     how: 'local',
     host: '127.0.0.1',

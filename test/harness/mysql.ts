@@ -11,7 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { execFile } from 'node:child_process';
 import mysql from 'mysql2/promise';
-import { ROOT_PASSWORD, type MariadbInfo } from './mariadb.js';
+import { ROOT_PASSWORD, localInfo, type MariadbInfo } from './mariadb.js';
 import { findFreePort } from './ports.js';
 
 const execFileP = promisify(execFile);
@@ -26,17 +26,8 @@ export async function startMysql(tmpRoot: string, basedir: string, serverId = 80
   const dir = await mkdtemp(path.join(tmpRoot, 'mysql-'));
   const port = await findFreePort();
   const info: MariadbInfo = {
-    how: 'local',
-    host: '127.0.0.1',
-    port,
-    user: 'root',
-    password: ROOT_PASSWORD,
-    url: `mysql://root:${ROOT_PASSWORD}@127.0.0.1:${port}`,
-    serverId,
-    dir,
-    binlogDir: path.join(dir, 'data'),
+    ...localInfo(dir, port, serverId),
     binlogBaseName: 'binlog',
-    cnfPath: path.join(dir, 'my.cnf'),
     pidFile: path.join(dir, 'mysqld.pid'),
     socket: path.join(dir, 'mysqld.sock'),
     basedir,
