@@ -11,8 +11,11 @@
 import { mkdtempSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { parseGtidSet } from '../../src/core/gtid.js';
+import { BinlogPosition } from '../../src/core/position.js';
+import { readServerBinlog, type ServerSourceOptions } from '../../src/source/server-source.js';
 import { runCli } from '../harness/cli.js';
-import { connect, destroyMariadb, type MariadbInfo } from '../harness/mariadb.js';
+import { connect, destroyMariadb, sourceUrlOf, type MariadbInfo } from '../harness/mariadb.js';
 import { mysqlBasedir, startMysql } from '../harness/mysql.js';
 
 const basedir = mysqlBasedir();
@@ -26,6 +29,9 @@ describe.skipIf(!basedir)('a MySQL 8 source', () => {
   let start: string;
   let end: string;
   let expected: string[];
+  /** After the CREATE TABLE: the executed GTID set and the binlog position. */
+  let midGtid: string;
+  let midPosition: string;
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(inject('tmpRoot'), 'mysql-source-'));
@@ -40,6 +46,9 @@ describe.skipIf(!basedir)('a MySQL 8 source', () => {
       start = `${before!.File}:${before!.Position}`;
       await c.query('CREATE DATABASE shop');
       await c.query('CREATE TABLE shop.item (id INT PRIMARY KEY, name VARCHAR(40) CHARACTER SET utf8mb4, price DECIMAL(8,2), tags JSON, seen DATETIME(3))');
+      const [[mid]] = (await c.query('SHOW MASTER STATUS')) as unknown as [[{ File: string; Position: number; Executed_Gtid_Set: string }]];
+      midGtid = mid!.Executed_Gtid_Set;
+      midPosition = `${mid!.File}:${mid!.Position}`;
       await c.query(`INSERT INTO shop.item VALUES (1, 'tea', 3.50, '["a", 1]', '2026-01-02 03:04:05.678'), (2, 'café', 12.00, NULL, NULL), (3, 'x', -0.01, '{"k": {"n": 9007199254740993}}', '1999-12-31 23:59:59.999')`);
       await c.query(`UPDATE shop.item SET price = 4.00 WHERE id = 1`);
       await c.query(`DELETE FROM shop.item WHERE id = 3`);
@@ -75,6 +84,23 @@ describe.skipIf(!basedir)('a MySQL 8 source', () => {
     expect(r.code, r.err).toBe(0);
     const e = await runCli(['export', '--table', 'shop.item', '--format', 'jsonl', '--store', store]);
     expect(e.out.trim().split('\n')).toEqual(expected);
+  });
+
+  it('streams from a GTID set (COM_BINLOG_DUMP_GTID): the transactions after it, at the positions a start by position gives', async () => {
+    const kinds = new Set(['gtid', 'query', 'table_map', 'rows', 'xid']);
+    const collect = async (start: ServerSourceOptions['start'], serverId: number): Promise<string[]> => {
+      const out: string[] = [];
+      const to = BinlogPosition.parse(end);
+      for await (const e of readServerBinlog({ source: sourceUrlOf(server, 'sha2', PASSWORD), serverId, start, to })) {
+        if (kinds.has(e.kind)) out.push(`${e.kind} ${e.pos.format()}${e.kind === 'gtid' ? ` ${e.sid}:${e.gno}` : ''}`);
+      }
+      return out;
+    };
+    const byGtid = await collect({ kind: 'gtid', gtid: parseGtidSet(midGtid) }, 8001);
+    const byPosition = await collect({ kind: 'position', position: BinlogPosition.parse(midPosition) }, 8002);
+    expect(byGtid).toEqual(byPosition);
+    // The INSERT, the UPDATE and the DELETE, each once.
+    expect(byGtid.filter((l) => l.startsWith('gtid '))).toHaveLength(3);
   });
 
   it('a wrong password is BINSNAP_E_SOURCE_AUTH (exit 3) and prints no secret', async () => {
