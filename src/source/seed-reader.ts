@@ -14,10 +14,11 @@
  *   `FLUSH TABLES WITH READ LOCK` while the N transactions start and the
  *   position is read (SHOW MASTER STATUS), then unlocks: the lock is held for
  *   milliseconds (its duration is returned), and all N views are at P.
- * - MySQL (UNTESTED here: the test servers are MariaDB): the same short
- *   FLUSH TABLES WITH READ LOCK for any N, the position and gtid_executed
- *   from performance_schema.log_status (SHOW MASTER STATUS when that table is
- *   not readable). MySQL has no binlog_snapshot_* status; LOCK INSTANCE FOR
+ * - MySQL: the same short FLUSH TABLES WITH READ LOCK for any N, the
+ *   position and gtid_executed from performance_schema.log_status (SHOW
+ *   MASTER STATUS when that table is not readable). Tested against MySQL
+ *   8.0.12 (test/integration/mysql-source.test.ts), which predates
+ *   log_status: the SHOW MASTER STATUS path; log_status (8.0.14+) is not. MySQL has no binlog_snapshot_* status; LOCK INSTANCE FOR
  *   BACKUP does not stop commits, so it alone cannot pin the read view.
  *
  * Sessions: time zone +00:00 (TIMESTAMP in UTC), utf8mb4 results, REPEATABLE
@@ -131,7 +132,7 @@ async function masterStatus(conn: mysql.Connection): Promise<{ position: BinlogP
   return { position: BinlogPosition.of(String(r['File']), BigInt(String(r['Position']))) };
 }
 
-/** MySQL 8: the binlog position and gtid_executed, consistent with each other. Untested here. */
+/** MySQL 8: the binlog position and gtid_executed, consistent with each other (log_status from 8.0.14). */
 async function mysqlLogStatus(conn: mysql.Connection): Promise<{ position: BinlogPosition; gtid?: string } | undefined> {
   try {
     const r = (await rows(conn, 'SELECT LOCAL FROM performance_schema.log_status'))[0];
