@@ -67,4 +67,14 @@ describe.skipIf(!corpusAvailable)('fuzzed fixtures', () => {
       { numRuns: 3000 },
     );
   });
+
+  it('a rows event whose column bitmap names no column is an error, not an endless row loop (found by this fuzzer)', () => {
+    // Images of no columns take no bytes: the decoder looped, allocating rows until the heap ran out.
+    const bytes = apply(inputs[6]!, [{ op: 'set', at: 1453434180, value: 133 }, { op: 'flip', at: 1714710196, bit: 0 }, { op: 'set', at: 481831643, value: 5 }]);
+    const d = new BinlogDecoder({ fileName: 'fuzz.000001', verifyChecksum: false, maxEventSize: 1 << 22 });
+    expect(() => {
+      d.push(bytes);
+      d.end();
+    }).toThrow(/row images hold no columns/);
+  });
 });

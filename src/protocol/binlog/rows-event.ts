@@ -239,6 +239,8 @@ export function decodeRows(prelude: RowsPrelude, kind: RowsKind, map: TableMapBo
   beginTextScope(data);
   try {
     while (pos < end) {
+      // A row of images of no columns takes no bytes: the loop would never end (a damaged column bitmap).
+      if (before.length === 0 && (kind.action !== 'update' || after.length === 0)) throw corruptEvent(site, 'rows event whose row images hold no columns');
       if (kind.action === 'update') {
         const b = readImage(data, pos, end, before, infos, count, site, undefined, undefined, undefined, NO_DIFFS);
         pos = imageEnd;
