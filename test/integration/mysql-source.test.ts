@@ -103,6 +103,56 @@ describe.skipIf(!basedir)('a MySQL 8 source', () => {
     expect(byGtid.filter((l) => l.startsWith('gtid '))).toHaveLength(3);
   });
 
+  it('a seed taken while another connection writes (--parallel 2) equals a full replay as of the seed position', async () => {
+    const c = await connect(server);
+    const writer = await connect(server);
+    await c.query('CREATE TABLE shop.counter (id INT PRIMARY KEY, n INT NOT NULL, note VARCHAR(40))');
+    let writing = true;
+    let started = false;
+    let commits = 0;
+    const writes = (async () => {
+      // Transactions that insert, update and delete, so a read view off its position shows.
+      while (!started) await new Promise((r) => setTimeout(r, 5));
+      for (let i = 0; writing; i++) {
+        await writer.query('BEGIN');
+        await writer.query('INSERT INTO shop.counter (id, n, note) VALUES (?, 0, ?)', [10_000 + i, `row ${i}`]);
+        await writer.query('UPDATE shop.counter SET n = n + 1 WHERE id = ?', [i % 200]);
+        await writer.query('DELETE FROM shop.counter WHERE id = ?', [10_000 + i - 3]);
+        await writer.query('COMMIT');
+        commits++;
+      }
+    })();
+    try {
+      await c.query(`INSERT INTO shop.counter (id, n, note) SELECT a.x * 20 + b.x, 0, 'seeded' FROM (SELECT 0 x UNION SELECT 1 UNION SELECT 2 UNION SELECT 3 UNION SELECT 4 UNION SELECT 5 UNION SELECT 6 UNION SELECT 7 UNION SELECT 8 UNION SELECT 9) a, (SELECT 0 x UNION SELECT 1 UNION SELECT 2 UNION SELECT 3 UNION SELECT 4 UNION SELECT 5 UNION SELECT 6 UNION SELECT 7 UNION SELECT 8 UNION SELECT 9 UNION SELECT 10 UNION SELECT 11 UNION SELECT 12 UNION SELECT 13 UNION SELECT 14 UNION SELECT 15 UNION SELECT 16 UNION SELECT 17 UNION SELECT 18 UNION SELECT 19) b`);
+      started = true;
+      while (commits < 50) await new Promise((r) => setTimeout(r, 20));
+      const seeded = path.join(dir, 'seed-concurrent.db');
+      const r = await runCli(['seed', '--source', source(PASSWORD), '--tables', 'shop.counter', '--parallel', '2', '--store', seeded, '--json']);
+      expect(r.code, r.err).toBe(0);
+      const at = (JSON.parse(r.out) as { position: string }).position;
+      const during = commits;
+      while (commits < during + 50) await new Promise((r2) => setTimeout(r2, 20));
+      writing = false;
+      await writes;
+      const [[last]] = (await c.query('SHOW MASTER STATUS')) as unknown as [[{ File: string; Position: number }]];
+      const replayed = path.join(dir, 'replay-all.db');
+      const rr = await runCli(['replay', '--source', source(PASSWORD), '--from', start, '--to', `${last!.File}:${last!.Position}`, '--store', replayed]);
+      expect(rr.code, rr.err).toBe(0);
+      const fromSeed = await runCli(['export', '--table', 'shop.counter', '--at', at, '--format', 'jsonl', '--store', seeded]);
+      const fromReplay = await runCli(['export', '--table', 'shop.counter', '--at', at, '--format', 'jsonl', '--store', replayed]);
+      expect(fromSeed.code, fromSeed.err).toBe(0);
+      expect(fromReplay.code, fromReplay.err).toBe(0);
+      // Writes were under way at the seed position: the table was neither empty nor final there.
+      expect(fromSeed.out.split('\n').length).toBeGreaterThan(200);
+      expect(fromSeed.out).toBe(fromReplay.out);
+    } finally {
+      writing = false;
+      await writes.catch(() => undefined);
+      await writer.end();
+      await c.end();
+    }
+  }, 120_000);
+
   it('a wrong password is BINSNAP_E_SOURCE_AUTH (exit 3) and prints no secret', async () => {
     const wrong = 'not-the-Sha2-pw';
     const r = await runCli(['replay', '--source', source(wrong), '--from', start, '--to', end, '--store', path.join(dir, 'x.db')]);
