@@ -50,25 +50,27 @@ export function numericKeyColumnsOf(schema: TableSchema): string[] {
   return schema.columns.filter((c) => NUMERIC_TYPES.has(c.type)).map((c) => c.name);
 }
 
-/** The sort-and-identity bytes of a key. */
+/** The sort-and-identity bytes of a key, in a Buffer of their exact size. */
 export function encodeKey(key: RowKey, numericColumns: readonly string[] = NO_COLUMNS): Buffer {
-  // Own enumerable string keys, in Object.entries order.
-  const columns = Object.keys(key);
-  if (columns.length === 1) {
-    // One column (most keys): the bytes go straight into a Buffer of their exact size.
-    const column = columns[0] as string;
-    const value = key[column];
-    if (typeof value === 'number') {
-      if (value !== 0 && ((value | 0) === value || isSafeWhole(value))) return integerKey(value);
-    } else if (typeof value === 'string') {
-      if (numericColumns.length !== 0 && numericColumns.includes(column)) return decimalTextKey(value, column);
-      // Tried only on short strings: another costs one wasted allocation (of at most 259 bytes).
-      const out = value.length <= 256 ? asciiStringKey(value) : undefined;
-      if (out !== undefined) return out;
-    }
-  }
-  return encodeGeneral(key, columns, numericColumns);
+  const end = encodeKeyInto(exactSink, 0, key, numericColumns);
+  const out = exactSink.buf;
+  exactSink.buf = EMPTY;
+  return end === out.length ? out : out.subarray(0, end);
 }
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * encodeKey's sink: a new Buffer of exactly the size asked for. Every path of encodeKeyInto asks
+ * once, for its exact length (a string that turns out not to be plain ASCII asks again).
+ */
+const exactSink = {
+  buf: EMPTY,
+  room(_at: number, bytes: number): Buffer {
+    this.buf = Buffer.allocUnsafe(bytes);
+    return this.buf;
+  },
+};
 
 const NO_COLUMNS: readonly string[] = [];
 
@@ -112,6 +114,8 @@ export function encodeKeyInto(sink: ByteSink, at: number, key: RowKey, numericCo
     sink.room(at, bytes.length).set(bytes, at);
     return at + bytes.length;
   }
+  // Any other key goes through the scratch space. A key can only be encoded while another is
+  // under way through user code (a toJSON or a getter); that one gets scratch space of its own.
   busy = true;
   try {
     pos = 0;
@@ -120,36 +124,17 @@ export function encodeKeyInto(sink: ByteSink, at: number, key: RowKey, numericCo
       writeValue(key[column] as JsonValue, numericColumns, column);
     }
     const n = pos;
-    const out = sink.room(at, n);
-    const from = scratch;
-    if (n <= 64) {
-      for (let i = 0; i < n; i++) out[at + i] = from[i] as number;
-    } else {
-      out.set(from.subarray(0, n), at);
-      if (from.length > SCRATCH_KEEP) scratch = new Uint8Array(512);
-    }
+    copyScratch(sink.room(at, n), at);
     return at + n;
   } finally {
     busy = false;
   }
 }
 
-/** A nonzero safe integer. */
-function integerKey(n: number): Buffer {
-  const negative = n < 0;
-  splitInteger(negative ? -n : n);
-  const out = Buffer.allocUnsafe(intDigits + 6);
-  putInteger(out, 0, negative);
-  return out;
-}
-
-/** A string of code points 1 … 0x7F (no 0x00 to escape, UTF-8 is the text); undefined for any other string. */
-function asciiStringKey(s: string): Buffer | undefined {
-  const out = Buffer.allocUnsafe(s.length + 3);
-  return asciiStringInto(out, 0, s) < 0 ? undefined : out;
-}
-
-/** asciiStringKey's bytes at `at` of `out` (room for length + 3); the end, or -1 for any other string. */
+/**
+ * A string of code points 1 … 0x7F (no 0x00 to escape, UTF-8 is the text) at `at` of `out` (room for
+ * length + 3); the end, or -1 for any other string.
+ */
 function asciiStringInto(out: Uint8Array, at: number, s: string): number {
   const len = s.length;
   out[at] = TAG_STRING;
@@ -163,19 +148,6 @@ function asciiStringInto(out: Uint8Array, at: number, s: string): number {
   return at + len + 3;
 }
 
-/** A numeric column's text alone. */
-function decimalTextKey(text: string, column: string): Buffer {
-  const negative = scanDecimalText(text, column);
-  if (digitsCount === 0) {
-    const zero = Buffer.allocUnsafe(1);
-    zero[0] = TAG_ZERO;
-    return zero;
-  }
-  const out = Buffer.allocUnsafe(digitsCount + 6);
-  putDigits(out, 0, text, negative);
-  return out;
-}
-
 // Any other key is written into one reused scratch array, then copied out into a Buffer
 // of exactly its size. No per-call arrays, closures or intermediate strings except for
 // fractions (toExponential) and arrays/objects (JSON text).
@@ -183,18 +155,6 @@ const SCRATCH_KEEP = 64 * 1024;
 let scratch = new Uint8Array(512);
 let pos = 0;
 let busy = false;
-
-function encodeGeneral(key: RowKey, columns: readonly string[], numericColumns: readonly string[]): Buffer {
-  // A key can only be encoded while another is under way through user code (a toJSON or a
-  // getter); that one gets scratch space of its own so the outer key's bytes are kept.
-  if (busy) return encodeNested(key, columns, numericColumns);
-  busy = true;
-  try {
-    return writeColumns(key, columns, numericColumns);
-  } finally {
-    busy = false;
-  }
-}
 
 /** Writes every column of the key into the scratch space from its start and returns the bytes. */
 function writeColumns(key: RowKey, columns: readonly string[], numericColumns: readonly string[]): Buffer {
@@ -219,17 +179,22 @@ function encodeNested(key: RowKey, columns: readonly string[], numericColumns: r
 }
 
 function takeBytes(): Buffer {
+  const out = Buffer.allocUnsafe(pos);
+  copyScratch(out, 0);
+  return out;
+}
+
+/** The `pos` bytes of the scratch space, copied to `at` of `out`. */
+function copyScratch(out: Uint8Array, at: number): void {
   const n = pos;
   const from = scratch;
-  const out = Buffer.allocUnsafe(n);
   if (n <= 64) {
-    for (let i = 0; i < n; i++) out[i] = from[i] as number;
+    for (let i = 0; i < n; i++) out[at + i] = from[i] as number;
   } else {
-    out.set(from.subarray(0, n));
+    out.set(from.subarray(0, n), at);
     // One very large key does not pin its scratch space for the life of the process.
     if (from.length > SCRATCH_KEEP) scratch = new Uint8Array(512);
   }
-  return out;
 }
 
 /** Room for `n` more bytes at `pos`. */
