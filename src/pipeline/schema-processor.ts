@@ -102,11 +102,8 @@ export class SchemaProcessor {
 
   /** Learns the server flavour and version from a file's format description. */
   onFormatDescription(serverVersion: string): void {
-    const mysql = !/mariadb/i.test(serverVersion);
-    this.flavor = mysql ? 'mysql' : 'mariadb';
     this.serverVersion = versionNumber(serverVersion);
-    const base = mysql ? MYSQL8_DEFAULTS : MARIADB_DEFAULTS;
-    if (this.defaults.flavor !== base.flavor) this.defaults = { ...this.defaults, ...base, charset: this.defaults.charset, collation: this.defaults.collation };
+    this.setFlavor(/mariadb/i.test(serverVersion) ? 'mariadb' : 'mysql');
   }
 
   /**
@@ -115,7 +112,10 @@ export class SchemaProcessor {
    * MySQL and LONGTEXT on MariaDB, so DDL resolves differently).
    */
   learnFlavor(flavor: 'mysql' | 'mariadb'): void {
-    if (this.flavor !== undefined) return;
+    if (this.flavor === undefined) this.setFlavor(flavor);
+  }
+
+  private setFlavor(flavor: 'mysql' | 'mariadb'): void {
     this.flavor = flavor;
     const base = flavor === 'mysql' ? MYSQL8_DEFAULTS : MARIADB_DEFAULTS;
     if (this.defaults.flavor !== base.flavor) this.defaults = { ...this.defaults, ...base, charset: this.defaults.charset, collation: this.defaults.collation };
