@@ -338,18 +338,22 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    let failed: unknown;
     if (this.db.inTransaction) this.db.exec('ROLLBACK');
     else if (this.writes.merging) {
-      // A merge under way is finished now rather than left for the next writer to redo.
+      // A merge under way is finished now rather than left for the next writer to redo. If that
+      // fails, everything committed stays (the merge's inputs are intact and the next writer drops
+      // what it wrote), the store still closes, and the failure is reported.
       try {
         this.db.transaction(() => this.writes.finishMerge()).immediate();
-      } catch {
-        // Its inputs are intact; the next writer drops what it wrote.
+      } catch (err) {
+        failed = err;
       }
     }
     this.writerOpen = false;
     this.reader.close();
     this.db.close();
+    if (failed !== undefined) throw storeError(failed, this.path);
   }
 
   // ── for the streamed writer ───────────────────────────────────────────
@@ -384,7 +388,8 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
       try {
         mapped(this.path, () => this.db.transaction(() => this.writes.dropUnfinishedMerge()).immediate());
       } catch {
-        // Left for the next writer to drop when it opens the store.
+        // The first failure is the one reported. What the merge wrote is dropped by the next
+        // step that could start a merge (it records this process's pid), here or in a later writer.
       }
       throw err;
     }
