@@ -16,10 +16,12 @@
  *   milliseconds (its duration is returned), and all N views are at P.
  * - MySQL: the same short FLUSH TABLES WITH READ LOCK for any N, the
  *   position and gtid_executed from performance_schema.log_status (SHOW
- *   MASTER STATUS when that table is not readable). Tested against MySQL
+ *   MASTER STATUS when that table is not readable). MySQL has no
+ *   binlog_snapshot_* status; LOCK INSTANCE FOR BACKUP does not stop
+ *   commits, so it alone cannot pin the read view. Tested against MySQL
  *   8.0.12 (test/integration/mysql-source.test.ts), which predates
- *   log_status: the SHOW MASTER STATUS path; log_status (8.0.14+) is not. MySQL has no binlog_snapshot_* status; LOCK INSTANCE FOR
- *   BACKUP does not stop commits, so it alone cannot pin the read view.
+ *   log_status (8.0.14): the SHOW MASTER STATUS branch is tested, the
+ *   log_status one is not.
  *
  * Sessions: time zone +00:00 (TIMESTAMP in UTC), utf8mb4 results, REPEATABLE
  * READ. DDL on a seeded table while the seed runs is not supported: MariaDB
