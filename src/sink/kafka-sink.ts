@@ -35,7 +35,7 @@
  * schema-changes topic always has one partition); retryTimeoutMs.
  */
 import { readFileSync } from 'node:fs';
-import { Kafka, logLevel, Partitioners, type Admin, type LogEntry, type Producer, type SASLOptions } from 'kafkajs';
+import type { Admin, Kafka, LogEntry, Producer, SASLOptions } from 'kafkajs';
 import type { ConnectionOptions } from 'node:tls';
 import { BinsnapError, isBinsnapError } from '../core/errors.js';
 import type { SinkLocation } from '../config/values.js';
@@ -79,7 +79,9 @@ interface OpenTx {
 
 /** Opens the producer and admin client; throws a coded error when the brokers stay unreachable. */
 export async function openKafkaSink(location: SinkLocation, opts: KafkaSinkOptions): Promise<Sink> {
-  const sink = new KafkaSink(location, opts);
+  // kafkajs is loaded when a sink is opened: commands without one do not pay for it at startup.
+  const kafkajs = await import('kafkajs');
+  const sink = new KafkaSink(location, opts, kafkajs);
   await sink.connect();
   return sink;
 }
@@ -203,6 +205,7 @@ class KafkaSink implements Sink {
   constructor(
     private readonly location: SinkLocation,
     private readonly opts: KafkaSinkOptions,
+    { Kafka, logLevel, Partitioners }: typeof import('kafkajs'),
   ) {
     this.where = describeSink(location);
     this.retryMs = intParam(location, 'retryTimeoutMs', DEFAULT_RETRY_MS);

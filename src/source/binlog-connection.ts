@@ -36,7 +36,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { Duplex } from 'node:stream';
-import mysql from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
 import { BinsnapError, isBinsnapError } from '../core/errors.js';
 import type { BinlogPosition } from '../core/position.js';
 import { encodeMysqlGtidSet, formatGtidSet, type GtidSet } from '../core/gtid.js';
@@ -139,6 +139,8 @@ async function connect(opts: BinlogConnectionOptions): Promise<mysql.Connection>
  */
 export async function openSqlConnection(s: SourceUrl, connectTimeoutMs?: number): Promise<mysql.Connection> {
   const ssl = sslOptions(s);
+  // mysql2 is loaded on the first connection: commands that read only files or the store do not pay for it at startup.
+  const { default: mysql } = await import('mysql2/promise');
   const open = (tls: mysql.SslOptions | undefined): Promise<mysql.Connection> =>
     mysql.createConnection({
       host: s.host,

@@ -31,7 +31,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { BinsnapError } from '../core/errors.js';
 import { formatGtidSet, parseGtidSet } from '../core/gtid.js';
 import { BinlogPosition } from '../core/position.js';
@@ -161,6 +161,8 @@ export class RedisStore implements SnapshotStore {
     if (prefix === '' || /[{}]/.test(prefix)) {
       throw new BinsnapError('BINSNAP_E_STORE_OPEN', `the Redis key prefix "${prefix}" must be non-empty and contain no { or }`, { field: 'store' });
     }
+    // ioredis is loaded when a Redis store is opened: the embedded store does not pay for it at startup.
+    const { Redis } = await import('ioredis');
     const redis = new Redis(url.toString(), { lazyConnect: true, maxRetriesPerRequest: 3, enableOfflineQueue: true, ...(tls ? { tls } : {}) });
     // ioredis emits connection errors as events (without a listener Node prints them, with no secret
     // but noisily) and rejects connect() with only "Connection is closed": keep the first one, the
