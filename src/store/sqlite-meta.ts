@@ -5,7 +5,7 @@
  * SQLite transaction (so it is as durable as a commit and ordered with them
  * in the WAL).
  *
- * Every store the embedded backend opens has layout 3, so the table exists;
+ * Every store the embedded backend opens has layout 3 or later, so the table exists;
  * the lookup of the table and the `upgrade` hook stay as a guard (a read
  * then finds no document; a write upgrades the file first).
  */

@@ -1,9 +1,10 @@
 /**
- * The byte format of the embedded store's version pages (layout 3, see
- * sqlite-schema.ts). Row versions are not one SQLite row each: they are
+ * The byte format of the embedded store's version pages (layouts 3 and 4,
+ * see sqlite-schema.ts). Row versions are not one SQLite row each: they are
  * packed, sorted by (key, version), into pages of about PAGE_BYTES, and a
- * page is one SQLite row. One SQLite insert then carries hundreds of
- * versions, which is what makes a replay or a seed fast.
+ * page is one SQLite row (its body a row of page_bodies since layout 4). One
+ * SQLite insert then carries hundreds of versions, which is what makes a
+ * replay or a seed fast.
  *
  * Entry (big-endian, so entries of equal key sort by their version bytes):
  *   u32 keyLength | key (key-encoding.ts) | version (16 bytes, sqlite-codec.ts)

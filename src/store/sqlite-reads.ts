@@ -15,7 +15,7 @@ import Database from 'better-sqlite3';
 import type { BinlogPosition } from '../core/position.js';
 import type { TableSchema } from '../core/schema.js';
 import type { EventsTouching } from './lineage.js';
-import type { PageFetcher, RunRow } from './sqlite-runs.js';
+import { pageSql, type PageFetcher, type RunRow } from './sqlite-runs.js';
 import { AFTER_ALL, BEFORE_ALL, parseStoredPosition, posBlob } from './sqlite-codec.js';
 import type { SchemaChangeKind, SchemaVersion, TableEvent, TableEventRecord, TransactionInfo } from './snapshot-store.js';
 
@@ -71,7 +71,11 @@ export class SqliteReads {
   private readonly schemaUpTo: Database.Statement<[string, Buffer], SchemaRow>;
   private readonly versionCounts: Database.Statement<[], { name: string; versions: number }>;
 
-  constructor(private readonly db: Database.Database) {
+  /** `layout`: the file's layout version (3 or 4: where page bodies are, sqlite-runs.ts pageSql). */
+  constructor(
+    private readonly db: Database.Database,
+    private readonly layout: number,
+  ) {
     this.lastCommit = db.prepare<[], string>('SELECT commit_position FROM transactions ORDER BY commit_pos DESC LIMIT 1').pluck();
     this.lastCommitUpTo = db
       .prepare<[Buffer], string>('SELECT commit_position FROM transactions WHERE commit_pos <= ? ORDER BY commit_pos DESC LIMIT 1')
@@ -89,7 +93,7 @@ export class SqliteReads {
       'SELECT page_id, seq, first_key, last_key FROM version_pages WHERE run_id = ? AND last_key >= ? ORDER BY last_key LIMIT 1',
     );
     this.pageAt = db.prepare('SELECT page_id, seq, first_key, last_key FROM version_pages WHERE run_id = ? AND seq = ?');
-    this.bodyOf = db.prepare<[number], Buffer>('SELECT body FROM version_pages WHERE page_id = ?').pluck();
+    this.bodyOf = db.prepare<[number], Buffer>(pageSql(this.layout).bodyById).pluck();
     // The transaction holding a version: the first commit at or after it; at an equal commit
     // (a seed at the commit position of the transaction before it), the one starting last.
     this.txnOfVersion = db.prepare(
@@ -120,7 +124,7 @@ export class SqliteReads {
     try {
       db.pragma('busy_timeout = 5000');
       const runs = db.prepare<[number], RunRow>('SELECT * FROM version_runs WHERE table_id = ? AND tier >= 0 ORDER BY run_id');
-      const page = db.prepare<[number, number], Buffer>('SELECT body FROM version_pages WHERE run_id = ? AND seq = ?').pluck();
+      const page = db.prepare<[number, number], Buffer>(pageSql(this.layout).bodyAt).pluck();
       db.exec('BEGIN');
       return {
         runsOf: (tableId) => runs.all(tableId),

@@ -1,5 +1,5 @@
 /**
- * Runs of version pages (layout 3): how the embedded store keeps row versions.
+ * Runs of version pages (layouts 3 and 4): how the embedded store keeps row versions.
  *
  * A run is a sequence of pages (sqlite-pages.ts) of one table id, sorted by
  * (key, version) across the run. Every write unit adds one run per table it
@@ -96,6 +96,38 @@ export interface RunRow {
   readonly last_key: Buffer;
 }
 
+/** Writes one page of a run: its row in version_pages, and its body. */
+type InsertPage = (runId: number, seq: number, firstKey: Buffer, lastKey: Buffer, lo: Buffer, hi: Buffer, entries: number, body: Buffer) => void;
+
+/**
+ * Statements that read page bodies. Layout 4 keeps bodies in page_bodies, apart from the page's
+ * small row in version_pages: re-linking a page (a new run id and seq) then rewrites that small
+ * row only. In layout 3 the body was a column of version_pages, and SQLite rewrote the whole
+ * body whenever the new row's size differed (a run id or seq one byte longer), so re-linked
+ * data was written again. Read commands still read a layout-3 file (they never upgrade one).
+ */
+export function pageSql(layout: number): {
+  /** [page_id] → body */
+  readonly bodyById: string;
+  /** [run_id, seq] → body */
+  readonly bodyAt: string;
+  /** [run_id, hi, lo] → bodies of the run's pages whose versions may lie in [lo, hi] */
+  readonly bodiesInRange: string;
+} {
+  if (layout <= 3) {
+    return {
+      bodyById: 'SELECT body FROM version_pages WHERE page_id = ?',
+      bodyAt: 'SELECT body FROM version_pages WHERE run_id = ? AND seq = ?',
+      bodiesInRange: 'SELECT body FROM version_pages WHERE run_id = ? AND hi >= ? AND lo <= ?',
+    };
+  }
+  return {
+    bodyById: 'SELECT body FROM page_bodies WHERE page_id = ?',
+    bodyAt: 'SELECT b.body FROM version_pages p JOIN page_bodies b USING (page_id) WHERE p.run_id = ? AND p.seq = ?',
+    bodiesInRange: 'SELECT b.body FROM version_pages p JOIN page_bodies b USING (page_id) WHERE p.run_id = ? AND p.hi >= ? AND p.lo <= ?',
+  };
+}
+
 /** A merge carried over several commits: its input runs, its cursors, and the run it is writing. */
 interface MergeJob {
   readonly tableId: number;
@@ -113,25 +145,46 @@ export class RunWrites {
   private readonly markOwner: Database.Statement<[Buffer, number]>;
   private readonly insertRun: Database.Statement<[number, number]>;
   private readonly finishRun: Database.Statement<[number, number, Buffer, Buffer, Buffer, Buffer, number]>;
-  private readonly insertPage: Database.Statement<[number, number, Buffer, Buffer, Buffer, Buffer, number, Buffer]>;
+  private readonly insertPage: InsertPage;
   private readonly runsOfTable: Database.Statement<[number], RunRow>;
   private readonly relink: Database.Statement<[number, number, number]>;
   private readonly deleteRun: Database.Statement<[number]>;
-  private readonly deletePages: Database.Statement<[number]>;
+  private readonly deletePages: (runId: number) => void;
   private readonly pageOfRun: Database.Statement<[number, number], { body: Buffer }>;
   private readonly pagesInRun: Database.Statement<[number], number>;
   private readonly overlapping: Database.Statement<[Buffer, Buffer], RunRow>;
   private readonly pagesInRange: Database.Statement<[number, Buffer, Buffer], { body: Buffer }>;
 
+  /** `layout`: the file's layout version (3 only while the upgrade from layout 2 writes its runs). */
   constructor(
     db: Database.Database,
     private readonly tuning: RunTuning = DEFAULT_TUNING,
+    layout: 3 | 4 = 4,
   ) {
+    const sql = pageSql(layout);
     this.insertRun = db.prepare("INSERT INTO version_runs (table_id, tier, versions, lo, hi, first_key, last_key) VALUES (?, ?, 0, x'', x'', x'', x'')");
     this.finishRun = db.prepare('UPDATE version_runs SET tier = ?, versions = ?, lo = ?, hi = ?, first_key = ?, last_key = ? WHERE run_id = ?');
-    this.insertPage = db.prepare(
-      'INSERT INTO version_pages (run_id, seq, first_key, last_key, lo, hi, entries, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    );
+    if (layout === 3) {
+      const insert = db.prepare<[number, number, Buffer, Buffer, Buffer, Buffer, number, Buffer]>(
+        'INSERT INTO version_pages (run_id, seq, first_key, last_key, lo, hi, entries, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      );
+      this.insertPage = (runId, seq, firstKey, lastKey, lo, hi, entries, body) => void insert.run(runId, seq, firstKey, lastKey, lo, hi, entries, body);
+      const del = db.prepare<[number]>('DELETE FROM version_pages WHERE run_id = ?');
+      this.deletePages = (runId) => void del.run(runId);
+    } else {
+      const insert = db.prepare<[number, number, Buffer, Buffer, Buffer, Buffer, number]>(
+        'INSERT INTO version_pages (run_id, seq, first_key, last_key, lo, hi, entries) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      );
+      const insertBody = db.prepare<[number | bigint, Buffer]>('INSERT INTO page_bodies (page_id, body) VALUES (?, ?)');
+      this.insertPage = (runId, seq, firstKey, lastKey, lo, hi, entries, body) =>
+        void insertBody.run(insert.run(runId, seq, firstKey, lastKey, lo, hi, entries).lastInsertRowid, body);
+      const delBodies = db.prepare<[number]>('DELETE FROM page_bodies WHERE page_id IN (SELECT page_id FROM version_pages WHERE run_id = ?)');
+      const del = db.prepare<[number]>('DELETE FROM version_pages WHERE run_id = ?');
+      this.deletePages = (runId) => {
+        delBodies.run(runId);
+        del.run(runId);
+      };
+    }
     this.runsOfTable = db.prepare(`SELECT * FROM version_runs WHERE table_id = ? AND tier >= 0 AND tier < ${CLAIMED} ORDER BY run_id`);
     this.selectBuilding = db.prepare(`SELECT run_id, first_key FROM version_runs WHERE tier = ${BUILDING_TIER}`);
     this.claim = db.prepare(`UPDATE version_runs SET tier = tier + ${CLAIMED} WHERE run_id = ?`);
@@ -139,11 +192,10 @@ export class RunWrites {
     this.markOwner = db.prepare('UPDATE version_runs SET first_key = ? WHERE run_id = ?');
     this.relink = db.prepare('UPDATE version_pages SET run_id = ?, seq = seq + ? WHERE run_id = ?');
     this.deleteRun = db.prepare('DELETE FROM version_runs WHERE run_id = ?');
-    this.deletePages = db.prepare('DELETE FROM version_pages WHERE run_id = ?');
-    this.pageOfRun = db.prepare('SELECT body FROM version_pages WHERE run_id = ? AND seq = ?');
+    this.pageOfRun = db.prepare(sql.bodyAt);
     this.pagesInRun = db.prepare<[number], number>('SELECT count(*) FROM version_pages WHERE run_id = ?').pluck();
     this.overlapping = db.prepare('SELECT * FROM version_runs WHERE hi >= ? AND lo <= ? AND tier >= 0');
-    this.pagesInRange = db.prepare('SELECT body FROM version_pages WHERE run_id = ? AND hi >= ? AND lo <= ?');
+    this.pagesInRange = db.prepare(sql.bodiesInRange);
   }
 
   /** Starts a run of `tableId`; entries must be added in (key, version) order. */
@@ -160,7 +212,7 @@ export class RunWrites {
 
   private dropBuilding(): void {
     for (const r of this.selectBuilding.all()) {
-      this.deletePages.run(r.run_id);
+      this.deletePages(r.run_id);
       this.deleteRun.run(r.run_id);
     }
     this.unclaimAll.run();
@@ -238,7 +290,7 @@ export class RunWrites {
     for (const step of mergeCursors(cursors)) builder.add(step.page, step.at, entryEnd(step.page, step.at));
     builder.finish();
     for (const r of ordered) {
-      this.deletePages.run(r.run_id);
+      this.deletePages(r.run_id);
       this.deleteRun.run(r.run_id);
     }
   }
@@ -257,7 +309,7 @@ export class RunWrites {
       if (r.done === true) {
         job.builder.finish();
         for (const run of job.inputs) {
-          this.deletePages.run(run.run_id);
+          this.deletePages(run.run_id);
           this.deleteRun.run(run.run_id);
         }
         this.job = null;
@@ -355,7 +407,7 @@ export class RunBuilder {
 
   constructor(
     readonly runId: number,
-    private readonly insertPage: Database.Statement<[number, number, Buffer, Buffer, Buffer, Buffer, number, Buffer]>,
+    private readonly insertPage: InsertPage,
     private readonly finishRun: Database.Statement<[number, number, Buffer, Buffer, Buffer, Buffer, number]>,
     private readonly tuning: RunTuning,
   ) {
@@ -384,7 +436,7 @@ export class RunBuilder {
 
   private writePage(): void {
     const p = this.page.take();
-    this.insertPage.run(this.runId, this.seq++, p.firstKey, p.lastKey, p.lo, p.hi, p.entries, p.body);
+    this.insertPage(this.runId, this.seq++, p.firstKey, p.lastKey, p.lo, p.hi, p.entries, p.body);
     if (this.firstKey === null) this.firstKey = p.firstKey;
     this.lastKey = p.lastKey;
     if (this.lo === null || Buffer.compare(p.lo, this.lo) < 0) this.lo = p.lo;

@@ -8,11 +8,12 @@
  * next to the BLOB that sorts it, see sqlite-codec.ts):
  * - table_names: a small id per `db.table` name, to keep the big index short,
  *   and whether rows without a primary key (multisets) were written under it.
- * - version_runs, version_pages, value_shapes (layout 3, ADR 0011): row
- *   versions packed into pages sorted by (key, version), a run of pages per
- *   table and write unit, merged size-tiered (sqlite-runs.ts); values as
- *   typed cells after a shape id (sqlite-cells.ts). Layouts 1 and 2 had
- *   `row_versions`, one SQLite row per version; the upgrade converts it.
+ * - version_runs, version_pages, page_bodies, value_shapes (layout 3, ADR
+ *   0011): row versions packed into pages sorted by (key, version), a run of
+ *   pages per table and write unit, merged size-tiered (sqlite-runs.ts);
+ *   values as typed cells after a shape id (sqlite-cells.ts). Layouts 1 and 2
+ *   had `row_versions`, one SQLite row per version; the upgrade converts it.
+ *   Layout 4 moved the page bodies out of version_pages into page_bodies.
  * - transactions: every applied transaction with start, commit and commit
  *   time; "as of P" resolves here to the last commit ≤ P.
  * - schema_versions, table_events: per transaction and index in it.
@@ -33,12 +34,12 @@ import { BinsnapError } from '../core/errors.js';
 import { ShapeWrites } from './sqlite-cells.js';
 import { EntryBuffer, OP_CODE } from './sqlite-pages.js';
 import type { JsonValue } from './snapshot-store.js';
-import { RunWrites } from './sqlite-runs.js';
+import { DEFAULT_TUNING, RunWrites } from './sqlite-runs.js';
 import type { StoredOp } from './row-fold.js';
 
 /** 'BSNP' */
 export const APPLICATION_ID = 0x42534e50;
-export const LAYOUT_VERSION = 3;
+export const LAYOUT_VERSION = 4;
 
 const LAYOUT_1 = `
 CREATE TABLE table_names (
@@ -146,7 +147,8 @@ CREATE TABLE value_shapes (
 /** Layout 2 → 3: the versions of row_versions become one run per table, then the table goes. */
 function toLayout3(db: Database.Database): void {
   db.exec(LAYOUT_3);
-  const runs = new RunWrites(db);
+  // Runs as layout 3 kept them (bodies in version_pages); the next migration moves the bodies.
+  const runs = new RunWrites(db, DEFAULT_TUNING, 3);
   const ids = db.prepare('SELECT DISTINCT table_id FROM row_versions ORDER BY table_id').pluck().all() as number[];
   const first = db.prepare<[number, number], OldVersionRow>(
     'SELECT pk_sort, version, op, pk, row_values FROM row_versions WHERE table_id = ? ORDER BY pk_sort, version LIMIT ?',
@@ -184,8 +186,22 @@ interface OldVersionRow {
   readonly row_values: string | null;
 }
 
+/**
+ * Layout 3 → 4: page bodies move to page_bodies, so re-linking pages into a merged run updates
+ * their small rows only (sqlite-runs.ts pageSql). The upgrade copies every body once; the file
+ * grows by the store's size meanwhile, the freed pages are reused by later writes.
+ */
+const TO_LAYOUT_4 = `
+CREATE TABLE page_bodies (
+  page_id INTEGER PRIMARY KEY,    -- version_pages.page_id
+  body    BLOB NOT NULL           -- sqlite-pages.ts
+);
+INSERT INTO page_bodies (page_id, body) SELECT page_id, body FROM version_pages ORDER BY page_id;
+ALTER TABLE version_pages DROP COLUMN body;
+`;
+
 /** MIGRATIONS[n] takes a layout from version n to n + 1. Never edit one that was released: add the next. */
-export const MIGRATIONS: readonly (string | ((db: Database.Database) => void))[] = [LAYOUT_1, LAYOUT_2, toLayout3];
+export const MIGRATIONS: readonly (string | ((db: Database.Database) => void))[] = [LAYOUT_1, LAYOUT_2, toLayout3, TO_LAYOUT_4];
 
 /**
  * Creates or upgrades the layout; refuses files that are not (or not yet) ours. With `upgrade: false`

@@ -124,7 +124,8 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
       db.pragma('journal_size_limit = 67108864');
       // A read command (create: false) never upgrades an older layout; a writer does, here.
       const layout = migrate(db, path, { upgrade: options.create !== false });
-      if (layout < LAYOUT_VERSION) {
+      // Layout 3 differs from 4 only in where page bodies are: a read command reads it as it is.
+      if (layout < 3) {
         throw new BinsnapError(
           'BINSNAP_E_STORE_VERSION',
           `the store has layout version ${layout}, older than this binsnap's ${LAYOUT_VERSION}, which stores row versions in pages; a read command does not upgrade it: run a writing command (replay, run or seed) on it once`,
@@ -136,7 +137,7 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
       reader.pragma('cache_size = -65536');
       const writer = db;
       const meta = new MetaTable(writer, reader, () => migrate(writer, path));
-      return new SqliteStore(path, db, reader, new SqliteWrites(db, options.tuning), new SqliteReads(reader), new CheckpointTable(reader), meta);
+      return new SqliteStore(path, db, reader, new SqliteWrites(db, options.tuning, layout === 3 ? 3 : 4), new SqliteReads(reader, layout), new CheckpointTable(reader), meta);
     } catch (err) {
       reader?.close();
       db?.close();

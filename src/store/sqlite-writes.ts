@@ -84,13 +84,14 @@ export class SqliteWrites {
 
   private readonly flushEntries: number;
 
-  constructor(db: Database.Database, tuning: Partial<RunTuning & { flushEntries: number }> = {}) {
+  /** `layout`: the file's layout version; below the current one only for a store opened to read. */
+  constructor(db: Database.Database, tuning: Partial<RunTuning & { flushEntries: number }> = {}, layout: 3 | 4 = 4) {
     this.flushEntries = tuning.flushEntries ?? FLUSH_ENTRIES;
     this.insertName = db.prepare('INSERT INTO table_names (name) VALUES (?) ON CONFLICT (name) DO NOTHING');
     this.selectName = db.prepare('SELECT table_id, multiset FROM table_names WHERE name = ?');
     this.markMultiset = db.prepare('UPDATE table_names SET multiset = 1 WHERE table_id = ?');
     this.nameOfId = db.prepare<[number], string>('SELECT name FROM table_names WHERE table_id = ?').pluck();
-    this.runs = new RunWrites(db, { ...DEFAULT_TUNING, ...tuning });
+    this.runs = new RunWrites(db, { ...DEFAULT_TUNING, ...tuning }, layout);
     this.shapes = new ShapeWrites(db);
     this.insertTransaction = db.prepare(
       `INSERT INTO transactions (commit_pos, start_pos, commit_position, start_position, commit_ts_ms, gtid)
