@@ -47,6 +47,11 @@ describe('store cells', () => {
       lone: 'a\ud800b',
       loneLow: '\udc00',
       pair: '\ud83d\ude00',
+      // Past 16 characters text takes the native path (well-formedness checked first).
+      asciiMid: 'y'.repeat(17),
+      loneLong: 'y'.repeat(40) + '\udbff',
+      loneLowLong: '\udc00' + 'y'.repeat(40),
+      accentsLong: 'Zoë Müller-Łódź 東京 '.repeat(3),
       zero: 'a\u0000b',
       nul: null,
       yes: true,
@@ -59,6 +64,7 @@ describe('store cells', () => {
     expect(back).toEqual(JSON.parse(JSON.stringify(obj)));
     expect(Object.is(back['minusZero'], 0)).toBe(true);
     expect(back['lone']).toBe('a\ud800b');
+    expect([back['loneLong'], back['loneLowLong']]).toEqual(['y'.repeat(40) + '\udbff', '\udc00' + 'y'.repeat(40)]);
   });
 
   it('leaves out a property holding undefined, as JSON does', () => {

