@@ -285,24 +285,66 @@ export async function* readRows(
     next = next + 1 === readers.length ? 0 : next + 1;
     return reader(field);
   };
-  const stream = core.query({ sql, values: params, rowsAsArray: true, typeCast }).stream({ highWaterMark: Math.max(16, batchSize) });
+  // Rows are collected into batches from the query's events: a readable stream would cost a
+  // push and an awaited promise per row. The connection pauses while a full batch waits to be
+  // taken (mysql2 then queues what it has already received), so at most two batches are held.
+  const ready: JsonValue[][][] = [];
   let batch: JsonValue[][] = [];
+  let ended = false;
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  let stopped = false;
+  const notify = (): void => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const query = core.query({ sql, values: params, rowsAsArray: true, typeCast });
+  query.on('result', (row: JsonValue[]) => {
+    if (stopped) return;
+    batch.push(row);
+    if (batch.length >= batchSize) {
+      ready.push(batch);
+      batch = [];
+      core.pause();
+      notify();
+    }
+  });
+  query.on('end', () => {
+    ended = true;
+    notify();
+  });
+  query.on('error', (err: Error) => {
+    failure ??= err;
+    ended = true;
+    notify();
+  });
   try {
-    for await (const row of stream as AsyncIterable<JsonValue[]>) {
-      batch.push(row);
-      if (batch.length >= batchSize) {
-        yield batch;
-        batch = [];
+    for (;;) {
+      const next = ready.shift();
+      if (next !== undefined) {
+        // Reading goes on while the consumer handles this batch.
+        if (ready.length === 0 && !ended) core.resume();
+        yield next;
+        continue;
       }
+      if (failure !== undefined) throw failure;
+      if (ended) break;
+      await new Promise<void>((resolve) => (wake = resolve));
     }
     if (batch.length > 0) yield batch;
   } finally {
-    stream.destroy();
+    // Left early (the consumer stopped): later rows are dropped and the connection reads on, so
+    // the result can end and the connection stays usable (or is closed by the caller).
+    if (!ended) {
+      stopped = true;
+      core.resume();
+    }
   }
 }
 
 interface CoreConnection {
-  query(options: { sql: string; values: unknown[]; rowsAsArray: boolean; typeCast: unknown }): {
-    stream(options: { highWaterMark: number }): NodeJS.ReadableStream & { destroy(): void };
-  };
+  query(options: { sql: string; values: unknown[]; rowsAsArray: boolean; typeCast: unknown }): NodeJS.EventEmitter;
+  pause(): void;
+  resume(): void;
 }
