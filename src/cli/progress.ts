@@ -4,7 +4,8 @@
  * is cleared before the command prints its result.
  */
 export interface ProgressLine {
-  update(text: string, force?: boolean): void;
+  /** `text` may be a function: it is then called only when the line is drawn (formatting numbers costs). */
+  update(text: string | (() => string), force?: boolean): void;
   done(): void;
 }
 
@@ -18,7 +19,7 @@ export function progressLine(stream: NodeJS.WritableStream, enabled: boolean): P
       if (!force && now - last < 250) return;
       last = now;
       drawn = true;
-      stream.write(`\r\u001b[2K${text}`);
+      stream.write(`\r\u001b[2K${typeof text === 'function' ? text() : text}`);
     },
     done() {
       if (enabled && drawn) stream.write('\r\u001b[2K');

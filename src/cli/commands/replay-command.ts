@@ -104,15 +104,17 @@ export const replayCommand: CommandHandler = async (ctx) => {
     const progress = progressLine(ctx.stderr, ctx.interactive);
     const began = Date.now();
     const show = (p: PipelineProgress): void => {
-      const secs = (Date.now() - began) / 1000;
-      const rate = secs > 0 ? p.rowChanges / secs : 0;
-      let text = `replay ${p.position.format()}  ${count(p.transactions)} transactions  ${count(p.rowChanges)} rows  ${count(rate)} rows/s`;
-      if (totalBytes !== undefined && range.kind === 'files') {
-        const done = bytesBefore(totalBytes, p.position);
-        const frac = totalBytes.total > 0 ? Math.min(1, done / totalBytes.total) : 1;
-        text += `  ${(frac * 100).toFixed(0)}%  ${(done / 1e6 / Math.max(secs, 0.001)).toFixed(1)} MB/s  ETA ${duration(frac > 0 ? (secs * (1 - frac)) / frac : Number.NaN)}`;
-      }
-      progress.update(text);
+      progress.update(() => {
+        const secs = (Date.now() - began) / 1000;
+        const rate = secs > 0 ? p.rowChanges / secs : 0;
+        let text = `replay ${p.position.format()}  ${count(p.transactions)} transactions  ${count(p.rowChanges)} rows  ${count(rate)} rows/s`;
+        if (totalBytes !== undefined && range.kind === 'files') {
+          const done = bytesBefore(totalBytes, p.position);
+          const frac = totalBytes.total > 0 ? Math.min(1, done / totalBytes.total) : 1;
+          text += `  ${(frac * 100).toFixed(0)}%  ${(done / 1e6 / Math.max(secs, 0.001)).toFixed(1)} MB/s  ETA ${duration(frac > 0 ? (secs * (1 - frac)) / frac : Number.NaN)}`;
+        }
+        return text;
+      });
     };
     ctx.logger.info({ from: start.format(), to: to?.format(), source: range.kind === 'server' ? range.source.redacted : undefined }, 'replay starts');
     let result: PipelineResult;

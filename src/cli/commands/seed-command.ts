@@ -232,16 +232,17 @@ export const seedCommand: CommandHandler = async (ctx) => {
       const perTable = new Map<string, TableProgress>();
       for (const t of schema.tables) perTable.set(t.name, { rows: 0, estimate: estimates.get(t.name) ?? 0, started: 0 });
       const show = (t: SeedTable, force = false): void => {
-        const p = perTable.get(t.name)!;
-        const secs = (Date.now() - p.started) / 1000;
-        const rate = secs > 0 ? p.rows / secs : 0;
-        const total = (Date.now() - began) / 1000;
-        const eta = p.estimate > p.rows && rate > 0 ? duration((p.estimate - p.rows) / rate) : '?';
-        progress.update(
-          `seed ${t.name}  ${count(p.rows)}/~${count(Math.max(p.estimate, p.rows))} rows  ${count(rate)} rows/s  ETA ${eta}  ` +
-            `total ${count(writer.rowCount)} rows  ${count(total > 0 ? writer.rowCount / total : 0)} rows/s`,
-          force,
-        );
+        progress.update(() => {
+          const p = perTable.get(t.name)!;
+          const secs = (Date.now() - p.started) / 1000;
+          const rate = secs > 0 ? p.rows / secs : 0;
+          const total = (Date.now() - began) / 1000;
+          const eta = p.estimate > p.rows && rate > 0 ? duration((p.estimate - p.rows) / rate) : '?';
+          return (
+            `seed ${t.name}  ${count(p.rows)}/~${count(Math.max(p.estimate, p.rows))} rows  ${count(rate)} rows/s  ETA ${eta}  ` +
+            `total ${count(writer.rowCount)} rows  ${count(total > 0 ? writer.rowCount / total : 0)} rows/s`
+          );
+        }, force);
       };
 
       let chunking: Promise<void> | undefined;
