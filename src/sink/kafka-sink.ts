@@ -35,6 +35,7 @@
  * schema-changes topic always has one partition); retryTimeoutMs.
  */
 import { readFileSync } from 'node:fs';
+import type * as KafkaJs from 'kafkajs';
 import type { Admin, Kafka, LogEntry, Producer, SASLOptions } from 'kafkajs';
 import type { ConnectionOptions } from 'node:tls';
 import { BinsnapError, isBinsnapError } from '../core/errors.js';
@@ -205,7 +206,7 @@ class KafkaSink implements Sink {
   constructor(
     private readonly location: SinkLocation,
     private readonly opts: KafkaSinkOptions,
-    { Kafka, logLevel, Partitioners }: typeof import('kafkajs'),
+    { Kafka, logLevel, Partitioners }: typeof KafkaJs,
   ) {
     this.where = describeSink(location);
     this.retryMs = intParam(location, 'retryTimeoutMs', DEFAULT_RETRY_MS);
