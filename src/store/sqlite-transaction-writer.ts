@@ -33,9 +33,18 @@ export class SqliteTransactionWriter implements TransactionWriter {
     this.live();
     try {
       let last = this.last;
+      let previous: RowChange | null = null;
       for (const c of batch) {
-        checkChange(c, this.start.startPosition);
-        if (last === null || compareVersionIds(c.version, last.version) > 0) last = c;
+        checkChange(c, this.start.startPosition, previous);
+        previous = c;
+        if (last === null) {
+          last = c;
+        } else {
+          // Same file and offset (the rows of one event): the row index decides, no BigInt compared.
+          const v = c.version;
+          const l = last.version;
+          if (v.fileNumber === l.fileNumber && v.offset === l.offset ? v.rowIndex > l.rowIndex : compareVersionIds(v, l) > 0) last = c;
+        }
       }
       this.store.writeStreamedRows(batch);
       this.last = last;
