@@ -5,18 +5,37 @@
  * instead of a new empty store. Wiring only.
  */
 import type { StoreLocation } from '../config/values.js';
+import type { Logger } from '../runtime/logger.js';
 import { DEFAULT_STORE_PATH, openRedisStore, openSqliteStore, type SnapshotStore } from '../store/index.js';
 
 export interface OpenStoreOptions {
   /** false: the store must already exist. */
   readonly create: boolean;
+  /** Where a writing command says that it upgrades an older store file (which can take a while). */
+  readonly log?: Logger;
 }
 
 export async function openStore(location: StoreLocation | undefined, options: OpenStoreOptions): Promise<SnapshotStore> {
   const where = location ?? { kind: 'sqlite' as const, path: DEFAULT_STORE_PATH };
   switch (where.kind) {
-    case 'sqlite':
-      return openSqliteStore({ path: where.path, create: options.create });
+    case 'sqlite': {
+      const log = options.log;
+      let began = 0;
+      const store = await openSqliteStore({
+        path: where.path,
+        create: options.create,
+        ...(log
+          ? {
+              onUpgrade: (from: number, to: number) => {
+                began = Date.now();
+                log.info({ store: where.path, fromLayout: from, toLayout: to }, 'upgrading the store file to the current layout (it may copy the stored versions once)');
+              },
+            }
+          : {}),
+      });
+      if (began > 0) log?.info({ store: where.path, seconds: (Date.now() - began) / 1000 }, 'store file upgraded');
+      return store;
+    }
     case 'redis':
       return openRedisStore({ url: where.url, create: options.create });
   }

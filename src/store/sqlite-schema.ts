@@ -208,7 +208,15 @@ export const MIGRATIONS: readonly (string | ((db: Database.Database) => void))[]
  * an existing older layout is left as it is (a new, empty file is still given the current layout).
  * Returns the file's layout version afterwards.
  */
-export function migrate(db: Database.Database, path: string, options: { readonly upgrade?: boolean } = {}): number {
+export function migrate(
+  db: Database.Database,
+  path: string,
+  options: {
+    readonly upgrade?: boolean;
+    /** Called before an existing file is upgraded (an upgrade may copy the whole store). */
+    readonly onUpgrade?: (from: number, to: number) => void;
+  } = {},
+): number {
   const version = Number(db.pragma('user_version', { simple: true }));
   const appId = Number(db.pragma('application_id', { simple: true }));
   if (version > LAYOUT_VERSION) {
@@ -228,6 +236,7 @@ export function migrate(db: Database.Database, path: string, options: { readonly
   }
   if (version === LAYOUT_VERSION) return version;
   if (version > 0 && options.upgrade === false) return version;
+  if (version > 0) options.onUpgrade?.(version, LAYOUT_VERSION);
   return db
     .transaction(() => {
       // Again under the write lock: another process may have upgraded the file since the read above.

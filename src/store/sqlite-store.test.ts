@@ -233,7 +233,9 @@ describe('sqlite store layouts 1, 2 and 3 → 4 (row versions in pages, bodies a
           expect(fileState(path)).toEqual({ version: layout, hasMeta: layout === 2, hasRowVersions: true });
         }
 
-        const store = await openSqliteStore({ path });
+        const upgrades: Array<[number, number]> = [];
+        const store = await openSqliteStore({ path, onUpgrade: (from, to) => upgrades.push([from, to]) });
+        expect(upgrades).toEqual([[layout, LAYOUT_VERSION]]);
         expect(fileState(path)).toEqual({ version: LAYOUT_VERSION, hasMeta: true, hasRowVersions: false });
         {
           // Layout 4: every page's body in page_bodies, none left in version_pages.
@@ -267,7 +269,8 @@ describe('sqlite store layouts 1, 2 and 3 → 4 (row versions in pages, bodies a
         await store.apply([txn({ start: [1, 200], commit: [1, 300], rows: [upsert(T, { id: 4 }, { id: 4 }, [1, 250])] })]);
         await store.close();
 
-        const again = await openSqliteStore({ path, create: false });
+        const again = await openSqliteStore({ path, create: false, onUpgrade: (from, to) => upgrades.push([from, to]) });
+        expect(upgrades).toHaveLength(1);
         expect(await again.getMeta('seed')).toBe('progress');
         expect(await readAll(again, T)).toEqual([{ id: 1, v: 'a' }, { id: 2, v: 'b2' }, { id: 4 }]);
         await again.close();

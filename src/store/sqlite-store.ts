@@ -79,6 +79,8 @@ export interface SqliteStoreOptions {
    * instead of upgrading it on open (for commands that only read; see sqlite-schema.ts).
    */
   readonly create?: boolean;
+  /** Called before an existing file of an older layout is upgraded (the upgrade to 4 copies every page body). */
+  readonly onUpgrade?: (fromLayout: number, toLayout: number) => void;
   /** @internal Tests only: tiny pages, runs and tiers, to exercise paging and compaction with little data. */
   readonly tuning?: Partial<RunTuning & { flushEntries: number }>;
 }
@@ -123,7 +125,7 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
       db.pragma('wal_autocheckpoint = 20000');
       db.pragma('journal_size_limit = 67108864');
       // A read command (create: false) never upgrades an older layout; a writer does, here.
-      const layout = migrate(db, path, { upgrade: options.create !== false });
+      const layout = migrate(db, path, { upgrade: options.create !== false, ...(options.onUpgrade ? { onUpgrade: options.onUpgrade } : {}) });
       // Layout 3 differs from 4 only in where page bodies are: a read command reads it as it is.
       if (layout < 3) {
         throw new BinsnapError(

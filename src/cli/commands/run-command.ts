@@ -48,7 +48,7 @@ export const runCommand: CommandHandler = async (ctx) => {
     throw new BinsnapError('BINSNAP_E_USAGE', 'give either --from or --from-gtid, not both', { field: 'from' });
   }
 
-  const store = await openStore(v.get('store') as StoreLocation | undefined, { create: true });
+  const store = await openStore(v.get('store') as StoreLocation | undefined, { create: true, log: ctx.logger });
   let sink: Sink | undefined;
   try {
     const unfinished = await store.getMeta(SEED_META);
