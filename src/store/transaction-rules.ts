@@ -76,11 +76,11 @@ class Prepared implements PreparedChange {
   }
 }
 
-/** Checks a change against its transaction's start (the commit is checked again at commit); returns how it is stored. */
 /**
- * Checks a row change against its transaction's start. `previous`: a change checked just before
- * (the rows of a batch in order); when it has the same file and offset, as the rows of one event
- * do, the offset's checks (BigInt comparisons, the costly part per row) are not repeated.
+ * Checks a change against its transaction's start (the commit is checked again at commit); returns
+ * how it is stored. `previous`: a change checked just before (the rows of a batch in order); when
+ * it has the same file and offset, as the rows of one event do, the offset's checks (BigInt
+ * comparisons, the costly part per row) are not repeated.
  */
 export function checkChange(change: RowChange, start: BinlogPosition, previous?: RowChange | null): StoredOp {
   const v = change.version;
