@@ -97,7 +97,32 @@ describe('store cells', () => {
     expect(() => readCells(bytes, 0, bytes.length, () => ['a'])).toThrow(/damaged/);
     expect(() => readCells(bytes, 0, bytes.length, () => ['a', 'b', 'c'])).toThrow(/damaged/);
     const bad = Buffer.from(bytes);
-    bad[4] = 0x7f;
+    bad[1] = 0x7f; // the first cell's tag, after the one-byte shape id
+
     expect(() => readCells(bad, 0, bad.length, () => ['a', 'b'])).toThrow(/unknown cell tag/);
+  });
+
+  it('writes each value in its smallest form (layout 5), and reads it back', () => {
+    // Bytes of a one-column row after the one-byte shape id (42).
+    const size = (v: JsonValue): number => {
+      const { back, bytes } = roundTrip({ v });
+      expect(back).toEqual({ v: JSON.parse(JSON.stringify(v)) as JsonValue });
+      expect(bytes[0]).toBe(42);
+      return bytes.length - 1;
+    };
+    expect([0, 127, -128].map(size)).toEqual([2, 2, 2]);
+    expect([128, -129, 32767, -32768].map(size)).toEqual([3, 3, 3, 3]);
+    expect([32768, -32769, 2 ** 31 - 1, -(2 ** 31)].map(size)).toEqual([5, 5, 5, 5]);
+    expect([2 ** 31, 0.5].map(size)).toEqual([9, 9]);
+    // Strings: a one-byte length up to 255 utf8 bytes, whatever the number of characters.
+    expect(['', 'a'.repeat(85), 'a'.repeat(86), 'a'.repeat(255), 'a'.repeat(256)].map(size)).toEqual([2, 87, 88, 257, 261]);
+    expect(['é'.repeat(127), 'é'.repeat(128), '✓'.repeat(85), '✓'.repeat(86)].map(size)).toEqual([256, 261, 257, 263]);
+    // A lone surrogate goes as JSON text (u32 length) whatever its length.
+    expect(size('a\uD800')).toBe(5 + JSON.stringify('a\uD800').length);
+    // A shape id of several varint bytes.
+    const sink = new Sink();
+    const end = writeCells(sink, 0, 300, ['x'], { x: 1 });
+    expect(readCells(sink.buf, 0, end, (id) => (id === 300 ? ['x'] : []))).toEqual({ x: 1 });
+    expect(end).toBe(2 + 2);
   });
 });

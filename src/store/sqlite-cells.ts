@@ -5,9 +5,11 @@
  * names are then not repeated in every version, and no JSON text is built per
  * row (measured: JSON.stringify was the largest single cost of a replay).
  *
- * Cells (big-endian):
- *   u32 shapeId, then per column in shape order one of
- *   NULL | FALSE | TRUE | INT i32 | DOUBLE f64 | STRING u32 length, utf8 | JSON u32 length, utf8 | ABSENT
+ * Cells (layout 5; big-endian; the smallest form that holds the value):
+ *   uvarint shapeId, then per column in shape order one of
+ *   NULL | FALSE | TRUE | INT8 i8 | INT16 i16 | INT i32 | DOUBLE f64
+ *   | STR8 u8 length, utf8 | STRING u32 length, utf8 | JSON u32 length, utf8 | ABSENT
+ * (Layouts 3 and 4 had a u32 shape id and only INT, STRING: sqlite-legacy-v4.ts.)
  * Values read back equal what JSON would give: integers and doubles as the
  * same numbers (-0 as 0, NaN and ±Infinity as null, as JSON.stringify does),
  * nested objects and arrays through JSON, a property holding `undefined`
@@ -16,7 +18,7 @@
  */
 import type Database from 'better-sqlite3';
 import { BinsnapError } from '../core/errors.js';
-import { i32, putU32, u32 } from './sqlite-bytes.js';
+import { i32, putU32, putUvarint, u32, uvarint, uvarintSize } from './sqlite-bytes.js';
 import type { JsonValue } from './snapshot-store.js';
 
 const NULL = 0;
@@ -27,6 +29,9 @@ const DOUBLE = 4;
 const STRING = 5;
 const JSON_TEXT = 6;
 const ABSENT = 7;
+const INT8 = 8;
+const INT16 = 9;
+const STR8 = 10;
 
 const f64 = new Float64Array(1);
 const f64Bytes = new Uint8Array(f64.buffer);
@@ -71,9 +76,8 @@ export interface CellSink {
  * and returns the end. `names` must be exactly the object's own keys in order (ShapeWrites.shapeOf).
  */
 export function writeCells(sink: CellSink, at: number, shapeId: number, names: readonly string[], obj: Obj): number {
-  let b = sink.room(at, 4 + 9 * names.length);
-  putU32(b, at, shapeId);
-  let p = at + 4;
+  let b = sink.room(at, 5 + 9 * names.length);
+  let p = putUvarint(b, at, shapeId);
   let count = 0;
   // for…in walks the object's own keys in `names` order (its shape) and makes the loads cheap.
   for (const name in obj) {
@@ -81,21 +85,12 @@ export function writeCells(sink: CellSink, at: number, shapeId: number, names: r
     const v = obj[name];
     if (typeof v === 'string') {
       b = sink.room(p, 5 + 3 * v.length);
-      const n = writeText(b, v, p + 5);
-      if (n >= 0) {
-        b[p] = STRING;
-        putU32(b, p + 1, n);
-        p += 5 + n;
-      } else {
-        p = writeJson(sink, p, v);
-        b = sink.room(p, 0);
-      }
+      p = writeString(sink, b, p, v);
+      b = sink.room(p, 0);
     } else if (typeof v === 'number') {
       b = sink.room(p, 9);
       if ((v | 0) === v) {
-        b[p] = INT;
-        putU32(b, p + 1, v | 0);
-        p += 5;
+        p = putInt(b, p, v);
       } else if (Number.isFinite(v)) {
         b[p] = DOUBLE;
         f64[0] = v;
@@ -122,6 +117,69 @@ export function writeCells(sink: CellSink, at: number, shapeId: number, names: r
   return p;
 }
 
+/** An integer cell of a 32-bit signed `v` in its smallest form (room for 5 bytes reserved); returns the end. */
+export function putInt(b: Buffer, p: number, v: number): number {
+  if (v >= -0x80 && v < 0x80) {
+    b[p] = INT8;
+    b[p + 1] = v & 0xff;
+    return p + 2;
+  }
+  if (v >= -0x8000 && v < 0x8000) {
+    b[p] = INT16;
+    b[p + 1] = (v >> 8) & 0xff;
+    b[p + 2] = v & 0xff;
+    return p + 3;
+  }
+  b[p] = INT;
+  putU32(b, p + 1, v | 0);
+  return p + 5;
+}
+
+/**
+ * A string cell (room for 5 + 3 × length bytes reserved in `b`): STR8 when its utf8 fits 255
+ * bytes, else STRING; a string utf8 cannot carry (a lone surrogate) as JSON. Returns the end.
+ */
+function writeString(sink: CellSink, b: Buffer, p: number, v: string): number {
+  if (v.length <= 0xff) {
+    // Written for a one-byte length; moved up for the u32 one when its utf8 needs more than 255 bytes.
+    const n = writeText(b, v, p + 2);
+    if (n < 0) return writeJson(sink, p, v);
+    if (n <= 0xff) {
+      b[p] = STR8;
+      b[p + 1] = n;
+      return p + 2 + n;
+    }
+    b.copyWithin(p + 5, p + 2, p + 2 + n);
+    b[p] = STRING;
+    putU32(b, p + 1, n);
+    return p + 5 + n;
+  }
+  // More than 255 characters: more than 255 utf8 bytes.
+  const n = writeText(b, v, p + 5);
+  if (n < 0) return writeJson(sink, p, v);
+  b[p] = STRING;
+  putU32(b, p + 1, n);
+  return p + 5 + n;
+}
+
+/** A string or JSON cell of `n` utf8 bytes copied from `from` at `start` (for the upgrade from layout 4); returns the end. */
+export function putTextCell(sink: CellSink, p: number, json: boolean, from: Uint8Array, start: number, n: number): number {
+  const b = sink.room(p, 5 + n);
+  if (!json && n <= 0xff) {
+    b[p] = STR8;
+    b[p + 1] = n;
+    b.set(from.subarray(start, start + n), p + 2);
+    return p + 2 + n;
+  }
+  b[p] = json ? JSON_TEXT : STRING;
+  putU32(b, p + 1, n);
+  b.set(from.subarray(start, start + n), p + 5);
+  return p + 5 + n;
+}
+
+/** The one-byte cells, by what they hold (for the upgrade from layout 4). */
+export const CELL = { NULL, FALSE, TRUE, DOUBLE, ABSENT } as const;
+
 /** A JSON cell: the value's JSON text (always well-formed: JSON.stringify escapes lone surrogates). */
 function writeJson(sink: CellSink, p: number, v: JsonValue): number {
   const text = JSON.stringify(v);
@@ -134,14 +192,16 @@ function writeJson(sink: CellSink, p: number, v: JsonValue): number {
 
 /** The shape id of cells written at `at`. */
 export function cellsShape(b: Buffer, at: number): number {
-  return u32(b, at);
+  return uvarint(b, at);
 }
 
 /** Reads cells [start, end) back into an object, with the names of their shape. */
 export function readCells(b: Buffer, start: number, end: number, names: (shapeId: number) => readonly string[]): Record<string, JsonValue> {
-  const shape = names(u32(b, start));
+  const id = uvarint(b, start);
+  if (Number.isNaN(id)) throw damaged('a shape id that does not end');
+  const shape = names(id);
   const out: Record<string, JsonValue> = {};
-  let p = start + 4;
+  let p = start + uvarintSize(id);
   for (let i = 0; i < shape.length; i++) {
     if (p >= end) throw damaged('cells end before their shape');
     const tag = b[p] as number;
@@ -159,10 +219,24 @@ export function readCells(b: Buffer, start: number, end: number, names: (shapeId
         out[name] = true;
         p += 1;
         break;
+      case INT8:
+        out[name] = ((b[p + 1] as number) << 24) >> 24;
+        p += 2;
+        break;
+      case INT16:
+        out[name] = ((((b[p + 1] as number) << 8) | (b[p + 2] as number)) << 16) >> 16;
+        p += 3;
+        break;
       case INT:
         out[name] = i32(b, p + 1);
         p += 5;
         break;
+      case STR8: {
+        const n = b[p + 1] as number;
+        out[name] = b.toString('utf8', p + 2, p + 2 + n);
+        p += 2 + n;
+        break;
+      }
       case DOUBLE:
         for (let k = 0; k < 8; k++) f64Bytes[littleEndian ? 7 - k : k] = b[p + 1 + k] as number;
         out[name] = f64[0] as number;

@@ -1,15 +1,18 @@
 /**
- * The byte format of the embedded store's version pages (layouts 3 and 4,
- * see sqlite-schema.ts). Row versions are not one SQLite row each: they are
- * packed, sorted by (key, version), into pages of about PAGE_BYTES, and a
- * page is one SQLite row (its body a row of page_bodies since layout 4). One
- * SQLite insert then carries hundreds of versions, which is what makes a
- * replay or a seed fast.
+ * The byte format of the embedded store's version pages (layout 5, see
+ * sqlite-schema.ts; layouts 3–4: sqlite-legacy-v4.ts). Row versions are not
+ * one SQLite row each: they are packed, sorted by (key, version), into pages
+ * of about PAGE_BYTES, and a page is one SQLite row (its body a row of
+ * page_bodies). One SQLite insert then carries hundreds of versions, which is
+ * what makes a replay or a seed fast.
  *
- * Entry (big-endian, so entries of equal key sort by their version bytes):
- *   u32 keyLength | key (key-encoding.ts) | version (16 bytes, sqlite-codec.ts)
- *   | u8 op | u32 pkLength | pk cells | u32 valuesLength or NO_VALUES | values cells
- * (cells: sqlite-cells.ts; the pk is the key object, or the whole image without a primary key).
+ * Entry (uvarint: sqlite-bytes.ts; version big-endian, so entries of equal key sort by its bytes):
+ *   uvarint keyLength | key (key-encoding.ts) | version (16 bytes, sqlite-codec.ts) | u8 op
+ *   | pk: uvarint pkShapeId when op has PK_FROM_VALUES, else uvarint pkLength | pk cells
+ *   | uvarint valuesLength + 1, or 0 for no values | values cells
+ * (cells: sqlite-cells.ts; the pk is the key object, or the whole image without a primary key.
+ * When every key column's value is the same primitive in the values, the key's cells are left
+ * out and read from the values: the usual upsert stores its key columns once.)
  * Page body:
  *   u32 count | u32 entryOffset[count] | entries
  *
@@ -18,14 +21,16 @@
  */
 import { BinsnapError } from '../core/errors.js';
 import type { StoredOp } from './row-fold.js';
-import { putU32, u32 } from './sqlite-bytes.js';
+import { putU32, putUvarint, u32, uvarint, uvarintSize } from './sqlite-bytes.js';
 import { readCells, writeCells, type CellSink, type ShapeWrites } from './sqlite-cells.js';
 import { encodeKeyInto } from './key-encoding.js';
 import type { JsonValue, RowKey, RowValues } from './snapshot-store.js';
 
 export const PAGE_BYTES = 32 * 1024;
-export const NO_VALUES = 0xffff_ffff;
 export const VERSION_BYTES = 16;
+/** Op byte flag: the key's columns are those of the values (the pk part is only its shape id). */
+export const PK_FROM_VALUES = 0x80;
+const OP_MASK = 0x7f;
 
 const OPS: readonly StoredOp[] = ['upsert', 'delete', 'add', 'remove'];
 export const OP_CODE: Readonly<Record<StoredOp, number>> = { upsert: 0, delete: 1, add: 2, remove: 3 };
@@ -42,13 +47,32 @@ export function corrupt(why: string): BinsnapError {
 
 export { putU32, u32 };
 
+/** Offset of the key bytes of the entry at `at`. */
+export function keyStart(b: Uint8Array, at: number): number {
+  const n = b[at] as number;
+  return n < 0x80 ? at + 1 : at + uvarintSize(uvarint(b, at));
+}
+
+/** Length of the key bytes of the entry at `at`. */
+export function keyLength(b: Uint8Array, at: number): number {
+  const n = b[at] as number;
+  return n < 0x80 ? n : uvarint(b, at);
+}
+
 /** Offset of the version bytes of the entry at `at`. */
-export function versionOffset(b: Buffer, at: number): number {
-  return at + 4 + u32(b, at);
+export function versionOffset(b: Uint8Array, at: number): number {
+  const n = b[at] as number;
+  if (n < 0x80) return at + 1 + n;
+  const len = uvarint(b, at);
+  return at + uvarintSize(len) + len;
 }
 
 export function entryKey(b: Buffer, at: number): string {
-  return b.toString('latin1', at + 4, at + 4 + u32(b, at));
+  const n = b[at] as number;
+  if (n < 0x80) return b.toString('latin1', at + 1, at + 1 + n);
+  const len = uvarint(b, at);
+  const k = at + uvarintSize(len);
+  return b.toString('latin1', k, k + len);
 }
 
 /**
@@ -56,34 +80,60 @@ export function entryKey(b: Buffer, at: number): string {
  * latin1 strings), without making those strings.
  */
 export function compareEntryKeys(x: Uint8Array, a: number, y: Uint8Array, b: number): number {
-  const m = u32(x, a);
-  const n = u32(y, b);
+  const m = keyLength(x, a);
+  const n = keyLength(y, b);
+  const i0 = keyStart(x, a);
+  const j0 = keyStart(y, b);
   const len = m < n ? m : n;
   for (let i = 0; i < len; i++) {
-    const p = x[a + 4 + i] as number;
-    const q = y[b + 4 + i] as number;
+    const p = x[i0 + i] as number;
+    const q = y[j0 + i] as number;
     if (p !== q) return p - q;
   }
   return m - n;
 }
 
 export function entryOpCode(b: Buffer, at: number): number {
-  return b[versionOffset(b, at) + VERSION_BYTES] as number;
+  return (b[versionOffset(b, at) + VERSION_BYTES] as number) & OP_MASK;
+}
+
+/** Offset of the values part (its length varint) of the entry at `at`. */
+function valuesPart(b: Buffer, at: number): number {
+  const o = versionOffset(b, at) + VERSION_BYTES;
+  const p = o + 1;
+  if (((b[o] as number) & PK_FROM_VALUES) !== 0) return p + uvarintSize(uvarint(b, p));
+  const len = uvarint(b, p);
+  return p + uvarintSize(len) + len;
 }
 
 /** The key object of the entry at `at` (shape names by id from `names`). */
 export function entryPk(b: Buffer, at: number, names: (shapeId: number) => readonly string[]): RowKey {
-  const p = versionOffset(b, at) + VERSION_BYTES + 1;
-  return readCells(b, p + 4, p + 4 + u32(b, p), names);
+  const o = versionOffset(b, at) + VERSION_BYTES;
+  const p = o + 1;
+  if (((b[o] as number) & PK_FROM_VALUES) !== 0) {
+    const keyNames = names(uvarint(b, p));
+    const values = entryValues(b, at, names);
+    if (values === null) throw corrupt('a key taken from values that are not there');
+    const pk: Record<string, JsonValue> = {};
+    for (const n of keyNames) {
+      const v = values[n];
+      if (v === undefined) throw corrupt(`a key column ${n} missing from its values`);
+      pk[n] = v;
+    }
+    return pk;
+  }
+  const len = uvarint(b, p);
+  const s = p + uvarintSize(len);
+  return readCells(b, s, s + len, names);
 }
 
 /** Where the values cells of the entry at `at` lie: [start, end), or null (a delete). */
 export function entryValuesRange(b: Buffer, at: number): [number, number] | null {
-  const p = versionOffset(b, at) + VERSION_BYTES + 1;
-  const v = p + 4 + u32(b, p);
-  const len = u32(b, v);
-  if (len === NO_VALUES) return null;
-  return [v + 4, v + 4 + len];
+  const v = valuesPart(b, at);
+  const field = uvarint(b, v);
+  if (field === 0) return null;
+  const s = v + uvarintSize(field);
+  return [s, s + field - 1];
 }
 
 /** The values of the entry at `at`, or null (a delete). */
@@ -94,10 +144,24 @@ export function entryValues(b: Buffer, at: number, names: (shapeId: number) => r
 
 /** The byte after the entry at `at`. */
 export function entryEnd(b: Buffer, at: number): number {
-  const p = versionOffset(b, at) + VERSION_BYTES + 1;
-  const v = p + 4 + u32(b, p);
-  const len = u32(b, v);
-  return v + 4 + (len === NO_VALUES ? 0 : len);
+  const v = valuesPart(b, at);
+  const field = uvarint(b, v);
+  return v + uvarintSize(field) + (field === 0 ? 0 : field - 1);
+}
+
+/**
+ * Whether an entry leaves its key's cells out (PK_FROM_VALUES): every key column holds the same
+ * primitive in `values` (`names`: the key's shape). A rule of content only, so equal versions
+ * get equal bytes.
+ */
+export function pkFromValues(pk: Readonly<Record<string, JsonValue>>, names: readonly string[], values: Readonly<Record<string, JsonValue>>): boolean {
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i] as string;
+    const x = pk[name];
+    if (x === undefined || (x !== null && typeof x === 'object')) return false;
+    if (values[name] !== x) return false;
+  }
+  return true;
 }
 
 export function pageCount(page: Buffer): number {
@@ -145,8 +209,8 @@ export class EntryBuffer implements CellSink {
     shapes: ShapeWrites,
   ): void {
     const start = this.used;
-    // The key's bytes go straight after their length, with no Buffer of their own.
-    const keyEnd = encodeKeyInto(this, start + 4, key, numericKeyColumns);
+    // The key's bytes go straight after their length (one byte, moved when longer), with no Buffer of their own.
+    const keyEnd = encodeKeyInto(this, start + 1, key, numericKeyColumns);
     this.finishEntry(tableId, start, keyEnd, file, offsetHigh, offsetLow, rowIndex, opCode, key, values, shapes);
   }
 
@@ -164,12 +228,12 @@ export class EntryBuffer implements CellSink {
     shapes: ShapeWrites,
   ): void {
     const start = this.used;
-    const b = this.room(start, 4 + keyBytes.length);
-    b.set(keyBytes, start + 4);
-    this.finishEntry(tableId, start, start + 4 + keyBytes.length, file, offsetHigh, offsetLow, rowIndex, opCode, pk, values, shapes);
+    const b = this.room(start, 1 + keyBytes.length);
+    b.set(keyBytes, start + 1);
+    this.finishEntry(tableId, start, start + 1 + keyBytes.length, file, offsetHigh, offsetLow, rowIndex, opCode, pk, values, shapes);
   }
 
-  /** The rest of an entry whose key lies in [start + 4, keyEnd). */
+  /** The rest of an entry whose key lies in [start + 1, keyEnd). */
   private finishEntry(
     tableId: number,
     start: number,
@@ -183,35 +247,73 @@ export class EntryBuffer implements CellSink {
     values: Readonly<Record<string, JsonValue>> | null,
     shapes: ShapeWrites,
   ): void {
-    let b = this.room(keyEnd, VERSION_BYTES + 1 + 4);
-    putU32(b, start, keyEnd - start - 4);
-    let p = keyEnd;
+    const keyLen = keyEnd - start - 1;
+    let p: number;
+    if (keyLen < 0x80) {
+      this.buf[start] = keyLen;
+      p = keyEnd;
+    } else {
+      p = this.placeLength(start, start + 1, keyEnd, 0);
+    }
+    let b = this.room(p, VERSION_BYTES + 1 + 5);
     putU32(b, p, file);
     putU32(b, p + 4, offsetHigh);
     putU32(b, p + 8, offsetLow);
     putU32(b, p + 12, rowIndex);
     p += VERSION_BYTES;
-    b[p++] = opCode;
     const pkShape = shapes.shapeOf(pk);
-    const pkEnd = writeCells(this, p + 4, pkShape.id, pkShape.names, pk);
-    b = this.buf;
-    putU32(b, p, pkEnd - p - 4);
-    p = pkEnd;
+    if (values !== null && pkFromValues(pk, pkShape.names, values)) {
+      b[p++] = opCode | PK_FROM_VALUES;
+      p = putUvarint(b, p, pkShape.id);
+    } else {
+      b[p++] = opCode;
+      p = this.placeLength(p, p + 1, writeCells(this, p + 1, pkShape.id, pkShape.names, pk), 0);
+    }
     if (values === null) {
-      b = this.room(p, 4);
-      putU32(b, p, NO_VALUES);
-      p += 4;
+      b = this.room(p, 1);
+      b[p++] = 0;
     } else {
       const shape = shapes.shapeOf(values);
-      const end = writeCells(this, p + 4, shape.id, shape.names, values);
-      b = this.buf;
-      putU32(b, p, end - p - 4);
-      p = end;
+      const reserve = this.valuesReserve;
+      const end = writeCells(this, p + reserve, shape.id, shape.names, values);
+      const field = end - p - reserve + 1;
+      if (reserve === 1 && field < 0x80) {
+        this.buf[p] = field;
+        p = end;
+      } else if (reserve === 2 && field >= 0x80 && field < 0x4000) {
+        b = this.buf;
+        b[p] = (field & 0x7f) | 0x80;
+        b[p + 1] = field >>> 7;
+        p = end;
+      } else {
+        p = this.placeLength(p, p + reserve, end, 1);
+        // The next row of a table is likely as long: reserve what this one needed.
+        this.valuesReserve = uvarintSize(field);
+      }
     }
     this.used = p;
     this.starts.push(start);
     this.ends.push(p);
     this.tables.push(tableId);
+  }
+
+  /** Width reserved for the values' length before their cells are written. */
+  private valuesReserve = 1;
+
+  /**
+   * Bytes [from, end) were written after a gap at `at`: puts their length (+ `bias`) as a varint
+   * at `at`, moving them when the varint is not exactly as wide as the gap. Returns their new end.
+   */
+  private placeLength(at: number, from: number, end: number, bias: number): number {
+    const n = end - from;
+    const width = uvarintSize(n + bias);
+    let b = this.buf;
+    if (at + width !== from) {
+      b = this.room(end, width);
+      b.copyWithin(at + width, from, end);
+    }
+    putUvarint(b, at, n + bias);
+    return at + width + n;
   }
 
   /** The key of entry `i` as latin1. */
@@ -270,7 +372,7 @@ export class PageBuilder {
     this.starts.push(start);
     this.ends.push(end);
     this.bytes += end - start + 4;
-    const v = start + 4 + u32(buf, start);
+    const v = versionOffset(buf, start);
     if (this.loBuf === null || compareVersionBytes(buf, v, this.loBuf, this.loAt) < 0) {
       this.loBuf = buf;
       this.loAt = v;
@@ -317,8 +419,8 @@ export class PageBuilder {
     const last = this.starts[n - 1] as number;
     const out = {
       body,
-      firstKey: Buffer.from(firstBuf.subarray(first + 4, first + 4 + u32(firstBuf, first))),
-      lastKey: Buffer.from(lastBuf.subarray(last + 4, last + 4 + u32(lastBuf, last))),
+      firstKey: Buffer.from(firstBuf.subarray(keyStart(firstBuf, first), versionOffset(firstBuf, first))),
+      lastKey: Buffer.from(lastBuf.subarray(keyStart(lastBuf, last), versionOffset(lastBuf, last))),
       lo: Buffer.from(this.loBuf.subarray(this.loAt, this.loAt + VERSION_BYTES)),
       hi: Buffer.from(this.hiBuf.subarray(this.hiAt, this.hiAt + VERSION_BYTES)),
       entries: n,

@@ -71,7 +71,7 @@ export class SqliteReads {
   private readonly schemaUpTo: Database.Statement<[string, Buffer], SchemaRow>;
   private readonly versionCounts: Database.Statement<[], { name: string; versions: number }>;
 
-  /** `layout`: the file's layout version (3 or 4: where page bodies are, sqlite-runs.ts pageSql). */
+  /** `layout`: the file's layout version (where page bodies are: sqlite-runs.ts pageSql). */
   constructor(
     private readonly db: Database.Database,
     private readonly layout: number,

@@ -1,5 +1,5 @@
 /**
- * Runs of version pages (layouts 3 and 4): how the embedded store keeps row versions.
+ * Runs of version pages (layouts 3 to 5): how the embedded store keeps row versions.
  *
  * A run is a sequence of pages (sqlite-pages.ts) of one table id, sorted by
  * (key, version) across the run. Every write unit adds one run per table it
@@ -29,9 +29,10 @@ import {
   VERSION_BYTES,
   corrupt,
   entryEnd,
+  keyStart,
   pageCount,
   pageEntryAt,
-  u32,
+  versionOffset,
 } from './sqlite-pages.js';
 
 export const FANOUT = 8;
@@ -100,11 +101,11 @@ export interface RunRow {
 type InsertPage = (runId: number, seq: number, firstKey: Buffer, lastKey: Buffer, lo: Buffer, hi: Buffer, entries: number, body: Buffer) => void;
 
 /**
- * Statements that read page bodies. Layout 4 keeps bodies in page_bodies, apart from the page's
- * small row in version_pages: re-linking a page (a new run id and seq) then rewrites that small
- * row only. In layout 3 the body was a column of version_pages, and SQLite rewrote the whole
- * body whenever the new row's size differed (a run id or seq one byte longer), so re-linked
- * data was written again. Read commands still read a layout-3 file (they never upgrade one).
+ * Statements that read page bodies. Since layout 4 bodies are in page_bodies, apart from the
+ * page's small row in version_pages: re-linking a page (a new run id and seq) then rewrites that
+ * small row only. In layout 3 the body was a column of version_pages, and SQLite rewrote the
+ * whole body whenever the new row's size differed (a run id or seq one byte longer), so
+ * re-linked data was written again. The upgrade from layout 2 still writes layout-3 runs.
  */
 export function pageSql(layout: number): {
   /** [page_id] → body */
@@ -159,12 +160,12 @@ export class RunWrites {
   constructor(
     db: Database.Database,
     private readonly tuning: RunTuning = DEFAULT_TUNING,
-    layout: 3 | 4 = 4,
+    layout = 5,
   ) {
     const sql = pageSql(layout);
     this.insertRun = db.prepare("INSERT INTO version_runs (table_id, tier, versions, lo, hi, first_key, last_key) VALUES (?, ?, 0, x'', x'', x'', x'')");
     this.finishRun = db.prepare('UPDATE version_runs SET tier = ?, versions = ?, lo = ?, hi = ?, first_key = ?, last_key = ? WHERE run_id = ?');
-    if (layout === 3) {
+    if (layout <= 3) {
       const insert = db.prepare<[number, number, Buffer, Buffer, Buffer, Buffer, number, Buffer]>(
         'INSERT INTO version_pages (run_id, seq, first_key, last_key, lo, hi, entries, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       );
@@ -486,6 +487,8 @@ export class RunCursor {
   page: Buffer | null = null;
   at = 0;
   key = '';
+  /** Offset of the current entry's version bytes. */
+  versionAt = 0;
   private index = 0;
   private count = 0;
   private seq = 0;
@@ -517,7 +520,7 @@ export class RunCursor {
   private skip(): void {
     const f = this.filter;
     if (f === null) return;
-    while (this.page !== null && !passes(this.page, this.at + 4 + this.key.length, f)) this.step();
+    while (this.page !== null && !passes(this.page, this.versionAt, f)) this.step();
   }
 
   private advancePage(): void {
@@ -540,9 +543,12 @@ export class RunCursor {
   private load(): void {
     const page = this.page as Buffer;
     this.at = pageEntryAt(page, this.index);
-    if (this.at + 4 > page.length) throw corrupt('an entry offset beyond its page');
-    const keyLen = u32(page, this.at);
-    this.key = page.toString('latin1', this.at + 4, this.at + 4 + keyLen);
+    if (this.at + 1 > page.length) throw corrupt('an entry offset beyond its page');
+    const k = keyStart(page, this.at);
+    const v = versionOffset(page, this.at);
+    if (!(v <= page.length)) throw corrupt('an entry key beyond its page');
+    this.key = page.toString('latin1', k, v);
+    this.versionAt = v;
   }
 
   /** Compares this cursor's current entry with another's: key, then version. */
@@ -550,9 +556,7 @@ export class RunCursor {
     if (this.key !== o.key) return this.key < o.key ? -1 : 1;
     const a = this.page as Buffer;
     const b = o.page as Buffer;
-    const va = this.at + 4 + this.key.length;
-    const vb = o.at + 4 + o.key.length;
-    return compareVersionBytes(a, va, b, vb);
+    return compareVersionBytes(a, this.versionAt, b, o.versionAt);
   }
 }
 

@@ -13,7 +13,9 @@
  *   pages per table and write unit, merged size-tiered (sqlite-runs.ts);
  *   values as typed cells after a shape id (sqlite-cells.ts). Layouts 1 and 2
  *   had `row_versions`, one SQLite row per version; the upgrade converts it.
- *   Layout 4 moved the page bodies out of version_pages into page_bodies.
+ *   Layout 4 moved the page bodies out of version_pages into page_bodies;
+ *   layout 5 gave the entries and cells a shorter format (varint lengths,
+ *   small integers and strings, a key stored once when the values hold it).
  * - transactions: every applied transaction with start, commit and commit
  *   time; "as of P" resolves here to the last commit ≤ P.
  * - schema_versions, table_events: per transaction and index in it.
@@ -27,19 +29,20 @@
  * file at once upgrade it once). A store opened by a read command
  * (`create: false`) never upgrades a file: reading must not need the write
  * lock (a writer may hold it for a whole streamed transaction). It refuses a
- * layout older than 3 (sqlite-store.ts): its rows are not in pages yet.
+ * layout older than 5 (sqlite-store.ts): its pages are in an older format.
  */
 import type Database from 'better-sqlite3';
 import { BinsnapError } from '../core/errors.js';
 import { ShapeWrites } from './sqlite-cells.js';
-import { EntryBuffer, OP_CODE } from './sqlite-pages.js';
+import { corrupt, EntryBuffer, OP_CODE } from './sqlite-pages.js';
+import { transcodePage } from './sqlite-legacy-v4.js';
 import type { JsonValue } from './snapshot-store.js';
 import { DEFAULT_TUNING, RunWrites } from './sqlite-runs.js';
 import type { StoredOp } from './row-fold.js';
 
 /** 'BSNP' */
 export const APPLICATION_ID = 0x42534e50;
-export const LAYOUT_VERSION = 4;
+export const LAYOUT_VERSION = 5;
 
 const LAYOUT_1 = `
 CREATE TABLE table_names (
@@ -200,8 +203,43 @@ INSERT INTO page_bodies (page_id, body) SELECT page_id, body FROM version_pages 
 ALTER TABLE version_pages DROP COLUMN body;
 `;
 
+/**
+ * Layout 4 → 5: every page body rewritten in the shorter entry format (sqlite-pages.ts), with the
+ * same entries in the same order, so version_pages and version_runs stay valid as they are. Pages
+ * that the upgrade itself just built from row_versions (a file of layout 1 or 2) are already in
+ * the new format.
+ */
+function toLayout5(db: Database.Database, context: MigrationContext): void {
+  if (context.from < 3) return;
+  const shapes = new Map<number, readonly string[]>();
+  for (const r of db.prepare('SELECT shape_id, names FROM value_shapes').all() as { shape_id: number; names: string }[]) {
+    shapes.set(r.shape_id, JSON.parse(r.names) as string[]);
+  }
+  const names = (id: number): readonly string[] => {
+    const n = shapes.get(id);
+    if (n === undefined) throw corrupt(`value shape ${id} is missing`);
+    return n;
+  };
+  const batch = db.prepare<[number], { page_id: number; body: Buffer }>('SELECT page_id, body FROM page_bodies WHERE page_id > ? ORDER BY page_id LIMIT 256');
+  const update = db.prepare<[Buffer, number]>('UPDATE page_bodies SET body = ? WHERE page_id = ?');
+  for (let last = -1; ; ) {
+    const rows = batch.all(last);
+    if (rows.length === 0) break;
+    for (const r of rows) update.run(transcodePage(r.body, names), r.page_id);
+    last = (rows[rows.length - 1] as { page_id: number }).page_id;
+  }
+}
+
+/** What a migration step knows of the upgrade it is part of. */
+export interface MigrationContext {
+  /** The file's layout when the upgrade began (0: a new file). */
+  readonly from: number;
+}
+
+type Migration = string | ((db: Database.Database, context: MigrationContext) => void);
+
 /** MIGRATIONS[n] takes a layout from version n to n + 1. Never edit one that was released: add the next. */
-export const MIGRATIONS: readonly (string | ((db: Database.Database) => void))[] = [LAYOUT_1, LAYOUT_2, toLayout3, TO_LAYOUT_4];
+export const MIGRATIONS: readonly Migration[] = [LAYOUT_1, LAYOUT_2, toLayout3, TO_LAYOUT_4, toLayout5];
 
 /**
  * Creates or upgrades the layout; refuses files that are not (or not yet) ours. With `upgrade: false`
@@ -245,9 +283,9 @@ export function migrate(
         throw new BinsnapError('BINSNAP_E_STORE_VERSION', `the store has layout version ${current}; this binsnap reads up to ${LAYOUT_VERSION}`, { file: path });
       }
       for (let v = current; v < LAYOUT_VERSION; v++) {
-        const step = MIGRATIONS[v] as string | ((db: Database.Database) => void);
+        const step = MIGRATIONS[v] as Migration;
         if (typeof step === 'string') db.exec(step);
-        else step(db);
+        else step(db, { from: current });
       }
       db.pragma(`application_id = ${APPLICATION_ID}`);
       db.pragma(`user_version = ${LAYOUT_VERSION}`);

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,8 @@ import { encodeKey } from './key-encoding.js';
 import type { JsonValue } from './snapshot-store.js';
 import { positionBlob, versionBlob } from './sqlite-codec.js';
 import { ShapeWrites } from './sqlite-cells.js';
-import { EntryBuffer, OP_CODE, PageBuilder, entryPk, entryValues, pageCount, pageEntryAt } from './sqlite-pages.js';
+import { EntryBuffer, OP_CODE, PageBuilder, entryEnd, entryPk, entryValues, pageCount, pageEntryAt } from './sqlite-pages.js';
+import { FIXTURE_TABLES, fixtureTransactions } from './layout-fixture.test-util.js';
 import { DEFAULT_TUNING, RunWrites } from './sqlite-runs.js';
 import { APPLICATION_ID, LAYOUT_VERSION, MIGRATIONS, migrate } from './sqlite-schema.js';
 import { openSqliteStore, type SqliteStore } from './sqlite-store.js';
@@ -153,7 +154,7 @@ function fileState(path: string): { version: number; hasMeta: boolean; hasRowVer
   }
 }
 
-describe('sqlite store layouts 1, 2 and 3 → 4 (row versions in pages, bodies apart)', () => {
+describe('sqlite store layouts 1 and 2 → 5 (row versions in pages, bodies apart)', () => {
   const T = 'd.t';
   const M = 'd.m';
   const pos = (o: number): Buffer => positionBlob(1, BigInt(o));
@@ -186,46 +187,11 @@ describe('sqlite store layouts 1, 2 and 3 → 4 (row versions in pages, bodies a
     db.prepare("INSERT INTO checkpoint VALUES (1, 'mysql-bin.000001:200', ?, NULL, NULL, 2000)").run(pos(200));
   }
 
-  /** A layout-3 file holding writeOldData's versions, as binsnap 0.x's upgrade from layout 2 wrote it. */
-  function createLayout3File(path: string): void {
-    const db = createOldFile(path, 2);
-    writeOldData(db);
-    db.transaction(() => {
-      (MIGRATIONS[2] as (db: Database.Database) => void)(db);
-      db.pragma('user_version = 3');
-    }).immediate();
-    db.close();
-  }
-
-  it('a layout 3 file is read as it is by a read-only open (page bodies in version_pages), and left unchanged', async () => {
-    const { dir, path } = tempPath();
-    try {
-      createLayout3File(path);
-      const store = await openSqliteStore({ path, create: false });
-      try {
-        expect(await readAll(store, T)).toEqual([{ id: 1, v: 'a' }, { id: 2, v: 'b2' }]);
-        expect(await readAll(store, T, at(1, 100))).toEqual([{ id: 1, v: 'a' }, { id: 2, v: 'b' }, { id: 3, v: 'c' }]);
-        expect((await store.rowHistory(T, { id: 2 })).map((h) => h.values)).toEqual([{ id: 2, v: 'b' }, { id: 2, v: 'b2' }]);
-      } finally {
-        await store.close();
-      }
-      const db = new Database(path, { readonly: true });
-      const columns = (db.prepare("SELECT name FROM pragma_table_info('version_pages')").pluck().all() as string[]);
-      const hasBodies = db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'page_bodies'").pluck().get();
-      db.close();
-      expect([fileState(path).version, columns.includes('body'), hasBodies]).toEqual([3, true, 0]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  for (const layout of [1, 2, 3] as const) {
-    it(`a layout ${layout} file is upgraded by a writer with every version intact${layout < 3 ? ' (a read-only open refuses it, unchanged)' : ''}`, async () => {
+  for (const layout of [1, 2] as const) {
+    it(`a layout ${layout} file is upgraded by a writer with every version intact (a read-only open refuses it, unchanged)`, async () => {
       const { dir, path } = tempPath();
       try {
-        if (layout === 3) {
-          createLayout3File(path);
-        } else {
+        {
           const db = createOldFile(path, layout);
           writeOldData(db);
           db.close();
@@ -238,7 +204,7 @@ describe('sqlite store layouts 1, 2 and 3 → 4 (row versions in pages, bodies a
         expect(upgrades).toEqual([[layout, LAYOUT_VERSION]]);
         expect(fileState(path)).toEqual({ version: LAYOUT_VERSION, hasMeta: true, hasRowVersions: false });
         {
-          // Layout 4: every page's body in page_bodies, none left in version_pages.
+          // Since layout 4: every page's body in page_bodies, none left in version_pages.
           const db = new Database(path, { readonly: true });
           const columns = db.prepare("SELECT name FROM pragma_table_info('version_pages')").pluck().all() as string[];
           const orphans = db.prepare('SELECT count(*) FROM version_pages p LEFT JOIN page_bodies b USING (page_id) WHERE b.page_id IS NULL').pluck().get();
@@ -293,6 +259,109 @@ describe('sqlite store layouts 1, 2 and 3 → 4 (row versions in pages, bodies a
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+/** Every entry of every page body of the store file at `path`, as hex, sorted. */
+function allEntries(path: string): string[] {
+  const db = new Database(path, { readonly: true });
+  try {
+    const out: string[] = [];
+    for (const body of db.prepare('SELECT body FROM page_bodies').pluck().all() as Buffer[]) {
+      const n = pageCount(body);
+      for (let i = 0; i < n; i++) {
+        const at = pageEntryAt(body, i);
+        out.push(body.toString('hex', at, entryEnd(body, at)));
+      }
+    }
+    return out.sort();
+  } finally {
+    db.close();
+  }
+}
+
+function bodyBytes(path: string): number {
+  const db = new Database(path, { readonly: true });
+  try {
+    return Number(db.prepare('SELECT sum(length(body)) FROM page_bodies').pluck().get());
+  } finally {
+    db.close();
+  }
+}
+
+describe('sqlite store files of layouts 3 and 4 (the older page format) → 5', () => {
+  const fixture = (layout: number): string => new URL(`../../test/fixtures/store/layout${layout}.db`, import.meta.url).pathname;
+  const tuning = { pageBytes: 1024, tierBase: 32, fanout: 2, stepVersions: 500 };
+
+  for (const layout of [3, 4] as const) {
+    it(`a read-only open refuses the layout ${layout} file an older binsnap wrote, and leaves it unchanged`, async () => {
+      const { dir, path } = tempPath();
+      try {
+        copyFileSync(fixture(layout), path);
+        const before = readFileSync(path);
+        const err = await openSqliteStore({ path, create: false }).then(
+          () => null,
+          (e: unknown) => e,
+        );
+        expect(err).toMatchObject({ code: 'BINSNAP_E_STORE_VERSION' });
+        expect(String((err as Error).message)).toContain('run a writing command');
+        expect(readFileSync(path).equals(before)).toBe(true);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it(`a writer upgrades the layout ${layout} file an older binsnap wrote: every entry as this binsnap writes it, every read the same`, async () => {
+      const { dir, path } = tempPath();
+      const fresh = join(dir, 'fresh.db');
+      try {
+        copyFileSync(fixture(layout), path);
+        const oldBytes = layout === 4 ? bodyBytes(path) : 0;
+        const upgrades: Array<[number, number]> = [];
+        const store = await openSqliteStore({ path, tuning, onUpgrade: (from, to) => upgrades.push([from, to]) });
+        const reference = await openSqliteStore({ path: fresh, tuning });
+        try {
+          expect(upgrades).toEqual([[layout, LAYOUT_VERSION]]);
+          const transactions = fixtureTransactions();
+          for (const t of transactions) await reference.apply([t]);
+          // Reads: every table as of every commit, and the history of keys of each kind.
+          for (const table of FIXTURE_TABLES) {
+            for (const t of transactions) {
+              const asOf = { kind: 'position', position: t.commitPosition } as const;
+              expect(await readAll(store, table, asOf)).toEqual(await readAll(reference, table, asOf));
+            }
+            expect((await readAll(store, table)).length).toBeGreaterThan(0);
+          }
+          for (const [table, key, numeric] of [
+            ['f.kinds', { id: 1 }, undefined],
+            ['f.pair', { a: 'k1', b: 1 }, undefined],
+            ['f.big', { id: '-9' }, ['id']],
+            ['f.bag', { v: 'x', n: 1 }, undefined],
+            ['f.bulk', { id: 0 }, undefined],
+          ] as const) {
+            const opts = numeric ? { numericKeyColumns: numeric } : undefined;
+            const history = await store.rowHistory(table, key, opts);
+            expect(history.length).toBeGreaterThan(0);
+            expect(history).toEqual(await reference.rowHistory(table, key, opts));
+          }
+          expect(await store.tableStats()).toEqual(await reference.tableStats());
+          // The same transactions again: every version recognised as stored; other content a conflict.
+          for (const t of transactions) await store.apply([t]);
+          expect(await store.tableStats()).toEqual(await reference.tableStats());
+          const last = transactions[transactions.length - 1]!;
+          const changed = { ...last, rowChanges: [{ ...last.rowChanges[0]!, op: 'upsert' as const, values: { id: 0, k: 1 } }] };
+          await expect(store.apply([changed])).rejects.toMatchObject({ code: 'BINSNAP_E_STORE_CONFLICT' });
+        } finally {
+          await store.close();
+          await reference.close();
+        }
+        // Byte for byte the entries a new store holds for the same transactions (merges move entries, never change them).
+        expect(allEntries(path)).toEqual(allEntries(fresh));
+        if (layout === 4) expect(bodyBytes(path)).toBeLessThan(oldBytes * 0.8);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 });
 
 describe('sqlite store after a crash', () => {

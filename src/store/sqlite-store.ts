@@ -29,7 +29,7 @@ import { resolveLineage, type Segment } from './lineage.js';
 import { KeyState, rowOpOf } from './row-fold.js';
 import { AFTER_ALL, BEFORE_ALL, decodeVersion, lastVersionAt, posBlob } from './sqlite-codec.js';
 import { ShapeReads } from './sqlite-cells.js';
-import { VERSION_BYTES, entryKey, entryOpCode, entryPk, entryValues, opOf, pageCount, pageEntryAt, u32 } from './sqlite-pages.js';
+import { VERSION_BYTES, entryKey, entryOpCode, entryPk, entryValues, opOf, pageCount, pageEntryAt, versionOffset } from './sqlite-pages.js';
 import { RunCursor, mergeCursors, passes, runAgainst, type RunTuning, type ScanStep } from './sqlite-runs.js';
 import { CheckpointTable } from './sqlite-checkpoint.js';
 import { mapped, mappedIterable, storeError } from './sqlite-errors.js';
@@ -126,11 +126,11 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
       db.pragma('journal_size_limit = 67108864');
       // A read command (create: false) never upgrades an older layout; a writer does, here.
       const layout = migrate(db, path, { upgrade: options.create !== false, ...(options.onUpgrade ? { onUpgrade: options.onUpgrade } : {}) });
-      // Layout 3 differs from 4 only in where page bodies are: a read command reads it as it is.
-      if (layout < 3) {
+      // A read command on an older file: its pages are in an older format, which only the upgrade reads.
+      if (layout < LAYOUT_VERSION) {
         throw new BinsnapError(
           'BINSNAP_E_STORE_VERSION',
-          `the store has layout version ${layout}, older than this binsnap's ${LAYOUT_VERSION}, which stores row versions in pages; a read command does not upgrade it: run a writing command (replay, run or seed) on it once`,
+          `the store has layout version ${layout}, older than this binsnap's ${LAYOUT_VERSION}; a read command does not upgrade it: run a writing command (replay, run or seed) on it once, or open it with the binsnap that wrote it`,
           { file: path },
         );
       }
@@ -139,7 +139,7 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
       reader.pragma('cache_size = -65536');
       const writer = db;
       const meta = new MetaTable(writer, reader, () => migrate(writer, path));
-      return new SqliteStore(path, db, reader, new SqliteWrites(db, options.tuning, layout === 3 ? 3 : 4), new SqliteReads(reader, layout), new CheckpointTable(reader), meta);
+      return new SqliteStore(path, db, reader, new SqliteWrites(db, options.tuning), new SqliteReads(reader, layout), new CheckpointTable(reader), meta);
     } catch (err) {
       reader?.close();
       db?.close();
@@ -265,7 +265,7 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
     const found = this.versionsOfKey(this.ranges(segments, AFTER_ALL), encodeKey(key, options?.numericKeyColumns), false);
     return found.map((e): RowHistoryEntry => {
       const name = e.table;
-      const vAt = e.at + 4 + u32(e.page, e.at);
+      const vAt = versionOffset(e.page, e.at);
       const versionBytes = Buffer.from(e.page.subarray(vAt, vAt + VERSION_BYTES));
       const transaction = mapped(this.path, () => this.reads.transactionOf(versionBytes));
       if (transaction === null) throw new BinsnapError('BINSNAP_E_STORE_CORRUPT', 'a row version has no transaction', { table: name });
@@ -444,7 +444,7 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
               for (let i = firstAtOrAfter(page, n, key); i < n; i++) {
                 const at = pageEntryAt(page, i);
                 if (entryKey(page, at) !== key) break;
-                const v = at + 4 + pk.length;
+                const v = versionOffset(page, at);
                 if (passes(page, v, filter)) found.push({ table: r.table, page, at, v });
               }
             }

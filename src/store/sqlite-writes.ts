@@ -34,7 +34,7 @@ import {
   entryValuesRange,
   pageCount,
   pageEntryAt,
-  u32,
+  versionOffset,
 } from './sqlite-pages.js';
 import { ShapeWrites } from './sqlite-cells.js';
 import { DEFAULT_TUNING, RunWrites, type RunRow, type RunTuning } from './sqlite-runs.js';
@@ -84,14 +84,13 @@ export class SqliteWrites {
 
   private readonly flushEntries: number;
 
-  /** `layout`: the file's layout version; below the current one only for a store opened to read. */
-  constructor(db: Database.Database, tuning: Partial<RunTuning & { flushEntries: number }> = {}, layout: 3 | 4 = 4) {
+  constructor(db: Database.Database, tuning: Partial<RunTuning & { flushEntries: number }> = {}) {
     this.flushEntries = tuning.flushEntries ?? FLUSH_ENTRIES;
     this.insertName = db.prepare('INSERT INTO table_names (name) VALUES (?) ON CONFLICT (name) DO NOTHING');
     this.selectName = db.prepare('SELECT table_id, multiset FROM table_names WHERE name = ?');
     this.markMultiset = db.prepare('UPDATE table_names SET multiset = 1 WHERE table_id = ?');
     this.nameOfId = db.prepare<[number], string>('SELECT name FROM table_names WHERE table_id = ?').pluck();
-    this.runs = new RunWrites(db, { ...DEFAULT_TUNING, ...tuning }, layout);
+    this.runs = new RunWrites(db, { ...DEFAULT_TUNING, ...tuning });
     this.shapes = new ShapeWrites(db);
     this.insertTransaction = db.prepare(
       `INSERT INTO transactions (commit_pos, start_pos, commit_position, start_position, commit_ts_ms, gtid)
@@ -375,7 +374,7 @@ function conflict(message: string, at: BinlogPosition): BinsnapError {
 
 /** The version bytes of the entry at `at` (a view). */
 function versionAt(b: Buffer, at: number): Buffer {
-  const v = at + 4 + u32(b, at);
+  const v = versionOffset(b, at);
   return b.subarray(v, v + VERSION_BYTES);
 }
 
@@ -427,7 +426,7 @@ function sortedOrder(b: EntryBuffer, keep: boolean[] | null): number[] {
     const sy = starts[y] as number;
     const k = compareEntryKeys(buf, sx, buf, sy);
     if (k !== 0) return k;
-    return compareVersionBytes(buf, sx + 4 + u32(buf, sx), buf, sy + 4 + u32(buf, sy));
+    return compareVersionBytes(buf, versionOffset(buf, sx), buf, versionOffset(buf, sy));
   };
   const order: number[] = [];
   for (let i = 0; i < n; i++) if (keep === null || keep[i] === true) order.push(i);
