@@ -49,9 +49,14 @@ export class ChangeProcessor {
   private cacheIncomplete = false;
   private warnedAbsent = new Set<string>();
 
+  /**
+   * `changeEvents`: whether the changes carry `event` (the source's op, the row before it): only a
+   * sink reads it, and without one an update need not build its before image as an object.
+   */
   constructor(
     private readonly store: SnapshotStore,
     private readonly log: PipelineLog,
+    private readonly changeEvents = true,
   ) {}
 
   /** True once a partial image was seen: callers must then record rows with `remember`. */
@@ -118,6 +123,17 @@ export class ChangeProcessor {
         if (before === undefined) return this.slowPath(ev, shape, r, out, txStart);
         out.push(this.change(ev, shape, 'delete', keyOf(shape, before), null, 'd', before));
       } else {
+        if (!this.changeEvents && shape.keyIndexes.length > 0 && !('jsonDiffs' in row && row.jsonDiffs)) {
+          // Without a sink, an update that keeps its key needs neither its before image nor its old key as objects.
+          const after = complete(row.before!) ? objectOf(row.after!, names) : undefined;
+          if (after === undefined) return this.slowPath(ev, shape, r, out, txStart);
+          if (sameKeyCells(shape.keyIndexes, row.before!, row.after!)) {
+            out.push(this.change(ev, shape, 'upsert', keyOf(shape, after), after, 'u', null));
+            continue;
+          }
+          this.update(ev, shape, objectOf(row.before!, names)!, after, out);
+          continue;
+        }
         const before = objectOf(row.before!, names);
         const after = objectOf(row.after!, names);
         if (before === undefined || after === undefined || (row.before !== undefined && 'jsonDiffs' in row && row.jsonDiffs)) {
@@ -153,7 +169,7 @@ export class ChangeProcessor {
       key,
       values,
       ...(shape.numericKeyColumns ? { numericKeyColumns: shape.numericKeyColumns } : {}),
-      event: { op: sourceOp, before, serverId: ev.serverId },
+      ...(this.changeEvents ? { event: { op: sourceOp, before, serverId: ev.serverId } } : {}),
     };
     if (this.cache !== undefined) this.remember(c);
     return c;
@@ -318,6 +334,28 @@ function keyOf(shape: TableShape, values: RowValues): RowKey {
   const key: Record<string, JsonValue> = {};
   for (const n of shape.keyNames) key[n] = values[n] ?? null;
   return key;
+}
+
+/** Whether no column of the image is absent. */
+function complete(image: RowImage): boolean {
+  for (let i = 0; i < image.length; i++) if (image[i] === undefined) return false;
+  return true;
+}
+
+/** sameKey on the key cells of two complete images. */
+function sameKeyCells(keyIndexes: readonly number[], a: RowImage, b: RowImage): boolean {
+  for (let i = 0; i < keyIndexes.length; i++) {
+    const k = keyIndexes[i] as number;
+    const x = a[k];
+    const y = b[k];
+    if (x === y) continue;
+    if (typeof x === 'object' || typeof y === 'object') {
+      if (JSON.stringify(x) !== JSON.stringify(y)) return false;
+    } else {
+      return false;
+    }
+  }
+  return true;
 }
 
 function sameKey(a: RowKey, b: RowKey): boolean {

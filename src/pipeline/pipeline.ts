@@ -173,7 +173,7 @@ class Pipeline {
 
   constructor(private readonly opts: PipelineOptions) {
     this.schema = new SchemaProcessor({ catalog: opts.catalog, skipUnparseableDdl: opts.skipUnparseableDdl ?? false, log: opts.log });
-    this.changes = new ChangeProcessor(opts.store, opts.log);
+    this.changes = new ChangeProcessor(opts.store, opts.log, opts.sink !== undefined);
     this.gtids = new GtidTracker(opts.gtidSet);
     this.streamRows = opts.streamRows ?? 10_000;
     this.batchTransactions = opts.batchTransactions ?? 5_000;
