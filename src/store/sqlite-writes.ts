@@ -115,6 +115,7 @@ export class SqliteWrites {
   /** Forgets what was learnt or buffered inside a unit that was rolled back. */
   forgetUncommitted(): void {
     this.tableIds.clear();
+    this.lastTable = undefined;
     this.shapes.forgetUncommitted();
     this.pending.clear();
     this.increasing = true;
@@ -133,19 +134,23 @@ export class SqliteWrites {
     let lastFile = this.lastFile;
     let lastOffset = this.lastOffset;
     let lastIndex = this.lastIndex;
+    // The rows of one event share their offset: its BigInt arithmetic is done once per offset.
+    let high = lastOffset > 0xffff_ffffn ? Number(lastOffset >> 32n) : 0;
+    let low = Number(lastOffset & 0xffff_ffffn);
     for (let i = 0; i < changes.length; i++) {
       const c = changes[i] as RowChange;
       const id = c.version;
       const offset = id.offset;
-      if (increasing && pending.length > 0) {
-        increasing =
-          id.fileNumber > lastFile || (id.fileNumber === lastFile && (offset > lastOffset || (offset === lastOffset && id.rowIndex > lastIndex)));
+      if (offset === lastOffset) {
+        if (increasing && pending.length > 0) increasing = id.fileNumber > lastFile || (id.fileNumber === lastFile && id.rowIndex > lastIndex);
+      } else {
+        if (increasing && pending.length > 0) increasing = id.fileNumber > lastFile || (id.fileNumber === lastFile && offset > lastOffset);
+        lastOffset = offset;
+        high = offset > 0xffff_ffffn ? Number(offset >> 32n) : 0;
+        low = high === 0 ? Number(offset) : Number(offset & 0xffff_ffffn);
       }
       lastFile = id.fileNumber;
-      lastOffset = offset;
       lastIndex = id.rowIndex;
-      const high = offset > 0xffff_ffffn ? Number(offset >> 32n) : 0;
-      const low = high === 0 ? Number(offset) : Number(offset & 0xffff_ffffn);
       const op = storedOp(c);
       pending.addVersion(
         this.tableId(c.table, op === 'add' || op === 'remove'),
@@ -351,7 +356,11 @@ export class SqliteWrites {
     this.checkpoints.advance(incoming);
   }
 
+  private lastTable: { name: string; known: { id: number; multiset: boolean } } | undefined;
+
   private tableId(name: string, multiset: boolean): number {
+    const last = this.lastTable;
+    if (last !== undefined && last.name === name && (!multiset || last.known.multiset)) return last.known.id;
     let known = this.tableIds.get(name);
     if (known === undefined) {
       this.insertName.run(name);
@@ -364,6 +373,7 @@ export class SqliteWrites {
       this.markMultiset.run(known.id);
       known.multiset = true;
     }
+    this.lastTable = { name, known };
     return known.id;
   }
 }
