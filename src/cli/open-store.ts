@@ -13,7 +13,12 @@ export interface OpenStoreOptions {
   readonly create: boolean;
   /** Where a writing command says that it upgrades an older store file (which can take a while). */
   readonly log?: Logger;
+  /** How often a long upgrade logs how far it is (default 10 s). */
+  readonly upgradeProgressEveryMs?: number;
 }
+
+/** A long upgrade logs how far it is at most this often. */
+const PROGRESS_EVERY_MS = 10_000;
 
 export async function openStore(location: StoreLocation | undefined, options: OpenStoreOptions): Promise<SnapshotStore> {
   const where = location ?? { kind: 'sqlite' as const, path: DEFAULT_STORE_PATH };
@@ -21,6 +26,7 @@ export async function openStore(location: StoreLocation | undefined, options: Op
     case 'sqlite': {
       const log = options.log;
       let began = 0;
+      let reported = 0;
       const store = await openSqliteStore({
         path: where.path,
         create: options.create,
@@ -28,7 +34,14 @@ export async function openStore(location: StoreLocation | undefined, options: Op
           ? {
               onUpgrade: (from: number, to: number) => {
                 began = Date.now();
+                reported = began;
                 log.info({ store: where.path, fromLayout: from, toLayout: to }, 'upgrading the store file to the current layout (it rewrites the stored versions once: about 3 s per 100 MB of store)');
+              },
+              onUpgradeProgress: (done: number, total: number) => {
+                const now = Date.now();
+                if (now - reported < (options.upgradeProgressEveryMs ?? PROGRESS_EVERY_MS)) return;
+                reported = now;
+                log.info({ store: where.path, pagesDone: done, pagesTotal: total, percent: Math.floor((100 * done) / Math.max(1, total)) }, 'upgrading the store file');
               },
             }
           : {}),

@@ -222,11 +222,15 @@ function toLayout5(db: Database.Database, context: MigrationContext): void {
   };
   const batch = db.prepare<[number], { page_id: number; body: Buffer }>('SELECT page_id, body FROM page_bodies WHERE page_id > ? ORDER BY page_id LIMIT 256');
   const update = db.prepare<[Buffer, number]>('UPDATE page_bodies SET body = ? WHERE page_id = ?');
+  const total = Number(db.prepare('SELECT count(*) FROM page_bodies').pluck().get());
+  let done = 0;
   for (let last = -1; ; ) {
     const rows = batch.all(last);
     if (rows.length === 0) break;
     for (const r of rows) update.run(transcodePage(r.body, names), r.page_id);
     last = (rows[rows.length - 1] as { page_id: number }).page_id;
+    done += rows.length;
+    context.progress?.(done, total);
   }
 }
 
@@ -234,6 +238,8 @@ function toLayout5(db: Database.Database, context: MigrationContext): void {
 export interface MigrationContext {
   /** The file's layout when the upgrade began (0: a new file). */
   readonly from: number;
+  /** Called as a long step goes: pages rewritten so far, of how many. */
+  readonly progress?: (done: number, total: number) => void;
 }
 
 type Migration = string | ((db: Database.Database, context: MigrationContext) => void);
@@ -253,6 +259,8 @@ export function migrate(
     readonly upgrade?: boolean;
     /** Called before an existing file is upgraded (an upgrade may copy the whole store). */
     readonly onUpgrade?: (from: number, to: number) => void;
+    /** Called while an upgrade rewrites pages: pages done so far, of how many. */
+    readonly onProgress?: (done: number, total: number) => void;
   } = {},
 ): number {
   const version = Number(db.pragma('user_version', { simple: true }));
@@ -285,7 +293,7 @@ export function migrate(
       for (let v = current; v < LAYOUT_VERSION; v++) {
         const step = MIGRATIONS[v] as Migration;
         if (typeof step === 'string') db.exec(step);
-        else step(db, { from: current });
+        else step(db, { from: current, ...(options.onProgress ? { progress: options.onProgress } : {}) });
       }
       db.pragma(`application_id = ${APPLICATION_ID}`);
       db.pragma(`user_version = ${LAYOUT_VERSION}`);

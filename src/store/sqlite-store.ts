@@ -81,6 +81,8 @@ export interface SqliteStoreOptions {
   readonly create?: boolean;
   /** Called before an existing file of an older layout is upgraded (the upgrade to 4 copies every page body). */
   readonly onUpgrade?: (fromLayout: number, toLayout: number) => void;
+  /** Called while an upgrade rewrites the stored pages (after onUpgrade): pages done, of how many. */
+  readonly onUpgradeProgress?: (pagesDone: number, pagesTotal: number) => void;
   /** @internal Tests only: tiny pages, runs and tiers, to exercise paging and compaction with little data. */
   readonly tuning?: Partial<RunTuning & { flushEntries: number }>;
 }
@@ -125,7 +127,11 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
       db.pragma('wal_autocheckpoint = 20000');
       db.pragma('journal_size_limit = 67108864');
       // A read command (create: false) never upgrades an older layout; a writer does, here.
-      const layout = migrate(db, path, { upgrade: options.create !== false, ...(options.onUpgrade ? { onUpgrade: options.onUpgrade } : {}) });
+      const layout = migrate(db, path, {
+        upgrade: options.create !== false,
+        ...(options.onUpgrade ? { onUpgrade: options.onUpgrade } : {}),
+        ...(options.onUpgradeProgress ? { onProgress: options.onUpgradeProgress } : {}),
+      });
       // A read command on an older file: its pages are in an older format, which only the upgrade reads.
       if (layout < LAYOUT_VERSION) {
         throw new BinsnapError(
