@@ -59,6 +59,8 @@ describe('seed rows', () => {
       event: { op: 'r', before: null },
     });
     expect(seedRowChange(m!, { x: 1 }, P, 0)).toMatchObject({ identity: 'whole-row', key: { x: 1 } });
+    // Without a sink, no change event.
+    expect('event' in seedRowChange(k!, { id: '1', v: 'a' }, P, 7, false)).toBe(false);
   });
 
   it('writes one transaction at P with unique row indexes across tables, and the checkpoint', async () => {

@@ -93,8 +93,8 @@ function apply(cat: SchemaCatalog, ddl: string, defaultDb: string | undefined, d
   }
 }
 
-/** The row change of one seeded row. */
-export function seedRowChange(t: SeedTable, values: RowValues, position: BinlogPosition, rowIndex: number): RowChange {
+/** The row change of one seeded row; `event` (op r) only for a sink, the one reader of it. */
+export function seedRowChange(t: SeedTable, values: RowValues, position: BinlogPosition, rowIndex: number, event = true): RowChange {
   let key: Record<string, JsonValue> | RowValues = values;
   if (t.keyColumns.length > 0) {
     const k: Record<string, JsonValue> = {};
@@ -109,9 +109,11 @@ export function seedRowChange(t: SeedTable, values: RowValues, position: BinlogP
     key,
     values,
     ...(t.numericKeyColumns.length > 0 ? { numericKeyColumns: t.numericKeyColumns } : {}),
-    event: { op: 'r', before: null },
+    ...(event ? { event: SEED_EVENT } : {}),
   };
 }
+
+const SEED_EVENT: NonNullable<RowChange['event']> = Object.freeze({ op: 'r', before: null });
 
 const U32_MAX = 0xffff_ffff;
 
@@ -179,7 +181,8 @@ export class SeedWriter {
       if (this.nextIndex + rows.length > U32_MAX + 1) {
         throw new BinsnapError('BINSNAP_E_INTERNAL', 'a seed holds at most 2^32 rows (row indexes are 32-bit)', { table: table.name });
       }
-      const batch = rows.map((r) => seedRowChange(table, r, this.position, this.nextIndex++));
+      const event = this.sink !== undefined;
+      const batch = rows.map((r) => seedRowChange(table, r, this.position, this.nextIndex++, event));
       await this.sink?.rows({ startPosition: this.position }, batch);
       await this.writer.addRows(batch);
       this.rows += batch.length;
