@@ -18,6 +18,8 @@ import type { JsonValue } from './snapshot-store.js';
 
 const NO_VALUES = 0xffff_ffff;
 
+const buffers: { out?: EntryBuffer; scratch?: EntryBuffer } = {};
+
 /** Layout 3–4 cells [start, end) written again as layout-5 cells at `at` of `sink`; returns the end. */
 function transcodeCells(b: Buffer, start: number, end: number, sink: CellSink, at: number): number {
   let p = putUvarint(sink.room(at, 5), at, u32(b, start));
@@ -73,8 +75,11 @@ function readCellsV4(b: Buffer, start: number, end: number, names: (shapeId: num
 export function transcodePage(body: Buffer, names: (shapeId: number) => readonly string[]): Buffer {
   if (body.length < 4) throw corrupt(`a page of ${body.length} bytes`);
   const count = u32(body, 0);
-  const out = new EntryBuffer();
-  const scratch = new EntryBuffer();
+  if (4 + 4 * count > body.length) throw corrupt(`a page of ${body.length} bytes with ${count} entries`);
+  // Reused from page to page: an upgrade rewrites thousands of pages.
+  const out = (buffers.out ??= new EntryBuffer());
+  const scratch = (buffers.scratch ??= new EntryBuffer());
+  out.clear();
   const offsets: number[] = [];
   for (let i = 0; i < count; i++) {
     const at = u32(body, 4 + 4 * i);
@@ -86,7 +91,7 @@ export function transcodePage(body: Buffer, names: (shapeId: number) => readonly
     const pkLen = u32(body, pkAt);
     const valuesAt = pkAt + 4 + pkLen;
     const valuesLen = u32(body, valuesAt);
-    if (valuesAt + 4 > body.length || (valuesLen !== NO_VALUES && valuesAt + 4 + valuesLen > body.length)) {
+    if (!(at >= 4 + 4 * count && valuesAt + 4 <= body.length && (valuesLen === NO_VALUES || valuesAt + 4 + valuesLen <= body.length))) {
       throw corrupt('a layout-4 entry beyond its page');
     }
     const start = out.used;
