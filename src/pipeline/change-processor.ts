@@ -346,30 +346,21 @@ function complete(image: RowImage): boolean {
 function sameKeyCells(keyIndexes: readonly number[], a: RowImage, b: RowImage): boolean {
   for (let i = 0; i < keyIndexes.length; i++) {
     const k = keyIndexes[i] as number;
-    const x = a[k];
-    const y = b[k];
-    if (x === y) continue;
-    if (typeof x === 'object' || typeof y === 'object') {
-      if (JSON.stringify(x) !== JSON.stringify(y)) return false;
-    } else {
-      return false;
-    }
+    if (!sameCell(a[k], b[k])) return false;
   }
   return true;
 }
 
 function sameKey(a: RowKey, b: RowKey): boolean {
-  for (const k in a) {
-    const x = a[k];
-    const y = b[k];
-    if (x === y) continue;
-    if (typeof x === 'object' || typeof y === 'object') {
-      if (JSON.stringify(x) !== JSON.stringify(y)) return false;
-    } else {
-      return false;
-    }
-  }
+  for (const k in a) if (!sameCell(a[k], b[k])) return false;
   return true;
+}
+
+/** Equal key values: the same primitive, or objects of the same JSON. */
+function sameCell(x: JsonValue | undefined, y: JsonValue | undefined): boolean {
+  if (x === y) return true;
+  if (typeof x === 'object' || typeof y === 'object') return JSON.stringify(x) === JSON.stringify(y);
+  return false;
 }
 
 function cacheKey(table: string, key: RowKey): string {
