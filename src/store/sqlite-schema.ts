@@ -26,10 +26,12 @@
  * Upgrades: a store opened for writing (the default, `create` not false)
  * runs the missing MIGRATIONS on open, in one SQLite transaction that
  * re-reads the version under the write lock (two processes opening an old
- * file at once upgrade it once). A store opened by a read command
+ * file at once upgrade it once); the page rewrite of 4 → 5 follows in
+ * chunks (finishPageRewrite). A store opened by a read command
  * (`create: false`) never upgrades a file: reading must not need the write
  * lock (a writer may hold it for a whole streamed transaction). It refuses a
- * layout older than 5 (sqlite-store.ts): its pages are in an older format.
+ * layout older than 5, or a page rewrite not yet finished (sqlite-store.ts):
+ * those pages are in an older format.
  */
 import type Database from 'better-sqlite3';
 import { BinsnapError } from '../core/errors.js';
@@ -205,32 +207,75 @@ ALTER TABLE version_pages DROP COLUMN body;
 
 /**
  * Layout 4 → 5: every page body rewritten in the shorter entry format (sqlite-pages.ts), with the
- * same entries in the same order, so version_pages and version_runs stay valid as they are. Pages
- * that the upgrade itself just built from row_versions (a file of layout 1 or 2) are already in
- * the new format.
+ * same entries in the same order, so version_pages and version_runs stay valid as they are. The
+ * step itself only records that the rewrite is due (`page_rewrite`); `finishPageRewrite` does it
+ * after the upgrade's transaction, in transactions of REWRITE_CHUNK_PAGES pages, so the WAL stays
+ * small on a large store and an interrupted rewrite goes on where it stopped. Until it is done the
+ * file says layout 5 (an older binsnap refuses it) and read commands refuse it too (its pages are
+ * of two formats). Pages the same upgrade just built from row_versions (a file of layout 1 or 2)
+ * are already in the new format.
  */
 function toLayout5(db: Database.Database, context: MigrationContext): void {
   if (context.from < 3) return;
+  db.exec('CREATE TABLE page_rewrite (next_page_id INTEGER NOT NULL); INSERT INTO page_rewrite VALUES (0);');
+}
+
+/** Pages rewritten per SQLite transaction by finishPageRewrite (~32 MB of bodies). */
+export const REWRITE_CHUNK_PAGES = 1024;
+
+/** Whether the file has a page rewrite (the upgrade to layout 5) still to finish. */
+export function pageRewritePending(db: Database.Database): boolean {
+  return db.prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'page_rewrite'").pluck().get() === 1;
+}
+
+/**
+ * Rewrites the pages a `page_rewrite` record says are still in the format of layouts 3–4, a chunk
+ * per SQLite transaction, and drops the record with the last chunk. Safe to run from two processes
+ * at once (each chunk re-reads the record under the write lock).
+ */
+export function finishPageRewrite(
+  db: Database.Database,
+  options: { readonly progress?: (done: number, total: number) => void; readonly chunkPages?: number } = {},
+): void {
+  if (!pageRewritePending(db)) return;
+  const chunk = options.chunkPages ?? REWRITE_CHUNK_PAGES;
   const shapes = new Map<number, readonly string[]>();
-  for (const r of db.prepare('SELECT shape_id, names FROM value_shapes').all() as { shape_id: number; names: string }[]) {
-    shapes.set(r.shape_id, JSON.parse(r.names) as string[]);
-  }
   const names = (id: number): readonly string[] => {
-    const n = shapes.get(id);
-    if (n === undefined) throw corrupt(`value shape ${id} is missing`);
+    let n = shapes.get(id);
+    if (n === undefined) {
+      const text = db.prepare<[number], string>('SELECT names FROM value_shapes WHERE shape_id = ?').pluck().get(id);
+      if (text === undefined) throw corrupt(`value shape ${id} is missing`);
+      n = JSON.parse(text) as string[];
+      shapes.set(id, n);
+    }
     return n;
   };
-  const batch = db.prepare<[number], { page_id: number; body: Buffer }>('SELECT page_id, body FROM page_bodies WHERE page_id > ? ORDER BY page_id LIMIT 256');
-  const update = db.prepare<[Buffer, number]>('UPDATE page_bodies SET body = ? WHERE page_id = ?');
   const total = Number(db.prepare('SELECT count(*) FROM page_bodies').pluck().get());
-  let done = 0;
-  for (let last = -1; ; ) {
-    const rows = batch.all(last);
-    if (rows.length === 0) break;
-    for (const r of rows) update.run(transcodePage(r.body, names), r.page_id);
-    last = (rows[rows.length - 1] as { page_id: number }).page_id;
-    done += rows.length;
-    context.progress?.(done, total);
+  const nextOf = db.prepare<[], number>('SELECT next_page_id FROM page_rewrite').pluck();
+  const pages = db.prepare<[number, number], { page_id: number; body: Buffer }>(
+    'SELECT page_id, body FROM page_bodies WHERE page_id >= ? ORDER BY page_id LIMIT ?',
+  );
+  const before = db.prepare<[number], number>('SELECT count(*) FROM page_bodies WHERE page_id < ?').pluck();
+  const update = db.prepare<[Buffer, number]>('UPDATE page_bodies SET body = ? WHERE page_id = ?');
+  const advance = db.prepare<[number]>('UPDATE page_rewrite SET next_page_id = ?');
+  for (;;) {
+    const done = db
+      .transaction((): number | null => {
+        if (!pageRewritePending(db)) return null;
+        const next = nextOf.get() as number;
+        const rows = pages.all(next, chunk);
+        if (rows.length === 0) {
+          db.exec('DROP TABLE page_rewrite');
+          return null;
+        }
+        for (const r of rows) update.run(transcodePage(r.body, names), r.page_id);
+        const last = (rows[rows.length - 1] as { page_id: number }).page_id;
+        advance.run(last + 1);
+        return Number(before.get(last + 1));
+      })
+      .immediate();
+    if (done === null) break;
+    options.progress?.(done, total);
   }
 }
 
@@ -238,8 +283,6 @@ function toLayout5(db: Database.Database, context: MigrationContext): void {
 export interface MigrationContext {
   /** The file's layout when the upgrade began (0: a new file). */
   readonly from: number;
-  /** Called as a long step goes: pages rewritten so far, of how many. */
-  readonly progress?: (done: number, total: number) => void;
 }
 
 type Migration = string | ((db: Database.Database, context: MigrationContext) => void);
@@ -261,6 +304,8 @@ export function migrate(
     readonly onUpgrade?: (from: number, to: number) => void;
     /** Called while an upgrade rewrites pages: pages done so far, of how many. */
     readonly onProgress?: (done: number, total: number) => void;
+    /** Pages rewritten per SQLite transaction (tests make it small). */
+    readonly chunkPages?: number;
   } = {},
 ): number {
   const version = Number(db.pragma('user_version', { simple: true }));
@@ -280,10 +325,18 @@ export function migrate(
   } else if (appId !== APPLICATION_ID) {
     throw new BinsnapError('BINSNAP_E_STORE_OPEN', 'the file is a SQLite database but not a binsnap store', { file: path });
   }
-  if (version === LAYOUT_VERSION) return version;
+  const rewrite = { ...(options.onProgress ? { progress: options.onProgress } : {}), ...(options.chunkPages ? { chunkPages: options.chunkPages } : {}) };
+  if (version === LAYOUT_VERSION) {
+    // An upgrade to layout 5 that was interrupted while it rewrote pages: a writer finishes it.
+    if (options.upgrade !== false && pageRewritePending(db)) {
+      options.onUpgrade?.(4, LAYOUT_VERSION);
+      finishPageRewrite(db, rewrite);
+    }
+    return version;
+  }
   if (version > 0 && options.upgrade === false) return version;
   if (version > 0) options.onUpgrade?.(version, LAYOUT_VERSION);
-  return db
+  const layout = db
     .transaction(() => {
       // Again under the write lock: another process may have upgraded the file since the read above.
       const current = Number(db.pragma('user_version', { simple: true }));
@@ -293,11 +346,13 @@ export function migrate(
       for (let v = current; v < LAYOUT_VERSION; v++) {
         const step = MIGRATIONS[v] as Migration;
         if (typeof step === 'string') db.exec(step);
-        else step(db, { from: current, ...(options.onProgress ? { progress: options.onProgress } : {}) });
+        else step(db, { from: current });
       }
       db.pragma(`application_id = ${APPLICATION_ID}`);
       db.pragma(`user_version = ${LAYOUT_VERSION}`);
       return LAYOUT_VERSION;
     })
     .immediate();
+  finishPageRewrite(db, rewrite);
+  return layout;
 }

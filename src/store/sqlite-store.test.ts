@@ -364,6 +364,76 @@ describe('sqlite store files of layouts 3 and 4 (the older page format) → 5', 
   }
 });
 
+describe('sqlite store: an upgrade to layout 5 interrupted while it rewrites pages', () => {
+  it('leaves a file that older binsnaps and read commands refuse, and that the next writer finishes where it stopped', async () => {
+    const { dir, path } = tempPath();
+    const fresh = join(dir, 'fresh.db');
+    try {
+      copyFileSync(new URL('../../test/fixtures/store/layout4.db', import.meta.url).pathname, path);
+      const total = bodyCount(path);
+      expect(total).toBeGreaterThan(40);
+      // The first writer stops after three chunks of 10 pages (as a process killed then would).
+      const first: number[] = [];
+      const stop = new Error('stopped');
+      await expect(
+        openSqliteStore({
+          path,
+          upgradeChunkPages: 10,
+          onUpgradeProgress: (done) => {
+            first.push(done);
+            if (first.length === 3) throw stop;
+          },
+        }),
+      ).rejects.toBeDefined();
+      expect(first).toEqual([10, 20, 30]);
+      {
+        const db = new Database(path, { readonly: true });
+        const state = [Number(db.pragma('user_version', { simple: true })), db.prepare('SELECT next_page_id FROM page_rewrite').pluck().get()];
+        db.close();
+        // Layout 5 already (a layout-4 binsnap refuses the file), the rewrite's mark past the 30th page.
+        expect(state[0]).toBe(5);
+        expect(Number(state[1])).toBeGreaterThan(0);
+      }
+      const refused = await openSqliteStore({ path, create: false }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(refused).toMatchObject({ code: 'BINSNAP_E_STORE_VERSION' });
+      expect(String((refused as Error).message)).toContain('interrupted');
+
+      // The next writer goes on from the 31st page and finishes.
+      const upgrades: Array<[number, number]> = [];
+      const second: number[] = [];
+      const store = await openSqliteStore({ path, upgradeChunkPages: 10, onUpgrade: (a, b) => upgrades.push([a, b]), onUpgradeProgress: (done) => second.push(done) });
+      expect(upgrades).toEqual([[4, 5]]);
+      expect(second[0]).toBe(40);
+      expect(second[second.length - 1]).toBe(total);
+      const reference = await openSqliteStore({ path: fresh });
+      for (const t of fixtureTransactions()) await reference.apply([t]);
+      for (const table of FIXTURE_TABLES) expect(await readAll(store, table)).toEqual(await readAll(reference, table));
+      await store.close();
+      await reference.close();
+      expect(allEntries(path)).toEqual(allEntries(fresh));
+      const db = new Database(path, { readonly: true });
+      expect(db.prepare("SELECT count(*) FROM sqlite_schema WHERE name = 'page_rewrite'").pluck().get()).toBe(0);
+      db.close();
+      // Nothing left to do: a read command opens it.
+      await (await openSqliteStore({ path, create: false })).close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+function bodyCount(path: string): number {
+  const db = new Database(path, { readonly: true });
+  try {
+    return Number(db.prepare('SELECT count(*) FROM page_bodies').pluck().get());
+  } finally {
+    db.close();
+  }
+}
+
 describe('sqlite store entries of every length class (layout 5 varints)', () => {
   it('keys and values past 127 and 16,383 bytes, in an order that changes the width of every length, read back whole', async () => {
     const { dir, path } = tempPath();

@@ -35,7 +35,7 @@ import { CheckpointTable } from './sqlite-checkpoint.js';
 import { mapped, mappedIterable, storeError } from './sqlite-errors.js';
 import { SqliteReads, type BlobRange } from './sqlite-reads.js';
 import { MetaTable } from './sqlite-meta.js';
-import { LAYOUT_VERSION, migrate } from './sqlite-schema.js';
+import { LAYOUT_VERSION, migrate, pageRewritePending } from './sqlite-schema.js';
 import { SqliteWrites } from './sqlite-writes.js';
 import { SqliteTransactionWriter, type StreamedTarget } from './sqlite-transaction-writer.js';
 import type {
@@ -83,6 +83,8 @@ export interface SqliteStoreOptions {
   readonly onUpgrade?: (fromLayout: number, toLayout: number) => void;
   /** Called while an upgrade rewrites the stored pages (after onUpgrade): pages done, of how many. */
   readonly onUpgradeProgress?: (pagesDone: number, pagesTotal: number) => void;
+  /** @internal Tests only: pages an upgrade rewrites per SQLite transaction. */
+  readonly upgradeChunkPages?: number;
   /** @internal Tests only: tiny pages, runs and tiers, to exercise paging and compaction with little data. */
   readonly tuning?: Partial<RunTuning & { flushEntries: number }>;
 }
@@ -131,12 +133,15 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
         upgrade: options.create !== false,
         ...(options.onUpgrade ? { onUpgrade: options.onUpgrade } : {}),
         ...(options.onUpgradeProgress ? { onProgress: options.onUpgradeProgress } : {}),
+        ...(options.upgradeChunkPages ? { chunkPages: options.upgradeChunkPages } : {}),
       });
       // A read command on an older file: its pages are in an older format, which only the upgrade reads.
-      if (layout < LAYOUT_VERSION) {
+      if (layout < LAYOUT_VERSION || (options.create === false && pageRewritePending(db))) {
         throw new BinsnapError(
           'BINSNAP_E_STORE_VERSION',
-          `the store has layout version ${layout}, older than this binsnap's ${LAYOUT_VERSION}; a read command does not upgrade it: run a writing command (replay, run or seed) on it once, or open it with the binsnap that wrote it`,
+          layout < LAYOUT_VERSION
+            ? `the store has layout version ${layout}, older than this binsnap's ${LAYOUT_VERSION}; a read command does not upgrade it: run a writing command (replay, run or seed) on it once, or open it with the binsnap that wrote it`
+            : `the store's upgrade to layout ${LAYOUT_VERSION} was interrupted while it rewrote the stored pages; a read command does not finish it: run a writing command (replay, run or seed) on it once`,
           { file: path },
         );
       }
