@@ -279,14 +279,18 @@ function allEntries(path: string): string[] {
   }
 }
 
-function bodyBytes(path: string): number {
+/** One number a query gives on the store file at `path`. */
+function numberOf(path: string, sql: string): number {
   const db = new Database(path, { readonly: true });
   try {
-    return Number(db.prepare('SELECT sum(length(body)) FROM page_bodies').pluck().get());
+    return Number(db.prepare(sql).pluck().get());
   } finally {
     db.close();
   }
 }
+
+const bodyBytes = (path: string): number => numberOf(path, 'SELECT sum(length(body)) FROM page_bodies');
+const bodyCount = (path: string): number => numberOf(path, 'SELECT count(*) FROM page_bodies');
 
 describe('sqlite store files of layouts 3 and 4 (the older page format) → 5', () => {
   const fixture = (layout: number): string => new URL(`../../test/fixtures/store/layout${layout}.db`, import.meta.url).pathname;
@@ -424,15 +428,6 @@ describe('sqlite store: an upgrade to layout 5 interrupted while it rewrites pag
     }
   });
 });
-
-function bodyCount(path: string): number {
-  const db = new Database(path, { readonly: true });
-  try {
-    return Number(db.prepare('SELECT count(*) FROM page_bodies').pluck().get());
-  } finally {
-    db.close();
-  }
-}
 
 describe('sqlite store entries of every length class (layout 5 varints)', () => {
   it('keys and values past 127 and 16,383 bytes, in an order that changes the width of every length, read back whole', async () => {
