@@ -16,8 +16,12 @@ import type { BinlogPosition } from '../core/position.js';
 import type { TableSchema } from '../core/schema.js';
 import type { EventsTouching } from './lineage.js';
 import { pageSql, type PageFetcher, type RunRow } from './sqlite-runs.js';
+import { LAYOUT_VERSION } from './sqlite-schema.js';
 import { AFTER_ALL, BEFORE_ALL, parseStoredPosition, posBlob } from './sqlite-codec.js';
 import type { SchemaChangeKind, SchemaVersion, TableEvent, TableEventRecord, TransactionInfo } from './snapshot-store.js';
+
+/** Where page bodies are: a store opens for reading only at the current layout (older ones are upgraded or refused). */
+const BODIES = pageSql(LAYOUT_VERSION);
 
 /** A lineage segment in blob form: versions in [lo, hi) and ≤ upTo. */
 export interface BlobRange {
@@ -71,11 +75,7 @@ export class SqliteReads {
   private readonly schemaUpTo: Database.Statement<[string, Buffer], SchemaRow>;
   private readonly versionCounts: Database.Statement<[], { name: string; versions: number }>;
 
-  /** `layout`: the file's layout version (where page bodies are: sqlite-runs.ts pageSql). */
-  constructor(
-    private readonly db: Database.Database,
-    private readonly layout: number,
-  ) {
+  constructor(private readonly db: Database.Database) {
     this.lastCommit = db.prepare<[], string>('SELECT commit_position FROM transactions ORDER BY commit_pos DESC LIMIT 1').pluck();
     this.lastCommitUpTo = db
       .prepare<[Buffer], string>('SELECT commit_position FROM transactions WHERE commit_pos <= ? ORDER BY commit_pos DESC LIMIT 1')
@@ -93,7 +93,7 @@ export class SqliteReads {
       'SELECT page_id, seq, first_key, last_key FROM version_pages WHERE run_id = ? AND last_key >= ? ORDER BY last_key LIMIT 1',
     );
     this.pageAt = db.prepare('SELECT page_id, seq, first_key, last_key FROM version_pages WHERE run_id = ? AND seq = ?');
-    this.bodyOf = db.prepare<[number], Buffer>(pageSql(this.layout).bodyById).pluck();
+    this.bodyOf = db.prepare<[number], Buffer>(BODIES.bodyById).pluck();
     // The transaction holding a version: the first commit at or after it; at an equal commit
     // (a seed at the commit position of the transaction before it), the one starting last.
     this.txnOfVersion = db.prepare(
@@ -124,7 +124,7 @@ export class SqliteReads {
     try {
       db.pragma('busy_timeout = 5000');
       const runs = db.prepare<[number], RunRow>('SELECT * FROM version_runs WHERE table_id = ? AND tier >= 0 ORDER BY run_id');
-      const page = db.prepare<[number, number], Buffer>(pageSql(this.layout).bodyAt).pluck();
+      const page = db.prepare<[number, number], Buffer>(BODIES.bodyAt).pluck();
       db.exec('BEGIN');
       return {
         runsOf: (tableId) => runs.all(tableId),

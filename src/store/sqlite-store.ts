@@ -150,7 +150,7 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
       reader.pragma('cache_size = -65536');
       const writer = db;
       const meta = new MetaTable(writer, reader, () => migrate(writer, path));
-      return new SqliteStore(path, db, reader, new SqliteWrites(db, options.tuning), new SqliteReads(reader, layout), new CheckpointTable(reader), meta);
+      return new SqliteStore(path, db, reader, new SqliteWrites(db, options.tuning), new SqliteReads(reader), new CheckpointTable(reader), meta);
     } catch (err) {
       reader?.close();
       db?.close();
