@@ -190,10 +190,6 @@ function writeJson(sink: CellSink, p: number, v: JsonValue): number {
   return p + 5 + n;
 }
 
-/** The shape id of cells written at `at`. */
-export function cellsShape(b: Buffer, at: number): number {
-  return uvarint(b, at);
-}
 
 /** Reads cells [start, end) back into an object, with the names of their shape. */
 export function readCells(b: Buffer, start: number, end: number, names: (shapeId: number) => readonly string[]): Record<string, JsonValue> {
