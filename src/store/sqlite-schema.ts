@@ -300,7 +300,7 @@ export function migrate(
   path: string,
   options: {
     readonly upgrade?: boolean;
-    /** Called before an existing file is upgraded (an upgrade may copy the whole store). */
+    /** Called before an existing file is upgraded, or an interrupted page rewrite is finished. */
     readonly onUpgrade?: (from: number, to: number) => void;
     /** Called while an upgrade rewrites pages: pages done so far, of how many. */
     readonly onProgress?: (done: number, total: number) => void;

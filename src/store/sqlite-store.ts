@@ -79,7 +79,7 @@ export interface SqliteStoreOptions {
    * instead of upgrading it on open (for commands that only read; see sqlite-schema.ts).
    */
   readonly create?: boolean;
-  /** Called before an existing file of an older layout is upgraded (the upgrade to 4 copies every page body). */
+  /** Called before an existing file of an older layout is upgraded, or an interrupted upgrade is finished (an upgrade rewrites every stored page). */
   readonly onUpgrade?: (fromLayout: number, toLayout: number) => void;
   /** Called while an upgrade rewrites the stored pages (after onUpgrade): pages done, of how many. */
   readonly onUpgradeProgress?: (pagesDone: number, pagesTotal: number) => void;
