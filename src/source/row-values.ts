@@ -3,10 +3,9 @@
  * the same mapping `export` prints for versions decoded from the binlog, so a
  * seeded row and the same row replayed are equal.
  *
- * Every field is read by a reader chosen for its column (`valueReader`, used as
- * a mysql2 typeCast): as text or bytes straight from the packet, converted by
- * the column's type in the schema history (TableSchema), never by mysql2's
- * guess:
+ * Every field is read by a reader chosen for its column (`fieldReader`) from
+ * its bytes in the row packet, converted by the column's type in the schema
+ * history (TableSchema), never by mysql2's guess:
  * integers and YEAR → number, BIGINT beyond ±(2^53−1) → exact digit string;
  * DECIMAL → the server's text (exactly D fraction digits); FLOAT is selected
  * as CAST(col AS DOUBLE) (the text protocol prints 6 digits only) and printed
@@ -20,6 +19,7 @@
  */
 import type { ColumnSchema, TableSchema } from '../core/schema.js';
 import { shortestFloat32 } from '../protocol/values/float.js';
+import { base64Text, latin1Text, utf8Text } from '../protocol/values/slices.js';
 import type { JsonValue } from '../store/index.js';
 import type { ServerFlavor } from './binlog-connection.js';
 
@@ -61,86 +61,96 @@ export function selectItem(c: ColumnSchema): string {
   return c.type === 'float' ? `CAST(${ident(c.name)} AS DOUBLE) AS ${ident(c.name)}` : ident(c.name);
 }
 
-/** A text-protocol field as mysql2's typeCast hands it over: read once, as text or as bytes (null for NULL). */
-export interface RawField {
-  string(encoding: 'latin1' | 'utf8'): string | null;
-  buffer(): Buffer | null;
+/**
+ * The bytes of one row of a text-protocol result (a row packet's payload,
+ * `[base, end)` of `buf`), from which the field readers take their values.
+ * Text fields whose bytes are all ASCII (numbers, temporal values, most
+ * strings) are substrings of one latin1 string of the whole row: one native
+ * call per row instead of one per field.
+ */
+export class RowBytes {
+  buf: Buffer = Buffer.alloc(0);
+  private base = 0;
+  private end = 0;
+  private text: string | undefined;
+
+  /** Starts the next row. */
+  reset(buf: Buffer, base: number, end: number): void {
+    this.buf = buf;
+    this.base = base;
+    this.end = end;
+    this.text = undefined;
+  }
+
+  /** Bytes `[s, e)` as latin1 text. */
+  latin1(s: number, e: number): string {
+    this.text ??= latin1Text(this.buf, this.base, this.end);
+    return this.text.slice(s - this.base, e - this.base);
+  }
+
+  /** Bytes `[s, e)` as utf8 text. */
+  utf8(s: number, e: number): string {
+    const b = this.buf;
+    // Past 16 bytes the native decoder (which checks for ASCII in wide steps) beats a loop here.
+    if (e - s > 16) return utf8Text(b, s, e);
+    for (let i = s; i < e; i++) if ((b[i] as number) >= 0x80) return utf8Text(b, s, e);
+    return this.latin1(s, e);
+  }
 }
 
-/** Reads one field of a column and maps it by SPEC §3. */
-export type ValueReader = (field: RawField) => JsonValue;
+/** Reads the bytes `[s, e)` of one non-NULL field of a column and maps them by SPEC §3. */
+export type FieldReader = (row: RowBytes, s: number, e: number) => JsonValue;
 
 /**
- * The reader of column `c`, chosen once per column (not per value): numbers and temporal text
- * are read as latin1 text, character types as utf8 text, binary types as bytes. Reading text
- * straight from the packet spares a Buffer per value.
+ * The reader of column `c`, chosen once per column (not per value): integers are parsed from
+ * their digits, other numbers and temporal values read as latin1 text, character types as utf8,
+ * binary types as bytes.
  */
-export function valueReader(c: ColumnSchema, flavor: ServerFlavor): ValueReader {
+export function fieldReader(c: ColumnSchema, flavor: ServerFlavor): FieldReader {
   const t = c.type;
-  if (INTEGER_TYPES.has(t)) return (f) => numberOf(f.string('latin1'));
+  if (INTEGER_TYPES.has(t)) return (r, s, e) => integerOf(r, s, e);
   if (t === 'bigint') {
-    return (f) => {
-      const s = f.string('latin1');
-      if (s === null) return null;
-      // Up to 15 digits (and a sign) is always a safe integer.
-      return s.length <= 15 ? Number(s) : exactInteger(BigInt(s));
-    };
+    // Up to 15 digits (and a sign) is always a safe integer.
+    return (r, s, e) => (e - s <= 15 ? integerOf(r, s, e) : exactInteger(BigInt(r.latin1(s, e))));
   }
-  if (t === 'decimal' || t === 'numeric' || t === 'fixed' || TEMPORAL_TYPES.has(t)) return (f) => f.string('latin1');
-  if (t === 'float') {
-    return (f) => {
-      const s = f.string('latin1');
-      return s === null ? null : shortestFloat32(Math.fround(Number(s)));
-    };
-  }
-  if (t === 'double' || t === 'real') return (f) => numberOf(f.string('latin1'));
-  if (t === 'bit') {
-    return (f) => {
-      const raw = f.buffer();
-      return raw === null ? null : exactInteger(raw.length === 0 ? 0n : BigInt(`0x${raw.toString('hex')}`));
-    };
-  }
-  if (TEXT_TYPES.has(t)) return (f) => f.string('utf8');
-  if (BYTES_TYPES.has(t)) {
-    return (f) => {
-      const raw = f.buffer();
-      return raw === null ? null : raw.toString('base64');
-    };
-  }
+  if (t === 'decimal' || t === 'numeric' || t === 'fixed' || TEMPORAL_TYPES.has(t)) return (r, s, e) => r.latin1(s, e);
+  if (t === 'float') return (r, s, e) => shortestFloat32(Math.fround(Number(r.latin1(s, e))));
+  if (t === 'double' || t === 'real') return (r, s, e) => Number(r.latin1(s, e));
+  if (t === 'bit') return (r, s, e) => exactInteger(e === s ? 0n : BigInt(`0x${r.buf.toString('hex', s, e)}`));
+  if (TEXT_TYPES.has(t)) return (r, s, e) => r.utf8(s, e);
+  if (BYTES_TYPES.has(t)) return (r, s, e) => base64Text(r.buf, s, e);
   if (t === 'json') {
-    if (flavor === 'mysql') {
-      return (f) => {
-        const s = f.string('utf8');
-        return s === null ? null : parseJsonExact(s);
-      };
-    }
-    return (f) => f.string('utf8');
+    if (flavor === 'mysql') return (r, s, e) => parseJsonExact(r.utf8(s, e));
+    return (r, s, e) => r.utf8(s, e);
   }
-  if (t === 'vector') {
-    return (f) => {
-      const raw = f.buffer();
-      return raw === null ? null : vectorOf(raw);
-    };
-  }
+  if (t === 'vector') return (r, s, e) => vectorOf(r.buf, s, e);
   // Other MariaDB data types (INET6, UUID, …) print as text in SELECT.
-  return (f) => f.string('utf8');
+  return (r, s, e) => r.utf8(s, e);
 }
 
-function numberOf(s: string | null): number | null {
-  return s === null ? null : Number(s);
+/** An integer's decimal text (an optional '-', then digits) read from its bytes; anything else through Number. */
+function integerOf(r: RowBytes, s: number, e: number): number {
+  const b = r.buf;
+  let i = s;
+  const negative = b[i] === 0x2d;
+  if (negative) i++;
+  if (i === e || e - i > 15) return Number(r.latin1(s, e));
+  let n = 0;
+  for (; i < e; i++) {
+    const d = (b[i] as number) - 0x30;
+    if (d < 0 || d > 9) return Number(r.latin1(s, e));
+    n = n * 10 + d;
+  }
+  return negative ? -n : n;
 }
 
-/** A raw value held as bytes, read as a RawField. */
-function bytesField(raw: Buffer | null): RawField {
-  return {
-    string: (encoding) => (raw === null ? null : raw.toString(encoding)),
-    buffer: () => raw,
-  };
-}
+const scratch = new RowBytes();
 
 /** One raw text-protocol value (bytes, or null for NULL) mapped by SPEC §3 for the column. */
 export function convertValue(c: ColumnSchema, raw: Buffer | null, flavor: ServerFlavor): JsonValue {
-  return valueReader(c, flavor)(bytesField(raw));
+  if (raw === null) return null;
+  scratch.reset(raw, 0, raw.length);
+  return fieldReader(c, flavor)(scratch, 0, raw.length);
 }
 
 /** A row of values (in `columns` order) as a column → value object. */
@@ -154,9 +164,9 @@ function exactInteger(n: bigint): number | string {
   return n <= MAX_SAFE && n >= -MAX_SAFE ? Number(n) : n.toString();
 }
 
-function vectorOf(raw: Buffer): number[] {
+function vectorOf(raw: Buffer, s: number, e: number): number[] {
   const out: number[] = [];
-  for (let i = 0; i + 4 <= raw.length; i += 4) out.push(shortestFloat32(raw.readFloatLE(i)));
+  for (let i = s; i + 4 <= e; i += 4) out.push(shortestFloat32(raw.readFloatLE(i)));
   return out;
 }
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { BinsnapError } from '../core/errors.js';
-import { sourceError, splitRange } from './seed-reader.js';
+import type { ColumnSchema } from '../core/schema.js';
+import { fieldReader } from './row-values.js';
+import { RowParser, sourceError, splitRange } from './seed-reader.js';
 
 const source = { host: 'h', port: 3306, user: 'u', password: 'secret', ssl: undefined, redacted: 'mysql://u:***@h:3306' };
 
@@ -28,5 +30,70 @@ describe('sourceError', () => {
     const other = sourceError(Object.assign(new Error('Table definition has changed'), { code: 'ER_TABLE_DEF_CHANGED' }), source, 'reading d.t');
     expect((other as BinsnapError).exitCode).toBe(1);
     expect((other as BinsnapError).message).not.toContain('secret');
+  });
+});
+
+describe('RowParser (text-protocol row packets)', () => {
+  const col = (name: string, type: string): ColumnSchema => ({ name, type, unsigned: false, nullable: true });
+  const columns = [col('id', 'int'), col('name', 'varchar'), col('b', 'blob'), col('big', 'bigint'), col('d', 'decimal')];
+  const parser = (): RowParser => new RowParser(columns.map((c) => fieldReader(c, 'mariadb')), 'd.t');
+  /** A row packet as mysql2 hands it over: `offset` after a 4-byte header, some bytes of other packets around it. */
+  const packet = (fields: Array<Buffer | null>): { buffer: Buffer; offset: number; end: number } => {
+    const parts: Buffer[] = [Buffer.from([9, 9, 9]), Buffer.alloc(4)];
+    for (const f of fields) {
+      if (f === null) parts.push(Buffer.from([0xfb]));
+      else if (f.length < 0xfb) parts.push(Buffer.from([f.length]), f);
+      else if (f.length < 0x10000) parts.push(Buffer.from([0xfc, f.length & 0xff, f.length >> 8]), f);
+      else if (f.length < 0x1000000) parts.push(Buffer.from([0xfd, f.length & 0xff, (f.length >> 8) & 0xff, f.length >> 16]), f);
+      else throw new Error('too long for the test');
+    }
+    const end = parts.reduce((n, p) => n + p.length, 0);
+    parts.push(Buffer.from([7, 7]));
+    return { buffer: Buffer.concat(parts), offset: 7, end };
+  };
+  const t = (s: string): Buffer => Buffer.from(s, 'utf8');
+
+  it('reads every field by its column, NULLs included', () => {
+    const p = parser();
+    expect(p.next(packet([t('-2147483648'), t('Zoë'), Buffer.from([0, 255]), t('-9223372036854775808'), t('-0.50')]))).toEqual([
+      -2147483648,
+      'Zoë',
+      'AP8=',
+      '-9223372036854775808',
+      '-0.50',
+    ]);
+    expect(p.next(packet([t('7'), null, null, t('123456789012345'), null]))).toEqual([7, null, null, 123456789012345, null]);
+    expect(p.rows).toBe(2);
+  });
+
+  it('reads 2- and 3-byte field lengths, and long text with and without non-ASCII characters', () => {
+    const p = parser();
+    const ascii = 'x'.repeat(300);
+    const accented = `${'é'.repeat(40_000)}!`;
+    const bytes = Buffer.alloc(70_000, 1);
+    expect(p.next(packet([t('1'), t(ascii), bytes, t('2'), t('3.00')]))).toEqual([1, ascii, bytes.toString('base64'), 2, '3.00']);
+    expect(p.next(packet([t('1'), t(accented), null, t('2'), t('3.00')]))).toEqual([1, accented, null, 2, '3.00']);
+    // Short ASCII text is cut from the row's one latin1 string; short non-ASCII text decoded as utf8.
+    expect(p.next(packet([t('1'), t('abc'), null, t('2'), t('4')]))[1]).toBe('abc');
+    expect(p.next(packet([t('1'), t('ab€'), null, t('2'), t('4')]))[1]).toBe('ab€');
+  });
+
+  it('refuses a packet with fewer or more fields than columns, or a field past its end, naming the table', () => {
+    const p = parser();
+    const expectMalformed = (pk: { buffer: Buffer; offset: number; end: number }): void => {
+      try {
+        p.next(pk);
+        expect.unreachable();
+      } catch (err) {
+        expect(err).toBeInstanceOf(BinsnapError);
+        expect((err as BinsnapError).code).toBe('BINSNAP_E_SOURCE_REPLICATION');
+        expect((err as BinsnapError).message).toContain('d.t');
+      }
+    };
+    expectMalformed(packet([t('1'), t('a'), null, t('2')]));
+    expectMalformed(packet([t('1'), t('a'), null, t('2'), t('3'), t('4')]));
+    const cut = packet([t('1'), t('abc'), null, t('2'), t('3')]);
+    expectMalformed({ ...cut, end: cut.end - 1 });
+    expect(p.rows).toBe(0);
   });
 });

@@ -35,7 +35,7 @@ import type { ColumnSchema } from '../core/schema.js';
 import type { JsonValue } from '../store/index.js';
 import type { SourceUrl, TableName } from '../config/values.js';
 import { openSqlConnection, type ServerFlavor } from './binlog-connection.js';
-import { ident, selectItem, valueReader, type RawField, type ValueReader } from './row-values.js';
+import { fieldReader, ident, RowBytes, selectItem, type FieldReader } from './row-values.js';
 
 export const SYSTEM_DATABASES = ['mysql', 'sys', 'information_schema', 'performance_schema'];
 
@@ -248,9 +248,10 @@ export function splitRange(column: string, min: bigint, max: bigint, n: number):
 /**
  * Streams the rows of a table (or of a range of it) as SPEC §3 values in
  * `columns` order, in batches of up to `batchSize` (`ordered`: in the order of
- * the range's column). Each field is read by its column's reader
- * (row-values.ts) as mysql2 parses the row. The query result streams: mysql2
- * pauses the socket while a batch is being handled, so memory stays bounded.
+ * the range's column). mysql2 frames the row packets; RowParser reads each
+ * field from the packet's bytes with its column's reader (row-values.ts). The
+ * query result streams: mysql2 pauses the socket while a batch is being
+ * handled, so memory stays bounded.
  */
 export async function* readRows(
   conn: mysql.Connection,
@@ -277,14 +278,7 @@ export async function* readRows(
     `SELECT ${columns.map(selectItem).join(', ')} FROM ${ident(t.db)}.${ident(t.table)}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}` +
     (ordered && range ? ` ORDER BY ${ident(range.column)}` : '');
   const core = (conn as unknown as { connection: CoreConnection }).connection;
-  // mysql2 calls the typeCast once per field, in select-list order, row after row.
-  const readers = columns.map((c) => valueReader(c, flavor));
-  let next = 0;
-  const typeCast = (field: RawField): JsonValue => {
-    const reader = readers[next] as ValueReader;
-    next = next + 1 === readers.length ? 0 : next + 1;
-    return reader(field);
-  };
+  const parser = new RowParser(columns.map((c) => fieldReader(c, flavor)), `${t.db}.${t.table}`);
   // Rows are collected into batches from the query's events: a readable stream would cost a
   // push and an awaited promise per row. The connection pauses while a full batch waits to be
   // taken (mysql2 then queues what it has already received), so at most two batches are held.
@@ -299,9 +293,32 @@ export async function* readRows(
     wake = undefined;
     w?.();
   };
-  const query = core.query({ sql, values: params, rowsAsArray: true, typeCast });
+  const query = core.query({ sql, values: params, rowsAsArray: true });
+  // mysql2 frames the packets; the rows' fields are read by binsnap's parser straight from each
+  // row packet. mysql2 assigns its own parser to `_rowParser` once the column definitions are in:
+  // this property keeps ours in its place.
+  Object.defineProperty(query, '_rowParser', { configurable: true, get: () => parser, set: () => undefined });
+  const fail = (err: Error): void => {
+    failure ??= err;
+    stopped = true;
+    notify();
+  };
+  query.on('fields', (fields: unknown[]) => {
+    if (fields.length !== columns.length) {
+      fail(new BinsnapError('BINSNAP_E_INTERNAL', `SELECT of ${t.db}.${t.table} returned ${fields.length} columns, expected ${columns.length}`, { table: `${t.db}.${t.table}` }));
+    }
+  });
+  let checked = false;
   query.on('result', (row: JsonValue[]) => {
     if (stopped) return;
+    if (!checked) {
+      checked = true;
+      // Every row comes from RowParser, or the mysql2 in use keeps its row parser elsewhere.
+      if (parser.rows === 0) {
+        fail(new BinsnapError('BINSNAP_E_INTERNAL', "the rows of a SELECT did not reach binsnap's row parser (an unsupported mysql2 version?)", { table: `${t.db}.${t.table}` }));
+        return;
+      }
+    }
     batch.push(row);
     if (batch.length >= batchSize) {
       ready.push(batch);
@@ -343,8 +360,66 @@ export async function* readRows(
   }
 }
 
+/**
+ * Reads the fields of a text-protocol row packet (each a length-encoded string, 0xFB for NULL)
+ * with one reader per column. A packet that does not hold exactly the columns' fields is an error.
+ */
+export class RowParser {
+  private readonly row = new RowBytes();
+  /** Rows read so far. */
+  rows = 0;
+
+  constructor(
+    private readonly readers: readonly FieldReader[],
+    private readonly table: string,
+  ) {}
+
+  /** Called by mysql2 per row packet (`offset` after the packet header, `end` exclusive). */
+  next(packet: { buffer: Buffer; offset: number; end: number }): JsonValue[] {
+    const b = packet.buffer;
+    const end = packet.end;
+    let p = packet.offset;
+    const row = this.row;
+    row.reset(b, p, end);
+    const n = this.readers.length;
+    const out: JsonValue[] = new Array<JsonValue>(n);
+    for (let i = 0; i < n; i++) {
+      if (p >= end) throw this.malformed();
+      let len = b[p++] as number;
+      if (len >= 0xfb) {
+        if (len === 0xfb) {
+          out[i] = null;
+          continue;
+        }
+        if (len === 0xfc) {
+          len = (b[p] as number) | ((b[p + 1] as number) << 8);
+          p += 2;
+        } else if (len === 0xfd) {
+          len = (b[p] as number) | ((b[p + 1] as number) << 8) | ((b[p + 2] as number) << 16);
+          p += 3;
+        } else if (len === 0xfe) {
+          len = b.readUInt32LE(p) + b.readUInt32LE(p + 4) * 0x1_0000_0000;
+          p += 8;
+        } else {
+          throw this.malformed();
+        }
+      }
+      if (p + len > end) throw this.malformed();
+      out[i] = (this.readers[i] as FieldReader)(row, p, p + len);
+      p += len;
+    }
+    if (p !== end) throw this.malformed();
+    this.rows++;
+    return out;
+  }
+
+  private malformed(): BinsnapError {
+    return new BinsnapError('BINSNAP_E_SOURCE_REPLICATION', `a row of ${this.table} from the source does not hold the expected ${this.readers.length} fields`, { table: this.table });
+  }
+}
+
 interface CoreConnection {
-  query(options: { sql: string; values: unknown[]; rowsAsArray: boolean; typeCast: unknown }): NodeJS.EventEmitter;
+  query(options: { sql: string; values: unknown[]; rowsAsArray: boolean }): NodeJS.EventEmitter;
   pause(): void;
   resume(): void;
 }
