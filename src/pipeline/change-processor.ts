@@ -20,6 +20,7 @@
  */
 import { BinsnapError } from '../core/errors.js';
 import type { BinlogPosition } from '../core/position.js';
+import { objectMaker, type ObjectMaker } from '../core/row-object.js';
 import type { TableSchema } from '../core/schema.js';
 import type { RowImage, RowsEvent } from '../protocol/binlog/events.js';
 import { applyJsonDiffs } from '../protocol/values/json-diff.js';
@@ -36,6 +37,10 @@ interface TableShape {
   readonly keyIndexes: readonly number[];
   readonly keyNames: readonly string[];
   readonly numericKeyColumns: readonly string[] | undefined;
+  /** A complete image as an object in column order. */
+  readonly objectOf: ObjectMaker<JsonValue>;
+  /** The key object of a complete image (only with key columns). */
+  readonly keyOfImage: ObjectMaker<JsonValue>;
 }
 
 export class ChangeProcessor {
@@ -110,36 +115,28 @@ export class ChangeProcessor {
       this.nextIndex = 0;
     }
     const out: RowChange[] = [];
-    const names = ev.columnNames;
     const rows = ev.rows;
     for (let r = 0; r < rows.length; r++) {
       const row = rows[r]!;
       if (row.after !== undefined && row.before === undefined) {
-        const values = objectOf(row.after, names);
-        if (values === undefined) return this.slowPath(ev, shape, r, out, txStart);
-        out.push(this.change(ev, shape, 'upsert', keyOf(shape, values), values, 'c', null));
+        if (!complete(row.after)) return this.slowPath(ev, shape, r, out, txStart);
+        const values = shape.objectOf(row.after);
+        out.push(this.change(ev, shape, 'upsert', imageKey(shape, row.after, values), values, 'c', null));
       } else if (row.after === undefined && row.before !== undefined) {
-        const before = objectOf(row.before, names);
-        if (before === undefined) return this.slowPath(ev, shape, r, out, txStart);
-        out.push(this.change(ev, shape, 'delete', keyOf(shape, before), null, 'd', before));
+        if (!complete(row.before)) return this.slowPath(ev, shape, r, out, txStart);
+        const before = shape.objectOf(row.before);
+        out.push(this.change(ev, shape, 'delete', imageKey(shape, row.before, before), null, 'd', before));
       } else {
-        if (!this.changeEvents && shape.keyIndexes.length > 0 && !('jsonDiffs' in row && row.jsonDiffs)) {
-          // Without a sink, an update that keeps its key needs neither its before image nor its old key as objects.
-          const after = complete(row.before!) ? objectOf(row.after!, names) : undefined;
-          if (after === undefined) return this.slowPath(ev, shape, r, out, txStart);
-          if (sameKeyCells(shape.keyIndexes, row.before!, row.after!)) {
-            out.push(this.change(ev, shape, 'upsert', keyOf(shape, after), after, 'u', null));
-            continue;
-          }
-          this.update(ev, shape, objectOf(row.before!, names)!, after, out);
+        const b = row.before!;
+        const a = row.after!;
+        if (!complete(b) || !complete(a) || ('jsonDiffs' in row && row.jsonDiffs)) return this.slowPath(ev, shape, r, out, txStart);
+        const after = shape.objectOf(a);
+        // Without a sink, an update that keeps its key needs neither its before image nor its old key as objects.
+        if (!this.changeEvents && shape.keyIndexes.length > 0 && sameKeyCells(shape.keyIndexes, b, a)) {
+          out.push(this.change(ev, shape, 'upsert', shape.keyOfImage(a), after, 'u', null));
           continue;
         }
-        const before = objectOf(row.before!, names);
-        const after = objectOf(row.after!, names);
-        if (before === undefined || after === undefined || (row.before !== undefined && 'jsonDiffs' in row && row.jsonDiffs)) {
-          return this.slowPath(ev, shape, r, out, txStart);
-        }
-        this.update(ev, shape, before, after, out);
+        this.update(ev, shape, shape.objectOf(b), after, out);
       }
     }
     return out;
@@ -266,11 +263,14 @@ export class ChangeProcessor {
       keyIndexes.push(i);
     }
     const numeric = schema ? numericKeyColumnsOf(schema).filter((c) => keyNames.some((k) => k.toLowerCase() === c.toLowerCase())) : [];
+    const eventKeyNames = keyIndexes.map((i) => ev.columnNames[i]!);
     const shape: TableShape = {
       name,
       keyIndexes,
-      keyNames: keyIndexes.map((i) => ev.columnNames[i]!),
+      keyNames: eventKeyNames,
       numericKeyColumns: numeric.length > 0 ? numeric.map((c) => ev.columnNames[lower.indexOf(c.toLowerCase())] ?? c) : undefined,
+      objectOf: objectMaker(ev.columnNames),
+      keyOfImage: objectMaker(eventKeyNames, keyIndexes),
     };
     if (schema) this.shapes.set(schema, { db: ev.database, table: ev.table, names: ev.columnNames, shape });
     return shape;
@@ -300,17 +300,6 @@ function imageMerge(shape: TableShape, ev: RowsEvent, why: string): BinsnapError
   });
 }
 
-/** The image as an object in column order, or undefined when a column is absent. */
-function objectOf(image: RowImage, names: readonly string[]): Record<string, JsonValue> | undefined {
-  const o: Record<string, JsonValue> = {};
-  for (let i = 0; i < image.length; i++) {
-    const v = image[i];
-    if (v === undefined) return undefined;
-    o[names[i]!] = v;
-  }
-  return o;
-}
-
 function partialObject(image: RowImage, names: readonly string[]): { row: Record<string, JsonValue>; absent: boolean } {
   const row: Record<string, JsonValue> = {};
   let absent = false;
@@ -327,6 +316,11 @@ function orderLike(row: Record<string, JsonValue>, names: readonly string[]): Re
   const o: Record<string, JsonValue> = {};
   for (const n of names) if (n in row) o[n] = row[n]!;
   return o;
+}
+
+/** The key of a complete image (`values`: the image as an object): the whole row without key columns. */
+function imageKey(shape: TableShape, image: RowImage, values: RowValues): RowKey {
+  return shape.keyIndexes.length === 0 ? values : shape.keyOfImage(image);
 }
 
 function keyOf(shape: TableShape, values: RowValues): RowKey {

@@ -17,6 +17,7 @@
  * (SRID + WKB) → base64; MySQL JSON → the JSON value; MariaDB's JSON is
  * LONGTEXT and stays a string; VECTOR (binary float32 LE) → array of numbers.
  */
+import { objectMaker, type ObjectMaker } from '../core/row-object.js';
 import type { ColumnSchema, TableSchema } from '../core/schema.js';
 import { shortestFloat32 } from '../protocol/values/float.js';
 import { base64Text, latin1Text, utf8Text } from '../protocol/values/slices.js';
@@ -153,11 +154,16 @@ export function convertValue(c: ColumnSchema, raw: Buffer | null, flavor: Server
   return fieldReader(c, flavor)(scratch, 0, raw.length);
 }
 
-/** A row of values (in `columns` order) as a column → value object. */
+const makers = new WeakMap<readonly ColumnSchema[], ObjectMaker<JsonValue>>();
+
+/** A row of values (in `columns` order) as a column → value object (one object literal per column list: core/row-object.ts). */
 export function rowObject(columns: readonly ColumnSchema[], values: readonly JsonValue[]): Record<string, JsonValue> {
-  const row: Record<string, JsonValue> = {};
-  for (let i = 0; i < columns.length; i++) row[columns[i]!.name] = values[i] ?? null;
-  return row;
+  let make = makers.get(columns);
+  if (make === undefined) {
+    make = objectMaker(columns.map((c) => c.name));
+    makers.set(columns, make);
+  }
+  return make(values);
 }
 
 function exactInteger(n: bigint): number | string {
