@@ -25,7 +25,7 @@ describe('progress line', () => {
   });
 
   it('counts and durations read as people write them', () => {
-    expect([count(1234567.4), count(0)]).toEqual(['1,234,567', '0']);
+    expect([count(1234567.4), count(0), count(999), count(1000), count(-1234.6), count(123456789012)]).toEqual(['1,234,567', '0', '999', '1,000', '-1,235', '123,456,789,012']);
     expect([duration(62), duration(3723), duration(Number.NaN)]).toEqual(['1:02', '1:02:03', '?']);
   });
 });
