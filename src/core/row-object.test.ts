@@ -34,3 +34,19 @@ describe('objectMaker', () => {
     expect(o['b']).toBeUndefined();
   });
 });
+
+describe('objectMaker without code generation from strings', () => {
+  it('builds the same objects when the runtime refuses new Function', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const script = `
+      import { objectMaker } from ${JSON.stringify(new URL('./row-object.ts', import.meta.url).pathname)};
+      const o = objectMaker(['__proto__', 'b', 'a'], [2, 0, 1])(['B', 'A', { x: 1 }]);
+      let refused = false;
+      try { new Function('return 1'); } catch { refused = true; }
+      console.log(JSON.stringify([refused, Object.keys(o), Object.getPrototypeOf(o) === Object.prototype, o.b, o.a, Object.getOwnPropertyDescriptor(o, '__proto__').value]));
+    `;
+    const out = execFileSync(process.execPath, ['--disallow-code-generation-from-strings', '--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    // new Function is refused there, so the object came from the fallback.
+    expect(JSON.parse(out)).toEqual([true, ['__proto__', 'b', 'a'], true, 'B', 'A', { x: 1 }]);
+  });
+});

@@ -25,6 +25,16 @@ export type ObjectMaker<T> = (values: ArrayLike<T | undefined>) => Record<string
 export function objectMaker<T>(names: readonly string[], indexes?: readonly number[]): ObjectMaker<T> {
   if (indexes !== undefined && indexes.length !== names.length) throw new Error('objectMaker: one index per name');
   const props = names.map((n, i) => `${n === '__proto__' ? `[${JSON.stringify(n)}]` : JSON.stringify(n)}: v[${indexes?.[i] ?? i}]`);
-  // The body holds JSON string literals and integers only (see above).
-  return new Function('v', `"use strict"; return { ${props.join(', ')} };`) as ObjectMaker<T>;
+  try {
+    // The body holds JSON string literals and integers only (see above).
+    return new Function('v', `"use strict"; return { ${props.join(', ')} };`) as ObjectMaker<T>;
+  } catch (err) {
+    if (!(err instanceof EvalError)) throw err;
+    // node --disallow-code-generation-from-strings: the same objects, property by property.
+    return (v) => {
+      const o: Record<string, T> = {};
+      for (let i = 0; i < names.length; i++) Object.defineProperty(o, names[i]!, { value: v[indexes?.[i] ?? i], enumerable: true, writable: true, configurable: true });
+      return o;
+    };
+  }
 }
