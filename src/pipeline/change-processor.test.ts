@@ -127,4 +127,20 @@ describe('change processor, with and without change events', () => {
       await expect(Promise.resolve().then(() => p.toChanges(updates(['id', 'v'], [[[1, undefined], [1, 3]]]), s, START))).rejects.toThrow(PartialImageSeen);
     }
   });
+
+  it('rows of a table without a schema: whole rows by their columns, the same for the same columns across events', async () => {
+    const p = new ChangeProcessor(new MemoryStore(), SILENT_LOG, false);
+    const first = await p.toChanges(updates(['a', 'b'], [[[1, 2], [1, 3]]]), undefined, START);
+    const again = await p.toChanges(updates(['a', 'b'], [[[1, 3], [1, 4]]]), undefined, START);
+    const other = await p.toChanges(updates(['b', 'a'], [[[5, 6], [7, 6]]]), undefined, START);
+    expect([...first, ...again, ...other].map((c) => [c.op, c.identity, c.key, c.values])).toEqual([
+      ['delete', 'whole-row', { a: 1, b: 2 }, null],
+      ['upsert', 'whole-row', { a: 1, b: 3 }, { a: 1, b: 3 }],
+      ['delete', 'whole-row', { a: 1, b: 3 }, null],
+      ['upsert', 'whole-row', { a: 1, b: 4 }, { a: 1, b: 4 }],
+      ['delete', 'whole-row', { b: 5, a: 6 }, null],
+      ['upsert', 'whole-row', { b: 7, a: 6 }, { b: 7, a: 6 }],
+    ]);
+    expect(Object.keys(other[1]!.values!)).toEqual(['b', 'a']);
+  });
 });

@@ -48,6 +48,8 @@ export class ChangeProcessor {
   private lastOffset = -1n;
   private nextIndex = 0;
   private readonly shapes = new WeakMap<TableSchema, { db: string; table: string; names: readonly string[]; shape: TableShape }>();
+  /** Shapes of tables without a schema, by database, table and column names. */
+  private readonly unknownShapes = new Map<string, TableShape>();
   /** `table \0 keyJson` → the row after the last change (null: deleted). */
   private cache: Map<string, RowValues | null> | undefined;
   /** True when rows of the open transaction were not cached (the cache overflowed or started late). */
@@ -245,9 +247,26 @@ export class ChangeProcessor {
   }
 
   private shapeOf(ev: RowsEvent, schema: TableSchema | undefined): TableShape {
+    if (schema === undefined) {
+      // No schema history for the table: shapes by name and columns (each compiles its object makers once).
+      const id = `${ev.database}\0${ev.table}\0${ev.columnNames.join('\0')}`;
+      let shape = this.unknownShapes.get(id);
+      if (shape === undefined) {
+        if (this.unknownShapes.size >= 1_000) this.unknownShapes.clear();
+        shape = this.newShape(ev, undefined);
+        this.unknownShapes.set(id, shape);
+      }
+      return shape;
+    }
     // Each TABLE_MAP brings a new names array: the cache is keyed by the schema and compares names by content.
-    const known = schema ? this.shapes.get(schema) : undefined;
+    const known = this.shapes.get(schema);
     if (known && known.db === ev.database && known.table === ev.table && sameNames(known.names, ev.columnNames)) return known.shape;
+    const shape = this.newShape(ev, schema);
+    this.shapes.set(schema, { db: ev.database, table: ev.table, names: ev.columnNames, shape });
+    return shape;
+  }
+
+  private newShape(ev: RowsEvent, schema: TableSchema | undefined): TableShape {
     const name = `${ev.database}.${ev.table}`;
     const keyNames = schema ? rowIdentityKey(schema) : [];
     const keyIndexes: number[] = [];
@@ -272,7 +291,6 @@ export class ChangeProcessor {
       objectOf: objectMaker(ev.columnNames),
       keyOfImage: objectMaker(eventKeyNames, keyIndexes),
     };
-    if (schema) this.shapes.set(schema, { db: ev.database, table: ev.table, names: ev.columnNames, shape });
     return shape;
   }
 }
