@@ -20,7 +20,7 @@
 import { objectMaker, type ObjectMaker } from '../core/row-object.js';
 import type { ColumnSchema, TableSchema } from '../core/schema.js';
 import { shortestFloat32 } from '../protocol/values/float.js';
-import { base64Text, latin1Text, utf8Text } from '../protocol/values/slices.js';
+import { base64Text, latin1Text, utf8Text } from '../core/slices.js';
 import type { JsonValue } from '../store/index.js';
 import type { ServerFlavor } from './binlog-connection.js';
 

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { isBinsnapError } from '../core/errors.js';
 import { parseGtidSet } from '../core/gtid.js';
-import type { SnapshotStore } from './snapshot-store.js';
+import type { JsonValue, RowValues, SnapshotStore } from './snapshot-store.js';
 import { add, at, del, LATEST, pos, readAll, remove, tableSchema, txn, upsert, versionCount } from './contract-fixtures.test-util.js';
 
 export interface StoreUnderTest {
@@ -107,6 +107,25 @@ export function describeSnapshotStoreContract(name: string, factory: StoreFactor
             txn({ start: [1, 200], commit: [1, 300], ts: 3000, rows: [upsert(T, { id: 2 }, { id: 2 }, [1, 250])] }),
           ]);
           expect(await readAll(store, T, { kind: 'instant', at: new Date(4000) })).toEqual([{ id: 1 }, { id: 2 }]);
+        }));
+
+      it('keeps a column named __proto__ or constructor as an ordinary column', () =>
+        withStore(async ({ store }) => {
+          // JSON.parse makes __proto__ an own property, as the pipeline's row objects do.
+          const row = JSON.parse('{"id":1,"__proto__":"p","constructor":2}') as Record<string, JsonValue>;
+          const partial = JSON.parse('{"id":2,"__proto__":"q"}') as Record<string, JsonValue>;
+          await store.apply([txn({ start: [1, 100], commit: [1, 200], ts: 1000, rows: [upsert(T, { id: 1 }, row, [1, 150, 0]), upsert(T, { id: 2 }, partial, [1, 150, 1])] })]);
+          const check = (got: RowValues | null, want: Record<string, JsonValue>): void => {
+            expect(got).not.toBeNull();
+            expect(Object.getPrototypeOf(got)).toBe(Object.prototype);
+            expect(Object.keys(got!)).toEqual(Object.keys(want));
+            for (const k of Object.keys(want)) expect(Object.getOwnPropertyDescriptor(got, k)?.value).toBe(want[k]);
+          };
+          const all = await readAll(store, T);
+          check(all[0] ?? null, row);
+          check(all[1] ?? null, partial);
+          check(await store.readRow(T, { id: 1 }, LATEST), row);
+          check((await store.rowHistory(T, { id: 1 }))[0]?.values ?? null, row);
         }));
 
       it('upsert, delete and re-insert of one key; readRow as of a position', () =>

@@ -100,6 +100,24 @@ describe('store cells', () => {
     bad[1] = 0x7f; // the first cell's tag, after the one-byte shape id
 
     expect(() => readCells(bad, 0, bad.length, () => ['a', 'b'])).toThrow(/unknown cell tag/);
+    // A string whose length runs past the cells (a damaged length byte).
+    const long = Buffer.from(bytes);
+    long[4] = 0x40; // STR8 length of 'x' (tag at 3, after INT8 1 at 1–2)
+    expect(() => readCells(long, 0, long.length, () => ['a', 'b'])).toThrow(/string cell runs past/);
+  });
+
+  it('reads a row with an absent cell without that property, and any column name as an own property', () => {
+    const names = ['a', '__proto__', 'c'];
+    const sink = new Sink();
+    const end = writeCells(sink, 0, 1, names, { a: 1, ['__proto__']: 'p', c: undefined } as unknown as Record<string, JsonValue>);
+    const back = readCells(sink.buf, 0, end, () => names);
+    expect(Object.keys(back)).toEqual(['a', '__proto__']);
+    expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(back, '__proto__')?.value).toBe('p');
+    const full = writeCells(sink, 0, 1, names, { a: 1, ['__proto__']: 'p', c: 3 } as unknown as Record<string, JsonValue>);
+    const all = readCells(sink.buf, 0, full, () => names);
+    expect(Object.keys(all)).toEqual(names);
+    expect(Object.getOwnPropertyDescriptor(all, '__proto__')?.value).toBe('p');
   });
 
   it('writes each value in its smallest form (layout 5), and reads it back', () => {

@@ -18,6 +18,8 @@
  */
 import type Database from 'better-sqlite3';
 import { BinsnapError } from '../core/errors.js';
+import { objectMaker, type ObjectMaker } from '../core/row-object.js';
+import { utf8Text } from '../core/slices.js';
 import { i32, putU32, putUvarint, u32, uvarint, uvarintSize } from './sqlite-bytes.js';
 import type { JsonValue } from './snapshot-store.js';
 
@@ -191,66 +193,74 @@ function writeJson(sink: CellSink, p: number, v: JsonValue): number {
 }
 
 
+const makers = new WeakMap<readonly string[], ObjectMaker<JsonValue>>();
+
 /** Reads cells [start, end) back into an object, with the names of their shape. */
 export function readCells(b: Buffer, start: number, end: number, names: (shapeId: number) => readonly string[]): Record<string, JsonValue> {
   const id = uvarint(b, start);
   if (Number.isNaN(id)) throw damaged('a shape id that does not end');
   const shape = names(id);
-  const out: Record<string, JsonValue> = {};
+  // The values in shape order, then one object literal per shape (core/row-object.ts); a row with
+  // an absent cell is built property by property instead, without that property.
+  const values = new Array<JsonValue | undefined>(shape.length);
+  let absent = false;
   let p = start + uvarintSize(id);
   for (let i = 0; i < shape.length; i++) {
     if (p >= end) throw damaged('cells end before their shape');
     const tag = b[p] as number;
-    const name = shape[i] as string;
     switch (tag) {
       case NULL:
-        out[name] = null;
+        values[i] = null;
         p += 1;
         break;
       case FALSE:
-        out[name] = false;
+        values[i] = false;
         p += 1;
         break;
       case TRUE:
-        out[name] = true;
+        values[i] = true;
         p += 1;
         break;
       case INT8:
-        out[name] = ((b[p + 1] as number) << 24) >> 24;
+        values[i] = ((b[p + 1] as number) << 24) >> 24;
         p += 2;
         break;
       case INT16:
-        out[name] = ((((b[p + 1] as number) << 8) | (b[p + 2] as number)) << 16) >> 16;
+        values[i] = ((((b[p + 1] as number) << 8) | (b[p + 2] as number)) << 16) >> 16;
         p += 3;
         break;
       case INT:
-        out[name] = i32(b, p + 1);
+        values[i] = i32(b, p + 1);
         p += 5;
         break;
       case STR8: {
         const n = b[p + 1] as number;
-        out[name] = b.toString('utf8', p + 2, p + 2 + n);
+        if (p + 2 + n > end) throw damaged('a string cell runs past its entry');
+        values[i] = utf8Text(b, p + 2, p + 2 + n);
         p += 2 + n;
         break;
       }
       case DOUBLE:
         for (let k = 0; k < 8; k++) f64Bytes[littleEndian ? 7 - k : k] = b[p + 1 + k] as number;
-        out[name] = f64[0] as number;
+        values[i] = f64[0] as number;
         p += 9;
         break;
       case STRING: {
         const n = u32(b, p + 1);
-        out[name] = b.toString('utf8', p + 5, p + 5 + n);
+        if (p + 5 + n > end) throw damaged('a string cell runs past its entry');
+        values[i] = utf8Text(b, p + 5, p + 5 + n);
         p += 5 + n;
         break;
       }
       case JSON_TEXT: {
         const n = u32(b, p + 1);
-        out[name] = JSON.parse(b.toString('utf8', p + 5, p + 5 + n)) as JsonValue;
+        if (p + 5 + n > end) throw damaged('a JSON cell runs past its entry');
+        values[i] = JSON.parse(utf8Text(b, p + 5, p + 5 + n)) as JsonValue;
         p += 5 + n;
         break;
       }
       case ABSENT:
+        absent = true;
         p += 1;
         break;
       default:
@@ -258,6 +268,23 @@ export function readCells(b: Buffer, start: number, end: number, names: (shapeId
     }
   }
   if (p !== end) throw damaged('cells longer than their shape');
+  if (!absent) {
+    let make = makers.get(shape);
+    if (make === undefined) {
+      make = objectMaker(shape);
+      makers.set(shape, make);
+    }
+    return make(values);
+  }
+  const out: Record<string, JsonValue> = {};
+  for (let i = 0; i < shape.length; i++) {
+    const v = values[i];
+    const name = shape[i] as string;
+    if (v === undefined) continue;
+    // An assignment to __proto__ would set the prototype.
+    if (name === '__proto__') Object.defineProperty(out, name, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[name] = v;
+  }
   return out;
 }
 

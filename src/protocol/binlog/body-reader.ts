@@ -11,7 +11,7 @@
  */
 import { BinsnapError } from '../../core/errors.js';
 import { u16le, u24le, u32le } from '../values/bytes.js';
-import { utf8Text } from '../values/slices.js';
+import { utf8Text } from '../../core/slices.js';
 
 /** Where the event being decoded sits; every error names it. */
 export interface EventSite {

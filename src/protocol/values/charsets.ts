@@ -22,7 +22,7 @@
  */
 import { TextDecoder } from 'node:util';
 import { BinsnapError } from '../../core/errors.js';
-import { latin1Text, utf8Text } from './slices.js';
+import { latin1Text, utf8Text } from '../../core/slices.js';
 
 export const CharsetKind = {
   Utf8: 0,

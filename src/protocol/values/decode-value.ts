@@ -33,7 +33,7 @@ import {
   readYear,
 } from './temporal.js';
 import { enumValue, setValue, textOrBinary } from './text-values.js';
-import { base64Text } from './slices.js';
+import { base64Text } from '../../core/slices.js';
 import { corruptValue, unknownType } from './value-errors.js';
 import { f64le, i16le, i24le, i32le, u16le, u24le, u32le } from './bytes.js';
 

@@ -22,7 +22,7 @@ import { BinsnapError } from '../../core/errors.js';
 import type { ColumnDecodeInfo, JsonValue } from './column.js';
 import { type Charset, CharsetKind, charsetOfCollation, decodeText } from './charsets.js';
 import { readUIntLEExact } from './integers.js';
-import { base64Text, latin1Text, utf8Text } from './slices.js';
+import { base64Text, latin1Text, utf8Text } from '../../core/slices.js';
 
 /**
  * Text cells of one rows event as slices of one string (beginTextScope …
