@@ -33,8 +33,14 @@ export function objectMaker<T>(names: readonly string[], indexes?: readonly numb
     // node --disallow-code-generation-from-strings: the same objects, property by property.
     return (v) => {
       const o: Record<string, T> = {};
-      for (let i = 0; i < names.length; i++) Object.defineProperty(o, names[i]!, { value: v[indexes?.[i] ?? i], enumerable: true, writable: true, configurable: true });
+      for (let i = 0; i < names.length; i++) setOwn(o, names[i]!, v[indexes?.[i] ?? i] as T);
       return o;
     };
   }
+}
+
+/** `o[name] = value` as an own data property, also for `__proto__` (whose assignment would set the prototype). */
+export function setOwn<T>(o: Record<string, T>, name: string, value: T): void {
+  if (name === '__proto__') Object.defineProperty(o, name, { value, enumerable: true, writable: true, configurable: true });
+  else o[name] = value;
 }

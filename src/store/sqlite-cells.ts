@@ -18,7 +18,7 @@
  */
 import type Database from 'better-sqlite3';
 import { BinsnapError } from '../core/errors.js';
-import { objectMaker, type ObjectMaker } from '../core/row-object.js';
+import { objectMaker, setOwn, type ObjectMaker } from '../core/row-object.js';
 import { utf8Text } from '../core/slices.js';
 import { i32, putU32, putUvarint, u32, uvarint, uvarintSize } from './sqlite-bytes.js';
 import type { JsonValue } from './snapshot-store.js';
@@ -279,11 +279,7 @@ export function readCells(b: Buffer, start: number, end: number, names: (shapeId
   const out: Record<string, JsonValue> = {};
   for (let i = 0; i < shape.length; i++) {
     const v = values[i];
-    const name = shape[i] as string;
-    if (v === undefined) continue;
-    // An assignment to __proto__ would set the prototype.
-    if (name === '__proto__') Object.defineProperty(out, name, { value: v, enumerable: true, writable: true, configurable: true });
-    else out[name] = v;
+    if (v !== undefined) setOwn(out, shape[i] as string, v);
   }
   return out;
 }
