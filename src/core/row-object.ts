@@ -44,3 +44,8 @@ export function setOwn<T>(o: Record<string, T>, name: string, value: T): void {
   if (name === '__proto__') Object.defineProperty(o, name, { value, enumerable: true, writable: true, configurable: true });
   else o[name] = value;
 }
+
+/** `o[name]` when it is an own property, else undefined (`o['__proto__']` would read the prototype). */
+export function ownValue<T>(o: Readonly<Record<string, T>>, name: string): T | undefined {
+  return Object.hasOwn(o, name) ? o[name] : undefined;
+}

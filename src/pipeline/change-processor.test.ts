@@ -143,4 +143,15 @@ describe('change processor, with and without change events', () => {
     ]);
     expect(Object.keys(other[1]!.values!)).toEqual(['b', 'a']);
   });
+
+  it('keeps a column named __proto__ as an own property on the slow path (images that leave columns out)', async () => {
+    const s = schema(['id'], ['id', 'v', '__proto__']);
+    const p = new ChangeProcessor(new MemoryStore(), SILENT_LOG, false);
+    p.startCache([], true);
+    const out = await p.toChanges(updates(['id', 'v', '__proto__'], [[[1, 2, 'p'], [1, undefined, 'q']]]), s, START);
+    const values = out[0]!.values!;
+    expect(Object.getPrototypeOf(values)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(values, '__proto__')?.value).toBe('q');
+    expect(Object.keys(values)).toEqual(['id', 'v', '__proto__']);
+  });
 });

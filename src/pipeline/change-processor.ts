@@ -20,7 +20,7 @@
  */
 import { BinsnapError } from '../core/errors.js';
 import type { BinlogPosition } from '../core/position.js';
-import { objectMaker, type ObjectMaker } from '../core/row-object.js';
+import { objectMaker, ownValue, setOwn, type ObjectMaker } from '../core/row-object.js';
 import type { TableSchema } from '../core/schema.js';
 import type { RowImage, RowsEvent } from '../protocol/binlog/events.js';
 import { applyJsonDiffs } from '../protocol/values/json-diff.js';
@@ -324,7 +324,7 @@ function partialObject(image: RowImage, names: readonly string[]): { row: Record
   for (let i = 0; i < image.length; i++) {
     const v = image[i];
     if (v === undefined) absent = true;
-    else row[names[i]!] = v;
+    else setOwn(row, names[i]!, v);
   }
   return { row, absent };
 }
@@ -332,7 +332,7 @@ function partialObject(image: RowImage, names: readonly string[]): { row: Record
 /** Keys in column order (spreading a previous version first may reorder them). */
 function orderLike(row: Record<string, JsonValue>, names: readonly string[]): Record<string, JsonValue> {
   const o: Record<string, JsonValue> = {};
-  for (const n of names) if (n in row) o[n] = row[n]!;
+  for (const n of names) if (Object.hasOwn(row, n)) setOwn(o, n, row[n] as JsonValue);
   return o;
 }
 
@@ -344,7 +344,7 @@ function imageKey(shape: TableShape, image: RowImage, values: RowValues): RowKey
 function keyOf(shape: TableShape, values: RowValues): RowKey {
   if (shape.keyIndexes.length === 0) return values;
   const key: Record<string, JsonValue> = {};
-  for (const n of shape.keyNames) key[n] = values[n] ?? null;
+  for (const n of shape.keyNames) setOwn(key, n, ownValue(values, n) ?? null);
   return key;
 }
 

@@ -42,6 +42,7 @@ import type { PipelineLog } from './pipeline-log.js';
 import type { Sink } from '../sink/sink.js';
 import { SchemaProcessor } from './schema-processor.js';
 import { TransactionAssembler, type AssemblyStep } from './transaction-assembler.js';
+import { ownValue, setOwn } from '../core/row-object.js';
 import { rewriteRow, type RowRewrite } from './row-rewrite.js';
 import { rowIdentityKey } from './ddl/index.js';
 import { numericKeyColumnsOf, type JsonValue, type RowValues } from '../store/index.js';
@@ -50,7 +51,7 @@ function pick(row: RowValues, columns: readonly string[]): Record<string, JsonVa
   const out: Record<string, JsonValue> = {};
   for (const c of columns) {
     const k = Object.keys(row).find((n) => n.toLowerCase() === c.toLowerCase()) ?? c;
-    out[k] = row[k] ?? null;
+    setOwn(out, k, ownValue(row, k) ?? null);
   }
   return out;
 }

@@ -17,6 +17,7 @@
  * Invariants: pure; the rewrite is needed only when some column's name,
  * order, type, parameters or nullability changed (`needsRewrite`).
  */
+import { ownValue, setOwn } from '../core/row-object.js';
 import type { ColumnSchema, TableSchema } from '../core/schema.js';
 import type { JsonValue, RowValues } from '../store/index.js';
 
@@ -64,14 +65,14 @@ export function rewriteRow(r: RowRewrite, row: RowValues, unknownDefaults?: Set<
       const key = byLower.get(src.from.toLowerCase());
       const old = oldCols.get(src.from.toLowerCase());
       if (key === undefined) continue; // absent in the stored row (a partial image): stays absent
-      out[col.name] = convert(row[key] ?? null, old, col);
+      setOwn(out, col.name, convert(ownValue(row, key) ?? null, old, col));
     } else {
       const d = defaultValue(col, src && 'added' in src ? src.default : undefined, r.timestamp);
       if (d === undefined) {
         unknownDefaults?.add(col.name);
-        out[col.name] = null;
+        setOwn(out, col.name, null);
       } else {
-        out[col.name] = d;
+        setOwn(out, col.name, d);
       }
     }
   }

@@ -18,6 +18,7 @@
  *   `db.` entry with its defaults.
  */
 import { BinsnapError, isBinsnapError } from '../core/errors.js';
+import { ownValue, setOwn } from '../core/row-object.js';
 import type { GtidSet } from '../core/gtid.js';
 import type { BinlogPosition } from '../core/position.js';
 import { qualifiedName, type TableSchema } from '../core/schema.js';
@@ -98,7 +99,7 @@ export function seedRowChange(t: SeedTable, values: RowValues, position: BinlogP
   let key: Record<string, JsonValue> | RowValues = values;
   if (t.keyColumns.length > 0) {
     const k: Record<string, JsonValue> = {};
-    for (const c of t.keyColumns) k[c] = values[c] ?? null;
+    for (const c of t.keyColumns) setOwn(k, c, ownValue(values, c) ?? null);
     key = k;
   }
   return {

@@ -20,6 +20,7 @@
  * (a byte per char, so string order is byte order).
  */
 import { BinsnapError } from '../core/errors.js';
+import { ownValue, setOwn } from '../core/row-object.js';
 import type { StoredOp } from './row-fold.js';
 import { putU32, putUvarint, u32, uvarint, uvarintSize } from './sqlite-bytes.js';
 import { readCells, writeCells, type CellSink, type ShapeWrites } from './sqlite-cells.js';
@@ -116,9 +117,9 @@ export function entryPk(b: Buffer, at: number, names: (shapeId: number) => reado
     if (values === null) throw corrupt('a key taken from values that are not there');
     const pk: Record<string, JsonValue> = {};
     for (const n of keyNames) {
-      const v = values[n];
+      const v = ownValue(values, n);
       if (v === undefined) throw corrupt(`a key column ${n} missing from its values`);
-      pk[n] = v;
+      setOwn(pk, n, v);
     }
     return pk;
   }
