@@ -25,12 +25,18 @@
  *   (c) the backlog in bytes (server position − checkpoint) over the load and
  *       at its end, and how long the daemon took to drain it.
  * CPU seconds of the daemon, the server and sysbench over the load show who
- * competes for the machine's cores.
+ * competes for the machine's cores; the daemon's main thread's schedstat shows
+ * how long it ran and how long it was runnable but waited for a core.
+ *
+ * Environment: BENCH_NODE_ARGS (node flags for the daemon, e.g. "--cpu-prof
+ * --cpu-prof-dir DIR"), BENCH_CLI (another build's bin/binsnap.js, for
+ * before/after runs), BENCH_STORE_DIR (where the store file goes, e.g. a tmpfs
+ * to take the disk out), BENCH_SAMPLES (a file for the raw samples, JSON).
  *
  * It starts its own throwaway MariaDB (scripts/install-deps.sh --bench first).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -53,7 +59,8 @@ const { values: args } = parseArgs({
 const loadSeconds = Number(args.time);
 const threads = Number(args.threads);
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
-const CLI = path.join(ROOT, 'bin', 'binsnap.js');
+// BENCH_CLI runs another build's bin/binsnap.js (a copy of dist/, bin/ and package.json), for before/after runs.
+const CLI = process.env['BENCH_CLI'] ?? path.join(ROOT, 'bin', 'binsnap.js');
 const log = (m: string): void => console.error(`[bench] ${m}`);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const HZ = 100;
@@ -75,6 +82,19 @@ interface DaemonSample {
   readonly checkpoint: Pos | undefined;
   readonly bytes: number;
   readonly transactions: number;
+}
+
+/**
+ * The daemon's main thread (its tid is the pid): seconds on a core and seconds runnable but
+ * waiting for one (Linux /proc/<pid>/task/<pid>/schedstat; NaN where it is missing).
+ */
+function mainThreadSched(pid: number): { run: number; wait: number } {
+  try {
+    const [run, wait] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').trim().split(' ').map(Number);
+    return { run: (run ?? Number.NaN) / 1e9, wait: (wait ?? Number.NaN) / 1e9 };
+  } catch {
+    return { run: Number.NaN, wait: Number.NaN };
+  }
 }
 
 function cpuOf(pid: number): number {
@@ -176,7 +196,9 @@ async function main(): Promise<void> {
   const root = benchRoot('lag');
   const server = await startMariadb(root, { serverId: 1, extra: { 'innodb-buffer-pool-size': '1G', 'innodb-log-file-size': '512M' } }, log);
   const serverPid = Number(readFileSync(server.pidFile as string, 'utf8').trim());
-  const store = path.join(root, 'fresh.db');
+  const store = path.join(process.env['BENCH_STORE_DIR'] ?? root, 'fresh.db');
+  // A store left in BENCH_STORE_DIR by an earlier run would make the daemon resume from its checkpoint.
+  for (const f of [store, `${store}-wal`, `${store}-shm`]) rmSync(f, { force: true });
   const metricsPort = await findFreePort();
   const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
   const sql = await connect(server);
@@ -249,6 +271,7 @@ async function main(): Promise<void> {
     };
     const samplers = Promise.all([sampleServer(), sampleDaemon()]);
     const cpu0 = { daemon: cpuOf(daemon.pid!), server: cpuOf(serverPid) };
+    const sched0 = mainThreadSched(daemon.pid!);
     const loadStart = Date.now();
     const load = runChild('sysbench', sysbench(server, 'run', [`--threads=${threads}`, `--time=${loadSeconds}`, `--rate=${Number(args.rate)}`, '--report-interval=10']));
     const sysbenchPid = load.child.pid!;
@@ -262,6 +285,8 @@ async function main(): Promise<void> {
     const loadEnd = Date.now();
     const endPos = await masterStatus(sql);
     const cpuLoad = { daemon: cpuOf(daemon.pid!) - cpu0.daemon, server: cpuOf(serverPid) - cpu0.server, sysbench: sysbenchCpu };
+    const sched1 = mainThreadSched(daemon.pid!);
+    const mainThread = { run: sched1.run - sched0.run, wait: sched1.wait - sched0.wait };
     const last = daemonSamples.at(-1);
     const sizesAtEnd = await binlogSizes(sql);
     const backlogAtEnd = last?.checkpoint ? bytesBetween(last.checkpoint, endPos, sizesAtEnd) : Number.NaN;
@@ -302,6 +327,22 @@ async function main(): Promise<void> {
       if (k < daemonSamples.length) delays.push((daemonSamples[k]!.t - s.t) / 1000);
       else unreached++;
     }
+    // The same for the position the daemon has decoded (its --from offset plus binsnap_bytes_total),
+    // while the binlog stays in one file: how much of (b) is before the daemon decodes an event
+    // (the server sending it, the socket, waiting for a core) and how much after (batching, the commit).
+    const decodedDelays: number[] = [];
+    if (serverSamples.every((s) => s.pos.file === from.file)) {
+      let jj = 0;
+      for (const s of serverSamples.filter((x) => x.t >= loadStart && x.t <= loadEnd)) {
+        while (jj < daemonSamples.length && daemonSamples[jj]!.t < s.t) jj++;
+        let k = jj;
+        while (k < daemonSamples.length && from.offset + daemonSamples[k]!.bytes < s.pos.offset) k++;
+        if (k < daemonSamples.length) decodedDelays.push((daemonSamples[k]!.t - s.t) / 1000);
+      }
+    }
+    if (process.env['BENCH_SAMPLES']) {
+      writeFileSync(process.env['BENCH_SAMPLES'], JSON.stringify({ from, loadStart, loadEnd, serverSamples, daemonSamples }));
+    }
     // Backlog in bytes at each server sample: the position minus the checkpoint of the nearest daemon sample before it.
     const backlogs: Array<{ t: number; bytes: number }> = [];
     let d = 0;
@@ -333,10 +374,15 @@ async function main(): Promise<void> {
       ['(a) binsnap_lag_seconds p50 / p99 / max', `${fmt(quantile(lagMetric, 0.5))} / ${fmt(quantile(lagMetric, 0.99))} / ${fmt(Math.max(...lagMetric))} s (${lagMetric.length} samples)`],
       ['(a) now − binsnap_last_commit_timestamp_seconds (0 when caught up) p50 / p99 / max', `${fmt(quantile(lagFromCommit, 0.5))} / ${fmt(quantile(lagFromCommit, 0.99))} / ${fmt(Math.max(...lagFromCommit))} s (1 s binlog timestamps)`],
       ['**(b) checkpoint passes a server position, p50 / p99 / max**', `**${fmt(quantile(delays, 0.5))} / ${fmt(quantile(delays, 0.99))} / ${fmt(Math.max(...delays))} s** (${delays.length} positions${unreached ? `, ${unreached} never reached` : ''})`],
+      ['(b) split: the daemon has decoded a server position, p50 / p99 / max', decodedDelays.length > 0 ? `${fmt(quantile(decodedDelays, 0.5))} / ${fmt(quantile(decodedDelays, 0.99))} / ${fmt(Math.max(...decodedDelays))} s` : '– (the binlog rotated)'],
       ['backlog (server position − checkpoint) p50 / p99 / max', `${kb(quantile(backlogs.map((b) => b.bytes), 0.5))} / ${kb(quantile(backlogs.map((b) => b.bytes), 0.99))} / ${kb(Math.max(...backlogs.map((b) => b.bytes)))}`],
       ['backlog median in the 1st / 2nd / 3rd / last quarter of the load', [0, 0.25, 0.5, 0.75].map((q) => kb(backlogAt(q, q + 0.25))).join(' / ')],
       ['backlog at the end of the load; time to drain it', `${kb(backlogAtEnd)}; ${drainMs === undefined ? `not drained in ${args['drain-timeout']} s` : `${(drainMs / 1000).toFixed(2)} s`}`],
       ['CPU seconds during the load: daemon / mariadbd / sysbench', `${fmt(cpuLoad.daemon, 1)} / ${fmt(cpuLoad.server, 1)} / ${fmt(cpuLoad.sysbench, 1)} (of ${(secs * os.cpus().length).toFixed(0)} available)`],
+      [
+        "daemon's main thread during the load: on a core / runnable, waiting for a core",
+        `${fmt(mainThread.run, 1)} / ${fmt(mainThread.wait, 1)} s (${Number.isNaN(mainThread.run) ? '–' : `${((mainThread.run / Number(tps?.[1] ?? Number.NaN)) * 1e6).toFixed(0)} µs per transaction of the load`})`,
+      ],
       ['daemon CPU until drained', `${fmt(cpuAll.daemon, 1)} s over ${((drainEnd - loadStart) / 1000).toFixed(1)} s`],
     ];
     console.log(
