@@ -15,6 +15,8 @@ export interface OpenStoreOptions {
   readonly log?: Logger;
   /** How often a long upgrade logs how far it is (default 10 s). */
   readonly upgradeProgressEveryMs?: number;
+  /** The embedded store merges its runs on a thread of its own (the daemon: small, frequent commits). */
+  readonly backgroundCompaction?: boolean;
 }
 
 /** A long upgrade logs how far it is at most this often. */
@@ -30,6 +32,7 @@ export async function openStore(location: StoreLocation | undefined, options: Op
       const store = await openSqliteStore({
         path: where.path,
         create: options.create,
+        ...(options.backgroundCompaction === true ? { compaction: 'background' as const } : {}),
         ...(log
           ? {
               onUpgrade: (from: number, to: number) => {

@@ -155,6 +155,7 @@ export class RunWrites {
   private readonly pagesInRun: Database.Statement<[number], number>;
   private readonly overlapping: Database.Statement<[Buffer, Buffer], RunRow>;
   private readonly pagesInRange: Database.Statement<[number, Buffer, Buffer], { body: Buffer }>;
+  private readonly tierOfRun: Database.Statement<[number], number>;
 
   /** `layout`: the file's layout version (3 only while the upgrade from layout 2 writes its runs). */
   constructor(
@@ -197,12 +198,13 @@ export class RunWrites {
     this.pagesInRun = db.prepare<[number], number>('SELECT count(*) FROM version_pages WHERE run_id = ?').pluck();
     this.overlapping = db.prepare('SELECT * FROM version_runs WHERE hi >= ? AND lo <= ? AND tier >= 0');
     this.pagesInRange = db.prepare(sql.bodiesInRange);
+    this.tierOfRun = db.prepare<[number], number>('SELECT tier FROM version_runs WHERE run_id = ?').pluck();
   }
 
   /** Starts a run of `tableId`; entries must be added in (key, version) order. */
-  begin(tableId: number, building = false): RunBuilder {
+  begin(tableId: number, building = false, insertPage: InsertPage = this.insertPage): RunBuilder {
     const runId = Number(this.insertRun.run(tableId, building ? BUILDING_TIER : 0).lastInsertRowid);
-    return new RunBuilder(runId, this.insertPage, this.finishRun, this.tuning);
+    return new RunBuilder(runId, insertPage, this.finishRun, this.tuning);
   }
 
   /** Drops the merge under way (after a failed step): what it wrote goes, its inputs stay. */
@@ -294,6 +296,94 @@ export class RunWrites {
       this.deletePages(r.run_id);
       this.deleteRun.run(r.run_id);
     }
+  }
+
+  // ── background compaction (sqlite-compactor.ts): a connection of its own, on its own thread ──
+
+  /**
+   * One unit of background compaction over `tables` (drops the tables with nothing left to
+   * merge): a re-link, the start of a merge, or up to `budget` versions of the merge under way.
+   * Unlike compactStep, the input pages are read and merged outside any write transaction; only
+   * the short writes go through `write` (an immediate SQLite transaction), so the main writer's
+   * commits wait for at most one batch of page inserts. Returns false when there was nothing to do.
+   */
+  backgroundUnit(tables: Set<number>, budget: number, write: <T>(fn: () => T) => T): boolean {
+    if (this.job !== null) {
+      this.advanceBuffered(budget, write);
+      return true;
+    }
+    for (const tableId of tables) {
+      const group = this.groupToMerge(tableId);
+      if (group === undefined) {
+        tables.delete(tableId);
+        continue;
+      }
+      const started = write(() => {
+        // Planned outside the transaction: go on only if the runs are still there, unclaimed.
+        if (!group.every((r) => this.tierOfRun.get(r.run_id) === r.tier)) return false;
+        if (disjointRuns(group)) {
+          this.relinkRuns(tableId, group);
+          return true;
+        }
+        if (!this.mayStartMerge()) return false;
+        const ordered = byFirstKey(group);
+        const pending = this.pendingPages;
+        const builder = this.begin(tableId, true, (...page) => void pending.push(page));
+        this.markOwner.run(Buffer.from(String(process.pid), 'latin1'), builder.runId);
+        for (const r of ordered) this.claim.run(r.run_id);
+        const cursors = ordered.map((r) => new RunCursor((seq) => this.pageOfRun.get(r.run_id, seq)?.body));
+        this.job = { tableId, inputs: ordered, builder, steps: mergeCursors(cursors) };
+        return true;
+      });
+      if (!started) return false;
+      return true;
+    }
+    return false;
+  }
+
+  /** Pages a background merge has built and not yet written. */
+  private readonly pendingPages: Parameters<InsertPage>[] = [];
+
+  /** Advances the merge under way by up to `budget` versions, reading outside a transaction, then writes the pages built. */
+  private advanceBuffered(budget: number, write: <T>(fn: () => T) => T): void {
+    const job = this.job as MergeJob;
+    let n = 0;
+    let finished = false;
+    while (n < budget) {
+      const r = job.steps.next();
+      if (r.done === true) {
+        finished = true;
+        break;
+      }
+      job.builder.add(r.value.page, r.value.at, entryEnd(r.value.page, r.value.at));
+      n++;
+    }
+    write(() => {
+      // Another writer dropped this merge (its process looked gone): leave everything to it.
+      if (this.tierOfRun.get(job.builder.runId) !== BUILDING_TIER || !job.inputs.every((r) => this.tierOfRun.get(r.run_id) === r.tier + CLAIMED)) {
+        this.pendingPages.length = 0;
+        this.job = null;
+        return;
+      }
+      if (finished) job.builder.finish();
+      for (const page of this.pendingPages) this.insertPage(...page);
+      this.pendingPages.length = 0;
+      if (finished) {
+        for (const run of job.inputs) {
+          this.deletePages(run.run_id);
+          this.deleteRun.run(run.run_id);
+        }
+        this.job = null;
+      }
+    });
+  }
+
+  /** Drops the background merge under way (closing): what it wrote goes, its inputs stay. */
+  dropBackgroundMerge(write: <T>(fn: () => T) => T): void {
+    if (this.job === null) return;
+    this.pendingPages.length = 0;
+    this.job = null;
+    write(() => this.dropBuilding());
   }
 
   /** Finishes the merge under way, whatever it costs (closing the store). */

@@ -816,3 +816,164 @@ describe('sqlite store runs of version pages', () => {
     }
   });
 });
+
+describe('sqlite store: background compaction (the daemon)', () => {
+  const T = 'd.t';
+  const tuning = { pageBytes: 120, fanout: 3, tierBase: 1, flushEntries: 4, stepVersions: 3 };
+  const runState = (path: string): { runs: number; building: number; claimed: number; maxTierRuns: number } => {
+    const db = new Database(path, { readonly: true });
+    try {
+      const s = db.prepare('SELECT count(*) AS runs, coalesce(sum(tier = -1), 0) AS building, coalesce(sum(tier >= 1000), 0) AS claimed FROM version_runs').get() as {
+        runs: number;
+        building: number;
+        claimed: number;
+      };
+      const maxTierRuns = Number(db.prepare('SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM version_runs WHERE tier >= 0 AND tier < 1000 GROUP BY tier)').pluck().get());
+      return { ...s, maxTierRuns };
+    } finally {
+      db.close();
+    }
+  };
+  const workload = (): ((i: number) => ReturnType<typeof txn>) => {
+    let seed = 5;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    return (i) => {
+      const start = 100 + i * 100;
+      const rows = Array.from({ length: 1 + rnd(3) }, (_, r) => {
+        const id = rnd(40);
+        return rnd(6) === 0 ? del(T, { id }, [1, start + 10 + r]) : upsert(T, { id }, { id, v: `v${i}.${r}` }, [1, start + 10 + r]);
+      });
+      return txn({ start: [1, start], commit: [1, start + 50], rows });
+    };
+  };
+
+  it('a worker thread merges what the writer commits; reads equal the memory store before, during and after its merges', async () => {
+    const { dir, path } = tempPath();
+    const store = await openSqliteStore({ path, tuning, compaction: 'background' });
+    const memory = new MemoryStore();
+    const next = workload();
+    try {
+      const commits: [number, number][] = [];
+      for (let i = 0; i < 200; i++) {
+        const t = next(i);
+        await store.apply([t]);
+        await memory.apply([t]);
+        commits.push([1, 150 + i * 100]);
+        // Reads while the worker merges (its pages are written outside the writer's transactions).
+        if (i % 9 === 0) {
+          expect(await readAll(store, T), `after ${i}`).toEqual(await readAll(memory, T));
+          expect(await store.readRow(T, { id: 7 }, LATEST)).toEqual(await memory.readRow(T, { id: 7 }, LATEST));
+        }
+      }
+      await store.compactionIdle();
+      const s = runState(path);
+      // 200 commits wrote ~200 runs; merged by the worker, fewer than `fanout` are left per tier.
+      expect(s.building).toBe(0);
+      expect(s.claimed).toBe(0);
+      expect(s.maxTierRuns).toBeLessThan(tuning.fanout);
+      expect(s.runs).toBeLessThan(15);
+      for (const [f, o] of commits.filter((_, i) => i % 13 === 0)) expect(await readAll(store, T, at(f, o))).toEqual(await readAll(memory, T, at(f, o)));
+      for (const id of [0, 7, 39]) expect(await store.rowHistory(T, { id })).toEqual(await memory.rowHistory(T, { id }));
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('closing drops a merge under way (its inputs stay); the next writer reads and merges as before', async () => {
+    const { dir, path } = tempPath();
+    // A step of one version: a merge takes many units, so close finds one under way.
+    const slow = { ...tuning, stepVersions: 1 };
+    const memory = new MemoryStore();
+    const next = workload();
+    let sawMerge = false;
+    try {
+      for (let round = 0; round < 4; round++) {
+        const store = await openSqliteStore({ path, tuning: slow, compaction: 'background' });
+        for (let i = round * 60; i < round * 60 + 60; i++) {
+          const t = next(i);
+          await store.apply([t]);
+          await memory.apply([t]);
+        }
+        // Catch the worker mid-merge (a merge of n versions takes n units here), then close at once.
+        for (let tries = 0; tries < 500 && !sawMerge; tries++) {
+          if (runState(path).building > 0) sawMerge = true;
+          else await new Promise((r) => setTimeout(r, 1));
+        }
+        await store.close();
+        expect(runState(path), `after close ${round}`).toMatchObject({ building: 0, claimed: 0 });
+        const reader = await openSqliteStore({ path, create: false });
+        expect(await readAll(reader, T)).toEqual(await readAll(memory, T));
+        await reader.close();
+      }
+      expect(sawMerge, 'a merge was under way when a store closed').toBe(true);
+      const store = await openSqliteStore({ path, tuning, compaction: 'background' });
+      try {
+        const last = next(1000);
+        await store.apply([last]);
+        await memory.apply([last]);
+        await store.compactionIdle();
+        expect(runState(path).maxTierRuns).toBeLessThan(tuning.fanout);
+        expect(await readAll(store, T)).toEqual(await readAll(memory, T));
+      } finally {
+        await store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the worker checkpoints the WAL into the database file while the writer goes on (the writer does not)', async () => {
+    const { dir, path } = tempPath();
+    const store = await openSqliteStore({ path, compaction: 'background' });
+    try {
+      const before = statSync(path).size;
+      for (let i = 0; i < 20; i++) {
+        const start = 100 + i * 1000;
+        const rows = Array.from({ length: 100 }, (_, r) => upsert(T, { id: i * 100 + r }, { id: i * 100 + r, pad: 'p'.repeat(500) }, [1, start + 10 + r]));
+        await store.apply([txn({ start: [1, start], commit: [1, start + 900], rows })]);
+      }
+      // ~1 MB of versions went to the WAL; within a few checkpoint intervals they are in the file.
+      let size = statSync(path).size;
+      for (let waited = 0; waited < 5000 && size < before + 1_000_000; waited += 50) {
+        await new Promise((r) => setTimeout(r, 50));
+        size = statSync(path).size;
+      }
+      expect(size).toBeGreaterThan(before + 1_000_000);
+      expect((await readAll(store, T)).length).toBe(2000);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('waits for the writer while a streamed transaction holds the store, then merges', async () => {
+    const { dir, path } = tempPath();
+    const store = await openSqliteStore({ path, tuning, compaction: 'background' });
+    const memory = new MemoryStore();
+    const next = workload();
+    try {
+      for (let i = 0; i < 30; i++) {
+        const t = next(i);
+        await store.apply([t]);
+        await memory.apply([t]);
+      }
+      // The writer holds SQLite's write lock for the whole streamed transaction.
+      const w = await store.beginTransaction({ startPosition: pos(2, 100) });
+      const rows = Array.from({ length: 50 }, (_, r) => upsert(T, { id: r }, { id: r, v: `big${r}` }, [2, 110 + r]));
+      await w.addRows(rows);
+      await new Promise((r) => setTimeout(r, 300));
+      await w.commit({ commitPosition: pos(2, 500), commitTimestamp: 1 });
+      await memory.apply([txn({ start: [2, 100], commit: [2, 500], rows })]);
+      await store.compactionIdle();
+      expect(runState(path).maxTierRuns).toBeLessThan(tuning.fanout);
+      expect(await readAll(store, T)).toEqual(await readAll(memory, T));
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

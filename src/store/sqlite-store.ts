@@ -37,6 +37,7 @@ import { SqliteReads, type BlobRange } from './sqlite-reads.js';
 import { MetaTable } from './sqlite-meta.js';
 import { LAYOUT_VERSION, migrate, pageRewritePending } from './sqlite-schema.js';
 import { SqliteWrites } from './sqlite-writes.js';
+import { BackgroundCompactor } from './sqlite-compactor.js';
 import { SqliteTransactionWriter, type StreamedTarget } from './sqlite-transaction-writer.js';
 import type {
   AsOf,
@@ -87,6 +88,12 @@ export interface SqliteStoreOptions {
   readonly upgradeChunkPages?: number;
   /** @internal Tests only: tiny pages, runs and tiers, to exercise paging and compaction with little data. */
   readonly tuning?: Partial<RunTuning & { flushEntries: number }>;
+  /**
+   * `inline` (default): runs are merged after each commit, in steps, on the writer's thread.
+   * `background`: on a worker thread with its own connection (sqlite-compactor.ts), so merges
+   * never hold back the next commit; for the daemon, whose commits are small and frequent.
+   */
+  readonly compaction?: 'inline' | 'background';
 }
 
 export async function openSqliteStore(options: SqliteStoreOptions = {}): Promise<SqliteStore> {
@@ -106,6 +113,7 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
     private readonly reads: SqliteReads,
     private readonly checkpoints: CheckpointTable,
     private readonly meta: MetaTable,
+    private readonly compactor: BackgroundCompactor | null = null,
   ) {
     this.shapes = new ShapeReads(reader);
   }
@@ -150,7 +158,10 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
       reader.pragma('cache_size = -65536');
       const writer = db;
       const meta = new MetaTable(writer, reader, () => migrate(writer, path));
-      return new SqliteStore(path, db, reader, new SqliteWrites(db, options.tuning), new SqliteReads(reader), new CheckpointTable(reader), meta);
+      const compactor = options.compaction === 'background' && options.create !== false ? new BackgroundCompactor(path, options.tuning ?? {}) : null;
+      // The compactor's thread checkpoints the WAL instead (sqlite-compactor-worker.ts).
+      if (compactor !== null) db.pragma('wal_autocheckpoint = 0');
+      return new SqliteStore(path, db, reader, new SqliteWrites(db, options.tuning), new SqliteReads(reader), new CheckpointTable(reader), meta, compactor);
     } catch (err) {
       reader?.close();
       db?.close();
@@ -353,8 +364,16 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
     if (this.closed) return;
     this.closed = true;
     let failed: unknown;
-    if (this.db.inTransaction) this.db.exec('ROLLBACK');
-    else if (this.writes.merging) {
+    const inTransaction = this.db.inTransaction;
+    if (inTransaction) this.db.exec('ROLLBACK');
+    if (this.compactor !== null) {
+      // After the rollback: the worker's last write (dropping a merge under way) needs the lock.
+      try {
+        await this.compactor.close();
+      } catch (err) {
+        failed = err;
+      }
+    } else if (!inTransaction && this.writes.merging) {
       // A merge under way is finished now rather than left for the next writer to redo. If that
       // fails, everything committed stays (the merge's inputs are intact and the next writer drops
       // what it wrote), the store still closes, and the failure is reported.
@@ -391,8 +410,17 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
     this.compact();
   }
 
+  /** @internal Tests and benchmarks: resolves once background compaction has merged what was written so far. */
+  async compactionIdle(): Promise<void> {
+    await this.compactor?.idle();
+  }
+
   /** Merges runs after a commit, in a SQLite transaction of its own (reads see the same content before and after). */
   private compact(): void {
+    if (this.compactor !== null) {
+      this.compactor.touch(this.writes.takeTouched());
+      return;
+    }
     if (!this.writes.hasTouched()) return;
     let done: number[];
     try {

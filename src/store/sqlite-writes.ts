@@ -238,6 +238,13 @@ export class SqliteWrites {
     return this.runs.compactStep(this.touched);
   }
 
+  /** The tables with runs written since the last call (for a background compactor, which merges them itself). */
+  takeTouched(): number[] {
+    const tables = [...this.touched];
+    this.touched.clear();
+    return tables;
+  }
+
   compacted(done: readonly number[]): void {
     for (const id of done) this.touched.delete(id);
   }

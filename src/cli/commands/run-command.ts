@@ -48,7 +48,8 @@ export const runCommand: CommandHandler = async (ctx) => {
     throw new BinsnapError('BINSNAP_E_USAGE', 'give either --from or --from-gtid, not both', { field: 'from' });
   }
 
-  const store = await openStore(v.get('store') as StoreLocation | undefined, { create: true, log: ctx.logger });
+  // Merges of the store's runs go to a thread of their own, so none holds back the next batch (ADR 0015).
+  const store = await openStore(v.get('store') as StoreLocation | undefined, { create: true, log: ctx.logger, backgroundCompaction: true });
   let sink: Sink | undefined;
   try {
     const unfinished = await store.getMeta(SEED_META);
