@@ -424,6 +424,36 @@ export function describeSnapshotStoreContract(name: string, factory: StoreFactor
           );
           await expectCode(store.apply([txn({ start: [1, 100], commit: [1, 200], gtid: 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa:7' })]), 'BINSNAP_E_STORE_CONFLICT');
         }));
+
+      it('a batch of many transactions (as the daemon applies them) is stored whole, again without change, and a GTID that differs is a conflict', () =>
+        withStore(async ({ store }) => {
+          const s1 = tableSchema('shop', 'orders', ['id', 'v']);
+          const batch = (gtidOf: (i: number) => string): ReturnType<typeof txn>[] =>
+            Array.from({ length: 70 }, (_, i) =>
+              txn({
+                start: [1, 1000 + i * 100],
+                commit: [1, 1050 + i * 100],
+                gtid: gtidOf(i),
+                rows: [upsert(T, { id: i % 9 }, { id: i % 9, v: `t${i}` }, [1, 1010 + i * 100])],
+                ...(i === 5 ? { schemas: [{ table: T, schema: s1, ddl: 'ALTER TABLE orders COMMENT "x"', kind: 'alter' as const }], events: [{ kind: 'create' as const, table: 'shop.more' }] } : {}),
+              }),
+            );
+          const gtid = (i: number): string => `0-1-${i + 1}`;
+          await store.apply(batch(gtid));
+          const before = { rows: await readAll(store, T), versions: await versionCount(store), cp: await store.checkpoint() };
+          expect(before.versions).toBe(70);
+          expect(before.cp?.position.format()).toBe('mysql-bin.000001:7950');
+          expect((await store.schemaAt(T, at(1, 1549)))?.ddl).toBeUndefined();
+          expect((await store.schemaAt(T, at(1, 1550)))?.ddl).toBe('ALTER TABLE orders COMMENT "x"');
+          expect((await store.schemaHistory(T)).map((h) => h.transaction.gtid)).toEqual(['0-1-6']);
+          await store.apply(batch(gtid));
+          expect(await readAll(store, T)).toEqual(before.rows);
+          expect(await versionCount(store)).toBe(70);
+          for (const odd of [3, 40, 67]) {
+            await expectCode(store.apply(batch((i) => (i === odd ? '0-2-99' : gtid(i)))), 'BINSNAP_E_STORE_CONFLICT');
+          }
+          expect(await store.checkpoint()).toEqual(before.cp);
+        }));
     });
 
     describe('checkpoint', () => {

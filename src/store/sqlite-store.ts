@@ -187,10 +187,8 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
       mapped(this.path, () =>
         this.db
           .transaction(() => {
-            for (const t of transactions) {
-              this.writes.writeRows(t.rowChanges);
-              this.writes.writeTransaction(t, t);
-            }
+            for (const t of transactions) this.writes.writeRows(t.rowChanges);
+            this.writes.writeTransactions(transactions);
             this.writes.flushRows();
             if (checkpoint !== null) this.writes.advanceCheckpoint(checkpoint);
           })

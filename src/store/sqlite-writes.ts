@@ -20,7 +20,7 @@ import type Database from 'better-sqlite3';
 import { BinsnapError } from '../core/errors.js';
 import type { BinlogPosition } from '../core/position.js';
 import { decodeVersion, posBlob } from './sqlite-codec.js';
-import { formatVersionId, type Checkpoint, type RowChange, type TransactionEnd, type TransactionStart } from './snapshot-store.js';
+import { formatVersionId, type Checkpoint, type CommittedTransaction, type RowChange, type TransactionEnd, type TransactionStart } from './snapshot-store.js';
 import { storedOp } from './row-fold.js';
 import { CheckpointTable } from './sqlite-checkpoint.js';
 import {
@@ -43,6 +43,9 @@ import { DEFAULT_TUNING, RunWrites, type RunRow, type RunTuning } from './sqlite
 export const FLUSH_ENTRIES = 100_000;
 /** … or this many buffered bytes. */
 export const FLUSH_BYTES = 32 * 1024 * 1024;
+
+/** Transaction records per multi-row INSERT (writeTransactions). */
+const TX_ROWS_PER_INSERT = 32;
 
 interface StoredEntry {
   readonly tableId: number;
@@ -75,6 +78,7 @@ export class SqliteWrites {
   /** Table ids with runs written since the last compaction. */
   private readonly touched = new Set<number>();
   private readonly insertTransaction: Database.Statement<[Buffer, Buffer, string, string, number, string | null]>;
+  private readonly insertTransactions: Database.Statement<[(Buffer | string | number | null)[]]>;
   private readonly selectTransactionGtid: Database.Statement<[Buffer, Buffer], { gtid: string | null }>;
   private readonly insertSchema: Database.Statement<[Buffer, Buffer, number, string, string, string, string | null]>;
   private readonly selectSchema: Database.Statement<[Buffer, Buffer, number], Record<string, unknown>>;
@@ -95,6 +99,10 @@ export class SqliteWrites {
     this.insertTransaction = db.prepare(
       `INSERT INTO transactions (commit_pos, start_pos, commit_position, start_position, commit_ts_ms, gtid)
        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    );
+    this.insertTransactions = db.prepare<[(Buffer | string | number | null)[]]>(
+      `INSERT INTO transactions (commit_pos, start_pos, commit_position, start_position, commit_ts_ms, gtid)
+       VALUES ${Array.from({ length: TX_ROWS_PER_INSERT }, () => '(?, ?, ?, ?, ?, ?)').join(', ')} ON CONFLICT DO NOTHING`,
     );
     this.selectTransactionGtid = db.prepare('SELECT gtid FROM transactions WHERE commit_pos = ? AND start_pos = ?');
     this.insertSchema = db.prepare(
@@ -335,9 +343,50 @@ export class SqliteWrites {
       end.commitTimestamp,
       gtid,
     );
-    if (t.changes === 0 && this.selectTransactionGtid.get(commitPos, startPos)?.gtid !== gtid) {
-      throw conflict(`the transaction committed at ${end.commitPosition.format()} is stored with another GTID`, end.commitPosition);
+    if (t.changes === 0) this.checkStoredGtid(commitPos, startPos, gtid, end.commitPosition);
+    this.writeTransactionParts(commitPos, startPos, end);
+  }
+
+  /**
+   * writeTransaction for the transactions of one `apply`: their records go TX_ROWS_PER_INSERT to
+   * a multi-row INSERT (one statement instead of one per transaction: the daemon writes ~2,000
+   * small transactions a second).
+   */
+  writeTransactions(ts: readonly CommittedTransaction[]): void {
+    let i = 0;
+    for (; i + TX_ROWS_PER_INSERT <= ts.length; i += TX_ROWS_PER_INSERT) {
+      const params: (Buffer | string | number | null)[] = new Array(TX_ROWS_PER_INSERT * 6);
+      for (let k = 0; k < TX_ROWS_PER_INSERT; k++) {
+        const t = ts[i + k] as CommittedTransaction;
+        const p = k * 6;
+        params[p] = posBlob(t.commitPosition);
+        params[p + 1] = posBlob(t.startPosition);
+        params[p + 2] = t.commitPosition.format();
+        params[p + 3] = t.startPosition.format();
+        params[p + 4] = t.commitTimestamp;
+        params[p + 5] = t.gtid ?? null;
+      }
+      const inserted = this.insertTransactions.run(params).changes;
+      for (let k = 0; k < TX_ROWS_PER_INSERT; k++) {
+        const t = ts[i + k] as CommittedTransaction;
+        const commitPos = params[k * 6] as Buffer;
+        const startPos = params[k * 6 + 1] as Buffer;
+        // Some were stored already (a replay over stored history): each must be the same transaction.
+        if (inserted < TX_ROWS_PER_INSERT) this.checkStoredGtid(commitPos, startPos, t.gtid ?? null, t.commitPosition);
+        if (t.schemaChanges !== undefined || t.tableEvents !== undefined) this.writeTransactionParts(commitPos, startPos, t);
+      }
     }
+    for (; i < ts.length; i++) this.writeTransaction(ts[i] as CommittedTransaction, ts[i] as CommittedTransaction);
+  }
+
+  private checkStoredGtid(commitPos: Buffer, startPos: Buffer, gtid: string | null, commitPosition: BinlogPosition): void {
+    if (this.selectTransactionGtid.get(commitPos, startPos)?.gtid !== gtid) {
+      throw conflict(`the transaction committed at ${commitPosition.format()} is stored with another GTID`, commitPosition);
+    }
+  }
+
+  /** A transaction's schema changes and table events. */
+  private writeTransactionParts(commitPos: Buffer, startPos: Buffer, end: TransactionEnd): void {
     (end.schemaChanges ?? []).forEach((s, seq) => {
       const json = s.schema === null ? null : JSON.stringify(s.schema);
       if (this.insertSchema.run(commitPos, startPos, seq, s.table, s.kind, s.ddl, json).changes === 0) {
