@@ -950,6 +950,37 @@ describe('sqlite store: background compaction (the daemon)', () => {
     }
   });
 
+  it("a failure of the worker (a damaged page it merges) is the writer's next error, coded; what was committed stays", async () => {
+    const { dir, path } = tempPath();
+    const store = await openSqliteStore({ path, tuning, compaction: 'background' });
+    const next = workload();
+    try {
+      await store.apply([next(0)]);
+      await store.compactionIdle();
+      // Damage every stored page body: the worker's next merge reads one.
+      const db = new Database(path);
+      db.prepare("UPDATE page_bodies SET body = x'ffffffff'").run();
+      db.close();
+      let i = 1;
+      // Apply until the worker has failed (compactionIdle reports it too, for this test's pacing).
+      for (; i < 200; i++) {
+        await store.apply([next(i)]);
+        if (await store.compactionIdle().then(() => false, () => true)) break;
+      }
+      expect(i).toBeLessThan(200);
+      // The writer's next commit commits, then reports the failure.
+      const t = next(i + 1);
+      const failure = await store.apply([t]).then(() => undefined, (err: unknown) => err);
+      expect(isBinsnapError(failure) && failure.code).toBe('BINSNAP_E_STORE_CORRUPT');
+      expect(String((failure as Error).message)).toMatch(/background compaction of the store failed: a version page of the store is damaged/);
+      expect(isBinsnapError(failure) && failure.context.file).toBe(path);
+      expect((await store.checkpoint())?.position.format()).toBe(t.commitPosition.format());
+    } finally {
+      await store.close().catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('waits for the writer while a streamed transaction holds the store, then merges', async () => {
     const { dir, path } = tempPath();
     const store = await openSqliteStore({ path, tuning, compaction: 'background' });
