@@ -19,6 +19,15 @@ import { DEFAULT_TUNING, RunWrites } from './sqlite-runs.js';
 import { APPLICATION_ID, LAYOUT_VERSION, MIGRATIONS, migrate } from './sqlite-schema.js';
 import { openSqliteStore, type SqliteStore } from './sqlite-store.js';
 
+/** A seeded pseudo-random source: rnd(n) in [0, n), the same sequence for the same seed. */
+function lcg(seed: number): (n: number) => number {
+  let state = seed;
+  return (n) => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state % n;
+  };
+}
+
 function tempPath(): { dir: string; path: string } {
   const dir = mkdtempSync(join(tmpdir(), 'binsnap-store-'));
   return { dir, path: join(dir, 'binsnap.db') };
@@ -542,11 +551,7 @@ describe('sqlite store runs of version pages', () => {
     const store = await openSqliteStore({ path, tuning });
     const memory = new MemoryStore();
     try {
-      let seed = 7;
-      const rnd = (n: number): number => {
-        seed = (seed * 1103515245 + 12345) % 2147483648;
-        return seed % n;
-      };
+      const rnd = lcg(7);
       const commits: [number, number][] = [];
       for (let i = 0; i < 150; i++) {
         const start = 100 + i * 100;
@@ -611,11 +616,7 @@ describe('sqlite store runs of version pages', () => {
     const applied: ReturnType<typeof txn>[] = [];
     const crash = join(dir, 'crash.db');
     let crashedAfter = -1;
-    let seed = 11;
-    const rnd = (n: number): number => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return seed % n;
-    };
+    const rnd = lcg(11);
     const next = (i: number): ReturnType<typeof txn> => {
       const start = 100 + i * 100;
       const rows = Array.from({ length: 2 }, (_, r) => {
@@ -835,11 +836,7 @@ describe('sqlite store: background compaction (the daemon)', () => {
     }
   };
   const workload = (): ((i: number) => ReturnType<typeof txn>) => {
-    let seed = 5;
-    const rnd = (n: number): number => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return seed % n;
-    };
+    const rnd = lcg(5);
     return (i) => {
       const start = 100 + i * 100;
       const rows = Array.from({ length: 1 + rnd(3) }, (_, r) => {
