@@ -17,7 +17,7 @@ import { EntryBuffer, OP_CODE, PageBuilder, entryEnd, entryPk, entryValues, page
 import { FIXTURE_TABLES, fixtureTransactions } from './layout-fixture.test-util.js';
 import { DEFAULT_TUNING, RunWrites } from './sqlite-runs.js';
 import { APPLICATION_ID, LAYOUT_VERSION, MIGRATIONS, migrate } from './sqlite-schema.js';
-import { openSqliteStore, type SqliteStore } from './sqlite-store.js';
+import { SQLITE_PAGE_SIZE, openSqliteStore, type SqliteStore } from './sqlite-store.js';
 
 /** A seeded pseudo-random source: rnd(n) in [0, n), the same sequence for the same seed. */
 function lcg(seed: number): (n: number) => number {
@@ -67,6 +67,7 @@ describe('sqlite store file', () => {
       const db = new Database(path, { readonly: true });
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(db.pragma('user_version', { simple: true })).toBe(LAYOUT_VERSION);
+      expect(db.pragma('page_size', { simple: true })).toBe(SQLITE_PAGE_SIZE);
       // One run of one page holding the version, readable with the page format of sqlite-pages.ts.
       expect(db.prepare('SELECT tier, versions, lo, hi FROM version_runs').all()).toEqual([
         { tier: 0, versions: 1, lo: versionBlob({ fileNumber: 1, offset: 50n, rowIndex: 0 }), hi: versionBlob({ fileNumber: 1, offset: 50n, rowIndex: 0 }) },
@@ -83,6 +84,30 @@ describe('sqlite store file', () => {
         start_position: 'mysql-bin.000001:4',
       });
       db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a file created with 4096-byte SQLite pages keeps them, and is written and read as before', async () => {
+    const { dir, path } = tempPath();
+    try {
+      const old = new Database(path);
+      old.pragma('page_size = 4096');
+      old.pragma('journal_mode = WAL');
+      migrate(old, path);
+      old.close();
+      const store = await openSqliteStore({ path });
+      const rows = Array.from({ length: 500 }, (_, i) => upsert('d.t', { id: i }, { id: i, pad: 'x'.repeat(200) }, [1, 50 + i]));
+      await store.apply([txn({ start: [1, 4], commit: [1, 1000], rows })]);
+      expect((await readAll(store, 'd.t')).length).toBe(500);
+      await store.close();
+      const db = new Database(path, { readonly: true });
+      expect(db.pragma('page_size', { simple: true })).toBe(4096);
+      db.close();
+      const reader = await openSqliteStore({ path, create: false });
+      expect((await readAll(reader, 'd.t')).map((r) => r['id'])).toEqual(Array.from({ length: 500 }, (_, i) => i));
+      await reader.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

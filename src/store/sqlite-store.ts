@@ -70,6 +70,13 @@ import {
 
 export const DEFAULT_STORE_PATH = './binsnap.db';
 
+/**
+ * SQLite's page size for new store files (ADR 0016). A version page's body (~32 KB) then spans 3
+ * SQLite pages instead of 9: fewer WAL frames and write calls per byte. Replays measured 4–10 %
+ * faster, for files ~5 % larger.
+ */
+export const SQLITE_PAGE_SIZE = 16384;
+
 export interface SqliteStoreOptions {
   /** The store file; created when missing (its directory must exist). */
   readonly path?: string;
@@ -127,6 +134,8 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
         throw new BinsnapError('BINSNAP_E_STORE_OPEN', `there is no store at ${path}`, { file: path });
       }
       db = new Database(path);
+      // Only a new file takes it (an existing one keeps its page size; WAL mode fixes it): ADR 0016.
+      if (options.create !== false) db.pragma(`page_size = ${SQLITE_PAGE_SIZE}`);
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
       db.pragma('busy_timeout = 5000');
