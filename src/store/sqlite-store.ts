@@ -167,10 +167,15 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
       reader.pragma('cache_size = -65536');
       const writer = db;
       const meta = new MetaTable(writer, reader, () => migrate(writer, path));
-      const compactor = options.compaction === 'background' && options.create !== false ? new BackgroundCompactor(path, options.tuning ?? {}) : null;
+      const writes = new SqliteWrites(db, options.tuning);
+      const reads = new SqliteReads(reader);
+      const checkpoints = new CheckpointTable(reader);
+      const background = options.compaction === 'background' && options.create !== false;
       // The compactor's thread checkpoints the WAL instead (sqlite-compactor-worker.ts).
-      if (compactor !== null) db.pragma('wal_autocheckpoint = 0');
-      return new SqliteStore(path, db, reader, new SqliteWrites(db, options.tuning), new SqliteReads(reader), new CheckpointTable(reader), meta, compactor);
+      if (background) db.pragma('wal_autocheckpoint = 0');
+      // Last, so nothing after it can fail and leave its thread behind.
+      const compactor = background ? new BackgroundCompactor(path, options.tuning ?? {}) : null;
+      return new SqliteStore(path, db, reader, writes, reads, checkpoints, meta, compactor);
     } catch (err) {
       reader?.close();
       db?.close();
