@@ -214,10 +214,7 @@ export class RunWrites {
   }
 
   private dropBuilding(): void {
-    for (const r of this.selectBuilding.all()) {
-      this.deletePages(r.run_id);
-      this.deleteRun.run(r.run_id);
-    }
+    this.dropRuns(this.selectBuilding.all());
     this.unclaimAll.run();
   }
 
@@ -272,12 +269,7 @@ export class RunWrites {
         if (this.job !== null || left <= 0) break;
         mayStart ??= this.mayStartMerge();
         if (!mayStart) break;
-        const ordered = byFirstKey(group);
-        const builder = this.begin(tableId, true);
-        this.markOwner.run(Buffer.from(String(process.pid), 'latin1'), builder.runId);
-        for (const r of ordered) this.claim.run(r.run_id);
-        const cursors = ordered.map((r) => new RunCursor((seq) => this.pageOfRun.get(r.run_id, seq)?.body));
-        this.job = { tableId, inputs: ordered, builder, steps: mergeCursors(cursors) };
+        this.startMerge(tableId, group, this.insertPage);
         left = this.advance(left);
         if (this.job !== null) break;
       }
@@ -289,10 +281,30 @@ export class RunWrites {
   private rewriteRuns(tableId: number, runs: readonly RunRow[]): void {
     const ordered = byFirstKey(runs);
     const builder = this.begin(tableId);
-    const cursors = ordered.map((r) => new RunCursor((seq) => this.pageOfRun.get(r.run_id, seq)?.body));
-    for (const step of mergeCursors(cursors)) builder.add(step.page, step.at, entryEnd(step.page, step.at));
+    for (const step of mergeCursors(this.cursorsOf(ordered))) builder.add(step.page, step.at, entryEnd(step.page, step.at));
     builder.finish();
-    for (const r of ordered) {
+    this.dropRuns(ordered);
+  }
+
+  /**
+   * Records a merge of `group` carried over several steps: the run it writes (tier BUILDING_TIER,
+   * owned by this process's pid; its pages go through `insertPage`), its inputs claimed.
+   */
+  private startMerge(tableId: number, group: readonly RunRow[], insertPage: InsertPage): void {
+    const ordered = byFirstKey(group);
+    const builder = this.begin(tableId, true, insertPage);
+    this.markOwner.run(Buffer.from(String(process.pid), 'latin1'), builder.runId);
+    for (const r of ordered) this.claim.run(r.run_id);
+    this.job = { tableId, inputs: ordered, builder, steps: mergeCursors(this.cursorsOf(ordered)) };
+  }
+
+  private cursorsOf(runs: readonly RunRow[]): RunCursor[] {
+    return runs.map((r) => new RunCursor((seq) => this.pageOfRun.get(r.run_id, seq)?.body));
+  }
+
+  /** Deletes runs and their pages (the inputs of a finished merge, or a dropped one's output). */
+  private dropRuns(runs: readonly { readonly run_id: number }[]): void {
+    for (const r of runs) {
       this.deletePages(r.run_id);
       this.deleteRun.run(r.run_id);
     }
@@ -318,7 +330,7 @@ export class RunWrites {
         tables.delete(tableId);
         continue;
       }
-      const started = write(() => {
+      return write(() => {
         // Planned outside the transaction: go on only if the runs are still there, unclaimed.
         if (!group.every((r) => this.tierOfRun.get(r.run_id) === r.tier)) return false;
         if (disjointRuns(group)) {
@@ -326,17 +338,11 @@ export class RunWrites {
           return true;
         }
         if (!this.mayStartMerge()) return false;
-        const ordered = byFirstKey(group);
+        // Its pages wait in memory until the unit's write transaction (advanceBuffered).
         const pending = this.pendingPages;
-        const builder = this.begin(tableId, true, (...page) => void pending.push(page));
-        this.markOwner.run(Buffer.from(String(process.pid), 'latin1'), builder.runId);
-        for (const r of ordered) this.claim.run(r.run_id);
-        const cursors = ordered.map((r) => new RunCursor((seq) => this.pageOfRun.get(r.run_id, seq)?.body));
-        this.job = { tableId, inputs: ordered, builder, steps: mergeCursors(cursors) };
+        this.startMerge(tableId, group, (...page) => void pending.push(page));
         return true;
       });
-      if (!started) return false;
-      return true;
     }
     return false;
   }
@@ -369,10 +375,7 @@ export class RunWrites {
       for (const page of this.pendingPages) this.insertPage(...page);
       this.pendingPages.length = 0;
       if (finished) {
-        for (const run of job.inputs) {
-          this.deletePages(run.run_id);
-          this.deleteRun.run(run.run_id);
-        }
+        this.dropRuns(job.inputs);
         this.job = null;
       }
     });
@@ -399,10 +402,7 @@ export class RunWrites {
       const r = job.steps.next();
       if (r.done === true) {
         job.builder.finish();
-        for (const run of job.inputs) {
-          this.deletePages(run.run_id);
-          this.deleteRun.run(run.run_id);
-        }
+        this.dropRuns(job.inputs);
         this.job = null;
         return budget - n;
       }
