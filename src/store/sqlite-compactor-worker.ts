@@ -61,10 +61,15 @@ function schedule(delayMs = 0): void {
   else setImmediate(work);
 }
 
+/** SQLITE_BUSY / SQLITE_LOCKED, as storeError classifies them. */
 function isBusy(err: unknown): boolean {
-  const e = isBinsnapError(err) ? err.cause : err;
-  const code = e instanceof Error && 'code' in e && typeof e.code === 'string' ? e.code : '';
-  return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
+  const e = storeError(err, setup.path);
+  return isBinsnapError(e) && e.code === 'BINSNAP_E_STORE_BUSY';
+}
+
+function errorReply(err: unknown): CompactorReply {
+  const e = storeError(err, setup.path);
+  return { type: 'error', code: isBinsnapError(e) ? e.code : 'BINSNAP_E_INTERNAL', message: e instanceof Error ? e.message : String(e) };
 }
 
 /** One unit of work per turn of the event loop, so `close` is seen between units. */
@@ -89,12 +94,7 @@ function work(): void {
 
 function fail(err: unknown): void {
   failed = true;
-  const e = storeError(err, setup.path);
-  reply({
-    type: 'error',
-    code: isBinsnapError(e) ? e.code : 'BINSNAP_E_INTERNAL',
-    message: e instanceof Error ? e.message : String(e),
-  });
+  reply(errorReply(err));
 }
 
 function close(): void {
@@ -109,8 +109,7 @@ function close(): void {
     } catch (err) {
       if (isBusy(err) && attempt < 20) continue;
       // Left as it is, the merge is dropped by the next writer that starts one (sqlite-runs.ts).
-      const e = storeError(err, setup.path);
-      error = { type: 'error', code: isBinsnapError(e) ? e.code : 'BINSNAP_E_INTERNAL', message: e instanceof Error ? e.message : String(e) };
+      error = errorReply(err);
       break;
     }
   }
