@@ -316,37 +316,34 @@ async function main(): Promise<void> {
         lagFromCommit.push(caught ? 0 : Math.max(0, x.t / 1000 - x.lastCommit));
       }
     }
-    // (b): per server sample, the first daemon sample whose checkpoint passed it.
-    const delays: number[] = [];
-    let j = 0;
-    let unreached = 0;
-    for (const s of serverSamples.filter((x) => x.t >= loadStart && x.t <= loadEnd)) {
-      while (j < daemonSamples.length && daemonSamples[j]!.t < s.t) j++;
-      let k = j;
-      while (k < daemonSamples.length && !(daemonSamples[k]!.checkpoint && cmp(daemonSamples[k]!.checkpoint!, s.pos) >= 0)) k++;
-      if (k < daemonSamples.length) delays.push((daemonSamples[k]!.t - s.t) / 1000);
-      else unreached++;
-    }
+    // Per server sample during the load, the delay until the first daemon sample (at or after it) that has passed it.
+    const loadSamples = serverSamples.filter((x) => x.t >= loadStart && x.t <= loadEnd);
+    const delaysUntil = (passed: (d: DaemonSample, s: ServerSample) => boolean): { delays: number[]; unreached: number } => {
+      const out: number[] = [];
+      let j = 0;
+      let unreached = 0;
+      for (const s of loadSamples) {
+        while (j < daemonSamples.length && daemonSamples[j]!.t < s.t) j++;
+        let k = j;
+        while (k < daemonSamples.length && !passed(daemonSamples[k]!, s)) k++;
+        if (k < daemonSamples.length) out.push((daemonSamples[k]!.t - s.t) / 1000);
+        else unreached++;
+      }
+      return { delays: out, unreached };
+    };
+    // (b): until the daemon's checkpoint has passed the server position.
+    const { delays, unreached } = delaysUntil((d, s) => d.checkpoint !== undefined && cmp(d.checkpoint, s.pos) >= 0);
     // The same for the position the daemon has decoded (its --from offset plus binsnap_bytes_total),
     // while the binlog stays in one file: how much of (b) is before the daemon decodes an event
     // (the server sending it, the socket, waiting for a core) and how much after (batching, the commit).
-    const decodedDelays: number[] = [];
-    if (serverSamples.every((s) => s.pos.file === from.file)) {
-      let jj = 0;
-      for (const s of serverSamples.filter((x) => x.t >= loadStart && x.t <= loadEnd)) {
-        while (jj < daemonSamples.length && daemonSamples[jj]!.t < s.t) jj++;
-        let k = jj;
-        while (k < daemonSamples.length && from.offset + daemonSamples[k]!.bytes < s.pos.offset) k++;
-        if (k < daemonSamples.length) decodedDelays.push((daemonSamples[k]!.t - s.t) / 1000);
-      }
-    }
+    const decodedDelays = serverSamples.every((s) => s.pos.file === from.file) ? delaysUntil((d, s) => from.offset + d.bytes >= s.pos.offset).delays : [];
     if (process.env['BENCH_SAMPLES']) {
       writeFileSync(process.env['BENCH_SAMPLES'], JSON.stringify({ from, loadStart, loadEnd, serverSamples, daemonSamples }));
     }
     // Backlog in bytes at each server sample: the position minus the checkpoint of the nearest daemon sample before it.
     const backlogs: Array<{ t: number; bytes: number }> = [];
     let d = 0;
-    for (const s of serverSamples.filter((x) => x.t >= loadStart && x.t <= loadEnd)) {
+    for (const s of loadSamples) {
       while (d + 1 < daemonSamples.length && daemonSamples[d + 1]!.t <= s.t) d++;
       const cp = daemonSamples[d]?.checkpoint;
       if (cp) backlogs.push({ t: s.t, bytes: bytesBetween(cp, s.pos, sizes) });
