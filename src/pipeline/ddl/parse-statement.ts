@@ -180,8 +180,26 @@ export function parseDdl(sql: string, options: ParseOptions = {}): ParseResult {
       return { ok: false, failure: { message: err.message, offset: err.offset, near: err.near, statement: sql } };
     }
     if (err instanceof LexError) {
+      const leading = recogniseByLeadingWords(sql.slice(0, err.offset), options);
+      if (leading !== undefined) return { ok: true, statement: leading };
       return { ok: false, failure: { message: err.message, offset: err.offset, near: sql.slice(err.offset, err.offset + 20), statement: sql } };
     }
+    throw err;
+  }
+}
+
+/**
+ * A statement whose text does not lex is still recognised when the words
+ * before the failure make it one that is not parsed further (ignored, or DML
+ * without an open parenthesis). Seen on MySQL 8.0.15: CREATE USER … AS '…'
+ * logs a caching_sha2_password hash whose random salt breaks the quoting.
+ */
+function recogniseByLeadingWords(prefix: string, options: ParseOptions): DdlStatement | undefined {
+  try {
+    const statement = parseStatement(new Cursor(prefix, tokenize(prefix, options)));
+    return statement.kind === 'ignored' || statement.kind === 'dml' ? statement : undefined;
+  } catch (err) {
+    if (err instanceof SyntaxFailure || err instanceof LexError) return undefined;
     throw err;
   }
 }
