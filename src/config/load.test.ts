@@ -115,6 +115,14 @@ describe('option types', () => {
     expect(configError(() => resolveConfig('export', { table: 'orders' }, {})).message).toContain('is not database.table');
     expect(configError(() => resolveConfig('export', { table: 'shop.*' }, {})).message).toContain('names no single table');
   });
+  it("parses seed's --global-lock: auto by default, always or never, nothing else", () => {
+    expect(resolveConfig('seed', {}, {}).values.get('globalLock')).toBe('auto');
+    expect(resolveConfig('seed', { globalLock: 'never' }, {}).values.get('globalLock')).toBe('never');
+    expect(resolveConfig('seed', {}, { BINSNAP_GLOBAL_LOCK: 'always' }).values.get('globalLock')).toBe('always');
+    const err = configError(() => resolveConfig('seed', { globalLock: 'sometimes' }, {}));
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toContain('"sometimes" is not one of auto, always, never');
+  });
   it('parses GTID sets of both flavours and a metrics address', () => {
     const cfg = resolveConfig('run', { fromGtid: '0-1-100,1-2-5', metrics: '9100' }, {});
     expect(cfg.values.get('fromGtid')).toMatchObject({ flavor: 'mariadb' });

@@ -20,6 +20,7 @@ export type OptionType =
   | 'table'
   | 'table-list'
   | 'export-format'
+  | 'global-lock'
   | 'json';
 
 export interface OptionSpec {
@@ -56,6 +57,13 @@ export const COMMAND_OPTIONS: Readonly<Record<CommandName, readonly OptionSpec[]
     source,
     o('tables', '--tables <LIST>', 'table-list', 'databases and tables to snapshot: db.t,db2.* (default: every user table)'),
     o('parallel', '--parallel <N>', 'positive-int', 'read primary-key chunks on N connections', 1),
+    o(
+      'globalLock',
+      '--global-lock <MODE>',
+      'global-lock',
+      'FLUSH TABLES WITH READ LOCK to bring the read views to one position: auto (only when they cannot be aligned without it), always, or never (fail instead)',
+      'auto',
+    ),
     o('sink', '--sink <URL>', 'sink-url', 'also send the seeded rows as change events (op r) to kafka://host:port?topicPrefix=…'),
     o(
       'commitEvery',

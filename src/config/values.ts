@@ -126,6 +126,9 @@ export function parseOptionValue(type: OptionType, raw: unknown, field: string, 
       case 'export-format':
         if (!['jsonl', 'csv', 'parquet'].includes(text)) return fail(`"${text}" is not one of jsonl, csv, parquet`);
         return text;
+      case 'global-lock':
+        if (!['auto', 'always', 'never'].includes(text)) return fail(`"${text}" is not one of auto, always, never`);
+        return text;
       case 'json':
         return parseJsonObject(text, fail);
     }

@@ -220,6 +220,14 @@ export const ERROR_CODES = {
     summary: 'The source server stopped the binlog stream with an error.',
     remedy: 'Read the server message in this error; fix the server or the requested position and start again.',
   },
+  BINSNAP_E_SEED_SNAPSHOT: {
+    exitCode: 1,
+    transient: true,
+    summary: 'The seed could not bring its read views to one binlog position without a global read lock, which --global-lock never forbids.',
+    remedy:
+      'Run the seed again at a quieter moment, use --parallel 1 on MariaDB (one snapshot needs no alignment), GRANT BACKUP_ADMIN on MySQL (log_status), ' +
+      'or allow a brief FLUSH TABLES WITH READ LOCK with --global-lock auto (needs RELOAD).',
+  },
 
   // ── the store (exit 1) ──────────────────────────────────────────────────
   BINSNAP_E_STORE_OPEN: {

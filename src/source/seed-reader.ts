@@ -4,28 +4,39 @@
  * text, and the rows of a table (or of a primary-key range of it) streamed
  * with bounded memory.
  *
- * Consistency point:
+ * Consistency point (the read views of all N connections at one position P):
  * - MariaDB, one connection: `START TRANSACTION WITH CONSISTENT SNAPSHOT`,
  *   then `SHOW STATUS LIKE 'binlog_snapshot_%'` gives the binlog position of
  *   that read view exactly, without any global lock; the GTID position at P
  *   is `BINLOG_GTID_POS(file, offset)`.
- * - MariaDB, N connections (--parallel N): N snapshot transactions do not
- *   share one read view, so a control connection holds
- *   `FLUSH TABLES WITH READ LOCK` while the N transactions start and the
- *   position is read (SHOW MASTER STATUS), then unlocks: the lock is held for
- *   milliseconds (its duration is returned), and all N views are at P.
- * - MySQL: the same short FLUSH TABLES WITH READ LOCK for any N, the
- *   position and gtid_executed from performance_schema.log_status (SHOW
- *   MASTER STATUS when that table is not readable). MySQL has no
- *   binlog_snapshot_* status; LOCK INSTANCE FOR BACKUP does not stop
- *   commits, so it alone cannot pin the read view. Tested against MySQL
- *   8.0.12 (test/integration/mysql-source.test.ts), which predates
- *   log_status (8.0.14): the SHOW MASTER STATUS branch is tested, the
- *   log_status one is not.
+ * - MariaDB, N connections (--parallel N): the N snapshot transactions start
+ *   together and each reports its binlog_snapshot_* position; when all N are
+ *   equal, every view sees exactly the transactions before P. Otherwise
+ *   (something committed between them) they roll back and start again, up to
+ *   10 times, a few milliseconds apart.
+ * - MySQL has no binlog_snapshot_* status. performance_schema.log_status
+ *   (8.0.14, BACKUP_ADMIN) is collected with the binlog's commit stages locked:
+ *   the binlog position and gtid_executed it gives match what InnoDB has
+ *   committed (with binlog_order_commits, the default). Read before and after
+ *   the N transactions start, an unchanged position and gtid_executed mean
+ *   nothing committed in between: every view is at that P. Otherwise retried
+ *   as on MariaDB.
+ * - The fallback (--global-lock auto) when the views cannot be aligned so:
+ *   a control connection holds `FLUSH TABLES WITH READ LOCK` (RELOAD) while
+ *   the N transactions start and the position is read, then unlocks; its
+ *   duration is returned (milliseconds). --global-lock always takes this path
+ *   whenever one MariaDB connection's own status does not give P; never fails
+ *   with BINSNAP_E_SEED_SNAPSHOT instead.
+ * - MySQL: the control connection also holds `LOCK INSTANCE FOR BACKUP`
+ *   (BACKUP_ADMIN) until `close`, so DDL waits while the rows are read (a
+ *   table rebuilt after the views started could not be read at P). Without
+ *   the privilege the seed goes on without it and says so.
+ * Tested against MySQL 8.0.15 (test/integration/mysql-source.test.ts).
  *
  * Sessions: time zone +00:00 (TIMESTAMP in UTC), utf8mb4 results, REPEATABLE
  * READ. DDL on a seeded table while the seed runs is not supported: MariaDB
- * fails the read with "Table definition has changed" and the seed stops.
+ * fails the read with "Table definition has changed" and the seed stops (on
+ * MySQL the backup lock makes the DDL wait instead).
  */
 import type mysql from 'mysql2/promise';
 import { BinsnapError } from '../core/errors.js';
@@ -45,8 +56,14 @@ export interface SeedSnapshot {
   /** The binlog position of every connection's read view. */
   readonly position: BinlogPosition;
   readonly gtidSet?: GtidSet;
+  /** How the read views came to share `position`. */
+  readonly method: SnapshotMethod;
+  /** Lock-free alignments tried (0 when none was: one MariaDB connection, or --global-lock always). */
+  readonly alignAttempts: number;
   /** How long a global read lock was held (ms), when one was taken. */
   readonly lockHeldMs?: number;
+  /** MySQL: LOCK INSTANCE FOR BACKUP is held until `close` (DDL on the source waits). */
+  readonly backupLock: boolean;
   /** Connections, each inside a snapshot transaction at `position`. */
   readonly connections: readonly mysql.Connection[];
   close(): Promise<void>;
@@ -64,11 +81,45 @@ async function prepareSession(conn: mysql.Connection): Promise<void> {
   await conn.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
 }
 
+/**
+ * When a global read lock (`FLUSH TABLES WITH READ LOCK`) may bring the read
+ * views to one position: `auto` only when they could not be aligned without it,
+ * `always` whenever one connection's own snapshot status does not give the
+ * position, `never` not at all (the seed fails instead).
+ */
+export type GlobalLockMode = 'auto' | 'always' | 'never';
+
+export interface SnapshotOptions {
+  readonly globalLock?: GlobalLockMode;
+  /** Lock-free alignments tried before the lock (or the failure); default 10. */
+  readonly alignAttempts?: number;
+  /** Told what the snapshot could not use (a missing privilege, a server setting), for a log line. */
+  readonly onNotice?: (message: string) => void;
+}
+
+/** How the read views came to share their position. */
+export type SnapshotMethod =
+  /** MariaDB, one connection: the snapshot's own binlog_snapshot_* status. */
+  | 'snapshot-status'
+  /** Without a lock: MariaDB, every connection's binlog_snapshot_* equal; MySQL, log_status unchanged across the views' start. */
+  | 'aligned'
+  /** FLUSH TABLES WITH READ LOCK held while the views started. */
+  | 'global-read-lock';
+
 /** Opens `parallel` connections whose snapshot transactions all see the source as of one binlog position. */
-export async function openSnapshot(source: SourceUrl, parallel: number): Promise<SeedSnapshot> {
+export async function openSnapshot(source: SourceUrl, parallel: number, options: SnapshotOptions = {}): Promise<SeedSnapshot> {
+  const globalLock = options.globalLock ?? 'auto';
+  const maxAttempts = options.alignAttempts ?? 10;
   const opened: mysql.Connection[] = [];
+  let control: mysql.Connection | undefined;
+  let backupLock = false;
   const closeAll = async (): Promise<void> => {
     await Promise.all(opened.map((c) => c.end().catch(() => undefined)));
+    if (control) {
+      // Ending the session releases LOCK INSTANCE FOR BACKUP too; UNLOCK first says so plainly.
+      if (backupLock) await control.query('UNLOCK INSTANCE').catch(() => undefined);
+      await control.end().catch(() => undefined);
+    }
   };
   try {
     const first = await openSqlConnection(source);
@@ -77,38 +128,67 @@ export async function openSnapshot(source: SourceUrl, parallel: number): Promise
     const flavor: ServerFlavor = /mariadb/i.test(version) ? 'mariadb' : 'mysql';
     for (let i = 1; i < parallel; i++) opened.push(await openSqlConnection(source));
     for (const c of opened) await prepareSession(c);
+    const startViews = (): Promise<unknown> => Promise.all(opened.map((c) => c.query('START TRANSACTION WITH CONSISTENT SNAPSHOT')));
+    const endViews = (): Promise<unknown> => Promise.all(opened.map((c) => c.query('ROLLBACK')));
 
-    let position: BinlogPosition;
-    let gtidText: string | undefined;
+    let at: { position: BinlogPosition; gtid?: string } | undefined;
+    let method: SnapshotMethod | undefined;
     let lockHeldMs: number | undefined;
-    if (flavor === 'mariadb' && parallel === 1) {
-      await first.query('START TRANSACTION WITH CONSISTENT SNAPSHOT');
-      const status = new Map((await rows(first, "SHOW STATUS LIKE 'binlog_snapshot_%'")).map((r) => [String(r['Variable_name']).toLowerCase(), String(r['Value'])]));
-      const file = status.get('binlog_snapshot_file');
-      const pos = status.get('binlog_snapshot_position');
-      if (!file || pos === undefined) throw noPosition(source);
-      position = BinlogPosition.of(file, BigInt(pos));
-    } else {
-      const control = await openSqlConnection(source);
+    let attempts = 0;
+    if (flavor === 'mysql') {
+      control = await openSqlConnection(source);
+      // DDL waits while the rows are read: a table rebuilt after the views started cannot be read at P.
       try {
-        await control.query('FLUSH TABLES WITH READ LOCK');
-        const t0 = Date.now();
-        try {
-          for (const c of opened) await c.query('START TRANSACTION WITH CONSISTENT SNAPSHOT');
-          const at = flavor === 'mysql' ? await mysqlLogStatus(control) : await masterStatus(control);
-          if (!at) throw noPosition(source);
-          position = at.position;
-          gtidText = at.gtid;
-        } finally {
-          await control.query('UNLOCK TABLES');
-          lockHeldMs = Date.now() - t0;
-        }
-      } finally {
-        await control.end().catch(() => undefined);
+        await control.query('LOCK INSTANCE FOR BACKUP');
+        backupLock = true;
+      } catch (err) {
+        options.onNotice?.(`LOCK INSTANCE FOR BACKUP refused (${errorText(err)}): DDL on the source while the seed reads stops the seed; GRANT BACKUP_ADMIN to avoid that`);
       }
     }
+    if (flavor === 'mariadb' && parallel === 1) {
+      await startViews();
+      at = await snapshotStatus(first);
+      if (!at) throw noPosition(source);
+      method = 'snapshot-status';
+    } else if (globalLock !== 'always') {
+      const align = flavor === 'mariadb' ? alignMariadb(opened, startViews) : await mysqlAligner(control!, startViews, options);
+      for (; align !== undefined && attempts < maxAttempts && at === undefined; attempts++) {
+        if (attempts > 0) await new Promise((r) => setTimeout(r, 2 + Math.floor(Math.random() * 8 * attempts)));
+        at = await align();
+        if (at === undefined) await endViews();
+      }
+      if (at !== undefined) method = 'aligned';
+      else if (globalLock === 'never') {
+        throw new BinsnapError(
+          'BINSNAP_E_SEED_SNAPSHOT',
+          align === undefined
+            ? `the ${parallel} read views cannot be aligned without a global read lock on this server (see the notice above), and --global-lock is never`
+            : `the source committed while the ${parallel} read views started, in each of ${attempts} attempts, and --global-lock is never`,
+          { source: source.redacted, parallel },
+        );
+      }
+    }
+    if (at === undefined) {
+      control ??= await openSqlConnection(source);
+      await control.query('FLUSH TABLES WITH READ LOCK');
+      const t0 = Date.now();
+      try {
+        await startViews();
+        at = flavor === 'mysql' ? ((await logStatus(control)) ?? (await masterStatus(control))) : await masterStatus(control);
+        if (!at) throw noPosition(source);
+      } finally {
+        await control.query('UNLOCK TABLES');
+        lockHeldMs = Date.now() - t0;
+      }
+      method = 'global-read-lock';
+    }
+    if (!backupLock && control) {
+      await control.end().catch(() => undefined);
+      control = undefined;
+    }
+    let gtidText = at.gtid;
     if (flavor === 'mariadb') {
-      const g = await rows(first, 'SELECT BINLOG_GTID_POS(?, ?) AS g', [position.file, position.offset.toString()]);
+      const g = await rows(first, 'SELECT BINLOG_GTID_POS(?, ?) AS g', [at.position.file, at.position.offset.toString()]);
       const v = g[0]?.['g'];
       gtidText = v === null || v === undefined ? undefined : String(v);
     }
@@ -116,9 +196,12 @@ export async function openSnapshot(source: SourceUrl, parallel: number): Promise
     return {
       flavor,
       version,
-      position,
+      position: at.position,
       ...(gtidSet ? { gtidSet } : {}),
+      method: method!,
+      alignAttempts: attempts,
       ...(lockHeldMs !== undefined ? { lockHeldMs } : {}),
+      backupLock,
       connections: opened,
       close: closeAll,
     };
@@ -128,28 +211,60 @@ export async function openSnapshot(source: SourceUrl, parallel: number): Promise
   }
 }
 
-async function masterStatus(conn: mysql.Connection): Promise<{ position: BinlogPosition; gtid?: string } | undefined> {
-  const r = (await rows(conn, 'SHOW MASTER STATUS'))[0];
-  if (!r?.['File']) return undefined;
-  return { position: BinlogPosition.of(String(r['File']), BigInt(String(r['Position']))) };
+/** One try at lock-free alignment: the position all read views share, or undefined (the views are still open). */
+type Aligner = () => Promise<{ position: BinlogPosition; gtid?: string } | undefined>;
+
+/**
+ * MariaDB: each snapshot transaction reports the binlog position its read view
+ * is at (binlog_snapshot_*); views started together and reporting one position
+ * all see exactly the transactions before it.
+ */
+function alignMariadb(opened: readonly mysql.Connection[], startViews: () => Promise<unknown>): Aligner {
+  return async () => {
+    await startViews();
+    const at = await Promise.all(opened.map(snapshotStatus));
+    const p = at[0];
+    return p !== undefined && at.every((q) => q !== undefined && q.position.equals(p.position)) ? p : undefined;
+  };
 }
 
-/** MySQL 8: the binlog position and gtid_executed, consistent with each other (log_status from 8.0.14). */
-async function mysqlLogStatus(conn: mysql.Connection): Promise<{ position: BinlogPosition; gtid?: string } | undefined> {
-  try {
-    const r = (await rows(conn, 'SELECT LOCAL FROM performance_schema.log_status'))[0];
-    const local = (typeof r?.['LOCAL'] === 'string' ? JSON.parse(r['LOCAL']) : r?.['LOCAL']) as
-      | { binary_log_file?: string; binary_log_position?: number; gtid_executed?: string }
-      | undefined;
-    if (local?.binary_log_file) {
-      return {
-        position: BinlogPosition.of(local.binary_log_file, BigInt(local.binary_log_position ?? 0)),
-        ...(local.gtid_executed ? { gtid: local.gtid_executed.replace(/\s+/g, '') } : {}),
-      };
-    }
-  } catch {
-    // log_status needs BACKUP_ADMIN; fall back to SHOW MASTER STATUS below.
+/**
+ * MySQL has no binlog_snapshot_* status. performance_schema.log_status is read
+ * with the binlog's commit stages locked, so it is a point where every
+ * transaction in the binlog is committed in InnoDB and no other is (with
+ * binlog_order_commits, the default). Read before and after the views start,
+ * an unchanged binlog position and gtid_executed mean nothing committed in
+ * between: every view sees exactly the transactions before that position.
+ * Undefined when log_status is not readable (it needs BACKUP_ADMIN) or commits
+ * are not ordered.
+ */
+async function mysqlAligner(control: mysql.Connection, startViews: () => Promise<unknown>, options: SnapshotOptions): Promise<Aligner | undefined> {
+  const ordered = String((await rows(control, 'SELECT @@GLOBAL.binlog_order_commits AS o'))[0]?.['o'] ?? '1');
+  if (ordered === '0' || ordered.toUpperCase() === 'OFF') {
+    options.onNotice?.('binlog_order_commits is OFF: InnoDB may make transactions visible out of binlog order, so the read views are aligned under a global read lock');
+    return undefined;
   }
+  if ((await logStatus(control, options)) === undefined) return undefined;
+  return async () => {
+    const before = await logStatus(control);
+    await startViews();
+    const after = await logStatus(control);
+    if (!before || !after) return undefined;
+    return before.position.equals(after.position) && before.gtid === after.gtid ? before : undefined;
+  };
+}
+
+/** The binlog position of the connection's snapshot transaction (MariaDB). */
+async function snapshotStatus(conn: mysql.Connection): Promise<{ position: BinlogPosition } | undefined> {
+  const status = new Map((await rows(conn, "SHOW STATUS LIKE 'binlog_snapshot_%'")).map((r) => [String(r['Variable_name']).toLowerCase(), String(r['Value'])]));
+  const file = status.get('binlog_snapshot_file');
+  const pos = status.get('binlog_snapshot_position');
+  if (!file || pos === undefined) return undefined;
+  return { position: BinlogPosition.of(file, BigInt(pos)) };
+}
+
+/** SHOW MASTER STATUS: the position, and on MySQL gtid_executed. */
+async function masterStatus(conn: mysql.Connection): Promise<{ position: BinlogPosition; gtid?: string } | undefined> {
   const r = (await rows(conn, 'SHOW MASTER STATUS'))[0];
   if (!r?.['File']) return undefined;
   const gtid = r['Executed_Gtid_Set'];
@@ -157,6 +272,29 @@ async function mysqlLogStatus(conn: mysql.Connection): Promise<{ position: Binlo
     position: BinlogPosition.of(String(r['File']), BigInt(String(r['Position']))),
     ...(typeof gtid === 'string' && gtid !== '' ? { gtid: gtid.replace(/\s+/g, '') } : {}),
   };
+}
+
+/** MySQL ≥ 8.0.14: the binlog position and gtid_executed at one point; undefined when the table cannot be read (BACKUP_ADMIN). */
+async function logStatus(conn: mysql.Connection, options?: SnapshotOptions): Promise<{ position: BinlogPosition; gtid?: string } | undefined> {
+  let r: Record<string, unknown> | undefined;
+  try {
+    r = (await rows(conn, 'SELECT LOCAL FROM performance_schema.log_status'))[0];
+  } catch (err) {
+    options?.onNotice?.(`performance_schema.log_status is not readable (${errorText(err)}): the read views are aligned under a global read lock; GRANT BACKUP_ADMIN to avoid that`);
+    return undefined;
+  }
+  const local = (typeof r?.['LOCAL'] === 'string' ? JSON.parse(r['LOCAL']) : r?.['LOCAL']) as
+    | { binary_log_file?: string; binary_log_position?: number; gtid_executed?: string }
+    | undefined;
+  if (!local?.binary_log_file) return undefined;
+  return {
+    position: BinlogPosition.of(local.binary_log_file, BigInt(local.binary_log_position ?? 0)),
+    ...(local.gtid_executed ? { gtid: local.gtid_executed.replace(/\s+/g, '') } : {}),
+  };
+}
+
+function errorText(err: unknown): string {
+  return (err as { message?: string }).message ?? String(err);
 }
 
 function noPosition(source: SourceUrl): BinsnapError {

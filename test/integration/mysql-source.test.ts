@@ -13,6 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseGtidSet } from '../../src/core/gtid.js';
 import { BinlogPosition } from '../../src/core/position.js';
+import { openSnapshot } from '../../src/source/seed-reader.js';
 import { readServerBinlog, type ServerSourceOptions } from '../../src/source/server-source.js';
 import { runCli } from '../harness/cli.js';
 import { connect, destroyMariadb, sourceUrlOf, type MariadbInfo } from '../harness/mariadb.js';
@@ -129,7 +130,12 @@ describe.skipIf(!basedir)('a MySQL 8 source', () => {
       const seeded = path.join(dir, 'seed-concurrent.db');
       const r = await runCli(['seed', '--source', source(PASSWORD), '--tables', 'shop.counter', '--parallel', '2', '--store', seeded, '--json']);
       expect(r.code, r.err).toBe(0);
-      const at = (JSON.parse(r.out) as { position: string }).position;
+      const summary = JSON.parse(r.out) as { position: string; snapshot: string; lockHeldMs: number | null; backupLock: boolean };
+      const at = summary.position;
+      // This user has RELOAD but not BACKUP_ADMIN: no log_status, so the brief global read lock aligned the views.
+      expect(summary.snapshot).toBe('global-read-lock');
+      expect(summary.lockHeldMs).not.toBeNull();
+      expect(summary.backupLock).toBe(false);
       const during = commits;
       while (commits < during + 50) await new Promise((r2) => setTimeout(r2, 20));
       writing = false;
@@ -152,6 +158,91 @@ describe.skipIf(!basedir)('a MySQL 8 source', () => {
       await c.end();
     }
   }, 120_000);
+
+  it('with BACKUP_ADMIN and no RELOAD, log_status aligns the read views while a writer commits; DDL waits until the seed closes', async () => {
+    const c = await connect(server);
+    const writer = await connect(server);
+    const BACKUP_PW = 'Backup-s3cret!pw';
+    await c.query(`CREATE USER 'backup'@'%' IDENTIFIED WITH caching_sha2_password BY '${BACKUP_PW}'`);
+    // No RELOAD: FLUSH TABLES WITH READ LOCK is impossible, so every snapshot below is lock-free.
+    await c.query(`GRANT REPLICATION SLAVE, REPLICATION CLIENT, SELECT, BACKUP_ADMIN ON *.* TO 'backup'@'%'`);
+    await c.query('CREATE TABLE shop.tally (id INT PRIMARY KEY, n INT NOT NULL, note VARCHAR(40))');
+    await c.query(`INSERT INTO shop.tally (id, n, note) VALUES ${Array.from({ length: 100 }, (_, i) => `(${i}, 0, 'seeded')`).join(', ')}`);
+    let writing = true;
+    let commits = 0;
+    const writes = (async () => {
+      for (let i = 0; writing; i++) {
+        await writer.query('BEGIN');
+        await writer.query('INSERT INTO shop.tally (id, n, note) VALUES (?, 0, ?)', [10_000 + i, `row ${i}`]);
+        await writer.query('UPDATE shop.tally SET n = n + 1 WHERE id = ?', [i % 100]);
+        await writer.query('DELETE FROM shop.tally WHERE id = ?', [10_000 + i - 3]);
+        await writer.query('COMMIT');
+        commits++;
+      }
+    })();
+    const select = async (conn: Awaited<ReturnType<typeof connect>>): Promise<string[]> => {
+      const [rows] = (await conn.query('SELECT id, n, note FROM shop.tally ORDER BY id')) as unknown as [Array<{ id: number; n: number; note: string }>];
+      return rows.map((r) => JSON.stringify({ id: r.id, n: r.n, note: r.note }));
+    };
+    try {
+      while (commits < 30) await new Promise((r) => setTimeout(r, 10));
+      const before = commits;
+      const snap = await openSnapshot(sourceUrlOf(server, 'backup', BACKUP_PW), 2, { globalLock: 'never', alignAttempts: 1_000 });
+      let seen: string[][];
+      try {
+        expect(snap.method).toBe('aligned');
+        expect(snap.lockHeldMs).toBeUndefined();
+        expect(snap.backupLock).toBe(true);
+        expect(snap.connections).toHaveLength(2);
+        seen = [await select(snap.connections[0]!), await select(snap.connections[1]!)];
+        expect(seen[1]).toEqual(seen[0]);
+        // LOCK INSTANCE FOR BACKUP: DDL waits while the seed's snapshot is open.
+        await c.query('SET SESSION lock_wait_timeout = 1');
+        await expect(c.query('CREATE TABLE shop.ddl_probe (id INT PRIMARY KEY)')).rejects.toThrow(/Lock wait timeout/);
+      } finally {
+        await snap.close();
+      }
+      await c.query('CREATE TABLE shop.ddl_probe (id INT PRIMARY KEY)');
+      expect(commits).toBeGreaterThan(before); // the writer committed while the views were aligned
+      while (commits < before + 60) await new Promise((r) => setTimeout(r, 10));
+      writing = false;
+      await writes;
+
+      // The same as the CLI does it: a seed with --global-lock never, reported as aligned.
+      const seeded = path.join(dir, 'seed-aligned.db');
+      const r = await runCli(['seed', '--source', `mysql://backup:${encodeURIComponent(BACKUP_PW)}@${server.host}:${server.port}`, '--tables', 'shop.tally', '--parallel', '2', '--global-lock', 'never', '--store', seeded, '--json']);
+      expect(r.code, r.err).toBe(0);
+      const summary = JSON.parse(r.out) as { position: string; snapshot: string; lockHeldMs: number | null; backupLock: boolean; gtidSet: string | null };
+      expect(summary).toMatchObject({ snapshot: 'aligned', lockHeldMs: null, backupLock: true });
+      const [[status]] = (await c.query('SHOW MASTER STATUS')) as unknown as [[{ File: string; Position: number; Executed_Gtid_Set: string }]];
+      expect(summary.position).toBe(`${status!.File}:${status!.Position}`);
+      expect(summary.gtidSet).toBe(status!.Executed_Gtid_Set.replace(/\s+/g, ''));
+      const exported = await runCli(['export', '--table', 'shop.tally', '--format', 'jsonl', '--store', seeded]);
+      expect(exported.out.trim().split('\n')).toEqual(await select(c));
+
+      // Oracle for the aligned views under the writer: the binlog replayed up to their position.
+      const replayed = path.join(dir, 'replay-tally.db');
+      const rr = await runCli(['replay', '--source', source(PASSWORD), '--from', start, '--to', `${status!.File}:${status!.Position}`, '--store', replayed]);
+      expect(rr.code, rr.err).toBe(0);
+      const atSnap = await runCli(['export', '--table', 'shop.tally', '--at', snap.position.format(), '--format', 'jsonl', '--store', replayed]);
+      expect(atSnap.code, atSnap.err).toBe(0);
+      expect(atSnap.out.trim().split('\n')).toEqual(seen[0]);
+      expect(seen[0]!.length).toBeGreaterThan(100); // the writer's rows were there, not only the first 100
+    } finally {
+      writing = false;
+      await writes.catch(() => undefined);
+      await writer.end();
+      await c.end();
+    }
+  }, 120_000);
+
+  it('--global-lock never without BACKUP_ADMIN is BINSNAP_E_SEED_SNAPSHOT: the views cannot be aligned without the lock', async () => {
+    const r = await runCli(['seed', '--source', source(PASSWORD), '--tables', 'shop.item', '--parallel', '2', '--global-lock', 'never', '--store', path.join(dir, 'never.db')]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('BINSNAP_E_SEED_SNAPSHOT');
+    expect(r.err).toContain('--global-lock is never');
+    expect(r.err).not.toContain(PASSWORD);
+  });
 
   it('a wrong password is BINSNAP_E_SOURCE_AUTH (exit 3) and prints no secret', async () => {
     const wrong = 'not-the-Sha2-pw';

@@ -64,6 +64,8 @@ interface SeedSummary {
   gtidSet: string | null;
   tables: Array<{ table: string; rows: number }>;
   rows: number;
+  snapshot: string;
+  alignAttempts: number;
   lockHeldMs: number | null;
 }
 
@@ -167,8 +169,16 @@ describe('binsnap seed (issue 6)', () => {
         const storeC = path.join(dir, 'c.db');
         const a = await seed(storeA, ['--source', server.url, '--tables', `${db}.*`]);
         const writesAfterA = writes;
-        const c = await seed(storeC, ['--source', server.url, '--tables', `${db}.*`, '--parallel', '2']);
-        expect(c.lockHeldMs).not.toBeNull();
+        // Without any global lock: the two snapshots report one binlog_snapshot position.
+        const c = await seed(storeC, ['--source', server.url, '--tables', `${db}.*`, '--parallel', '2', '--global-lock', 'never']);
+        expect(c).toMatchObject({ snapshot: 'aligned', lockHeldMs: null });
+        expect(c.alignAttempts).toBeGreaterThanOrEqual(1);
+        // The fallback, forced: FLUSH TABLES WITH READ LOCK while the views start.
+        const storeD = path.join(dir, 'd.db');
+        const d = await seed(storeD, ['--source', server.url, '--tables', `${db}.*`, '--parallel', '2', '--global-lock', 'always']);
+        expect(d).toMatchObject({ snapshot: 'global-read-lock', alignAttempts: 0 });
+        expect(d.lockHeldMs).not.toBeNull();
+        expect(a).toMatchObject({ snapshot: 'snapshot-status', lockHeldMs: null });
         expect(a.gtidSet).toMatch(/^\d+-\d+-\d+/);
         // Our own consistent snapshot at P' (after both seeds), while the writer still writes.
         const snapConn = await connect(server);
@@ -197,7 +207,9 @@ describe('binsnap seed (issue 6)', () => {
           const want = await exported(storeB, t, a.position);
           expect(await exported(storeA, t, a.position), `${t} at ${a.position} (seed --parallel 1)`).toEqual(want);
           const wantC = await exported(storeB, t, c.position);
-          expect(await exported(storeC, t, c.position), `${t} at ${c.position} (seed --parallel 2)`).toEqual(wantC);
+          expect(await exported(storeC, t, c.position), `${t} at ${c.position} (seed --parallel 2, aligned)`).toEqual(wantC);
+          const wantD = await exported(storeB, t, d.position);
+          expect(await exported(storeD, t, d.position), `${t} at ${d.position} (seed --parallel 2, global read lock)`).toEqual(wantD);
         }
         // Checkpoints: status prints the seed position.
         const status1 = JSON.parse((await ok(['status', '--json', '--store', storeA])).out) as { checkpoint: { position: string } };

@@ -41,6 +41,7 @@ import {
   showCreateTable,
   sourceError,
   splitRange,
+  type GlobalLockMode,
   type RowRange,
 } from '../../source/seed-reader.js';
 import type { CommandHandler } from '../command.js';
@@ -77,6 +78,7 @@ export const seedCommand: CommandHandler = async (ctx) => {
   const patterns = v.get('tables') as TableName[] | undefined;
   const parallel = (v.get('parallel') as number | undefined) ?? 1;
   const commitEvery = (v.get('commitEvery') as number | undefined) ?? 200_000;
+  const globalLock = (v.get('globalLock') as GlobalLockMode | undefined) ?? 'auto';
   const request = patterns === undefined ? null : patterns.map((p) => `${p.db}.${p.table}`).join(',');
 
   await checkServer(source, undefined, ctx.logger, { needSelect: true });
@@ -97,13 +99,24 @@ export const seedCommand: CommandHandler = async (ctx) => {
     // Nothing recorded as stored: whatever an earlier attempt may have written is hidden by the
     // creates a fresh seed writes at its position, so it simply starts over.
     const prior = recorded !== undefined && recorded.done.size > 0 ? recorded : undefined;
-    const snap = await openSnapshot(source, parallel);
+    const snap = await openSnapshot(source, parallel, { globalLock, onNotice: (message) => ctx.logger.warn({ source: source.redacted }, message) });
     try {
       const conn = snap.connections[0]!;
       ctx.logger.info(
-        { position: snap.position.format(), gtidSet: snap.gtidSet ? formatGtidSet(snap.gtidSet) : undefined, connections: parallel, lockHeldMs: snap.lockHeldMs },
-        snap.lockHeldMs !== undefined ? `seed snapshot taken (global read lock held ${snap.lockHeldMs} ms)` : 'seed snapshot taken (no global lock)',
+        {
+          position: snap.position.format(),
+          gtidSet: snap.gtidSet ? formatGtidSet(snap.gtidSet) : undefined,
+          connections: parallel,
+          method: snap.method,
+          alignAttempts: snap.alignAttempts,
+          lockHeldMs: snap.lockHeldMs,
+          backupLock: snap.backupLock,
+        },
+        snap.lockHeldMs !== undefined
+          ? `seed snapshot taken (global read lock held ${snap.lockHeldMs} ms)`
+          : `seed snapshot taken (no global lock${snap.method === 'aligned' ? `: ${parallel} read views aligned in ${snap.alignAttempts} attempt${snap.alignAttempts === 1 ? '' : 's'}` : ''})`,
       );
+      if (snap.backupLock) ctx.logger.info('LOCK INSTANCE FOR BACKUP held until the rows are read: DDL on the source waits');
       if (prior !== undefined && snap.position.isBefore(prior.position)) {
         throw new BinsnapError(
           'BINSNAP_E_SEED_INCOMPLETE',
@@ -332,7 +345,10 @@ export const seedCommand: CommandHandler = async (ctx) => {
         tables: schema.tables.map((t) => ({ table: t.name, rows: perTable.get(t.name)!.rows })),
         rows: writer.rowCount,
         parallel,
+        snapshot: snap.method,
+        alignAttempts: snap.alignAttempts,
         lockHeldMs: snap.lockHeldMs ?? null,
+        backupLock: snap.backupLock,
         seconds: Math.round(seconds * 1000) / 1000,
         resumed: prior !== undefined,
       };
