@@ -3,11 +3,14 @@
  * while sysbench writes at the server's maximum rate (no --rate limit), with
  * the daemon's lag sampled from its /metrics endpoint.
  *
- *   npm run build && npx tsx benchmarks/lag/run.ts [--time 60] [--threads 4] [--workload oltp_write_only] [--table-size 100000] [--rate 0]
+ *   npm run build && npx tsx benchmarks/lag/run.ts [--time 60] [--threads 4] [--workload oltp_write_only] [--table-size 100000] [--rate 0] [--daemon-session own|shared]
  *
  * Steps: start the server; start the daemon as a child process (`node
  * bin/binsnap.js run --source … --from <SHOW MASTER STATUS> --store fresh.db
- * --metrics 127.0.0.1:PORT`); `sysbench … prepare` (the daemon applies the
+ * --metrics 127.0.0.1:PORT`), in a session of its own as the server is (the
+ * kernel's autogroups then share the cores between the server, sysbench and
+ * the daemon as between services; `--daemon-session shared` keeps it in the
+ * benchmark's session, beside sysbench); `sysbench … prepare` (the daemon applies the
  * CREATE TABLE and the initial rows, and the load waits until it has caught
  * up); then `sysbench … run` for --time seconds. While the load runs and
  * until the daemon has drained, two samplers run side by side:
@@ -54,8 +57,11 @@ const { values: args } = parseArgs({
     'drain-timeout': { type: 'string', default: '300' },
     // sysbench --rate: transactions/s; 0 (the default) is the server's maximum rate.
     rate: { type: 'string', default: '0' },
+    // own: the daemon in a session of its own (as the server already is), shared: in the benchmark's.
+    'daemon-session': { type: 'string', default: 'own' },
   },
 });
+if (args['daemon-session'] !== 'own' && args['daemon-session'] !== 'shared') throw new Error(`--daemon-session is own or shared, not ${args['daemon-session']}`);
 const loadSeconds = Number(args.time);
 const threads = Number(args.threads);
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
@@ -214,7 +220,7 @@ async function main(): Promise<void> {
     ];
     // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir /tmp/prof") profiles the daemon.
     const nodeArgs = process.env['BENCH_NODE_ARGS']?.split(' ').filter((a) => a !== '') ?? [];
-    daemon = spawn(process.execPath, [...nodeArgs, ...runArgv], { stdio: ['ignore', 'pipe', 'pipe'] });
+    daemon = spawn(process.execPath, [...nodeArgs, ...runArgv], { stdio: ['ignore', 'pipe', 'pipe'], detached: args['daemon-session'] === 'own' });
     const logStream = createWriteStream(daemonLog);
     daemon.stderr!.pipe(logStream);
     let daemonOut = '';
@@ -387,7 +393,7 @@ async function main(): Promise<void> {
         `load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} at the end; targets: p99 < 1 s, never falling behind)\n`,
     );
     console.log(['| measure | value |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n'));
-    console.log(`\ncommand: npx tsx benchmarks/lag/run.ts --time ${args.time} --threads ${args.threads} --workload ${args.workload} --table-size ${args['table-size']}${Number(args.rate) > 0 ? ` --rate ${args.rate}` : ''}`);
+    console.log(`\ncommand: npx tsx benchmarks/lag/run.ts --time ${args.time} --threads ${args.threads} --workload ${args.workload} --table-size ${args['table-size']}${Number(args.rate) > 0 ? ` --rate ${args.rate}` : ''} --daemon-session ${args['daemon-session']}`);
     console.log(`daemon: node bin/binsnap.js ${runArgv.slice(1).join(' ').replace(/mysql:\/\/[^@]*@/, 'mysql://…@').replace(store, 'fresh.db')}`);
     const storeMb = [store, `${store}-wal`].filter(existsSync).reduce((n, f) => n + statSync(f).size, 0) / 1e6;
     log(`store after the run: ${storeMb.toFixed(1)} MB`);
