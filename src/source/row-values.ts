@@ -8,7 +8,7 @@
  * history (TableSchema), never by mysql2's guess:
  * integers and YEAR → number, BIGINT beyond ±(2^53−1) → exact digit string;
  * DECIMAL → the server's text (exactly D fraction digits); FLOAT is selected
- * as CAST(col AS DOUBLE) (the text protocol prints 6 digits only) and printed
+ * as a DOUBLE (the text protocol prints 6 digits of a FLOAT only) and printed
  * as the shortest decimal that round-trips the 32-bit value; DOUBLE → the
  * server's text, which round-trips; BIT → the number of its bytes; temporal
  * types → the server's text (exactly fsp digits; TIMESTAMP in UTC: the
@@ -57,9 +57,14 @@ export function ident(name: string): string {
   return `\`${name.replace(/`/g, '``')}\``;
 }
 
-/** The select-list item of a column: FLOAT through DOUBLE so its exact 32-bit value arrives. */
-export function selectItem(c: ColumnSchema): string {
-  return c.type === 'float' ? `CAST(${ident(c.name)} AS DOUBLE) AS ${ident(c.name)}` : ident(c.name);
+/**
+ * The select-list item of a column: FLOAT widened to DOUBLE so its exact 32-bit value arrives.
+ * MariaDB: CAST(… AS DOUBLE). MySQL has that cast only from 8.0.17, so there it is `… * 1e0`,
+ * the same double (a product with 1 is exact and keeps the sign of zero).
+ */
+export function selectItem(c: ColumnSchema, flavor: ServerFlavor): string {
+  if (c.type !== 'float') return ident(c.name);
+  return flavor === 'mariadb' ? `CAST(${ident(c.name)} AS DOUBLE) AS ${ident(c.name)}` : `(${ident(c.name)} * 1e0) AS ${ident(c.name)}`;
 }
 
 /**

@@ -413,7 +413,7 @@ export async function* readRows(
   // Ordered by the range's key column (the clustered index of an InnoDB primary key: no sort),
   // so a batch's last key tells how far the rows are read.
   const sql =
-    `SELECT ${columns.map(selectItem).join(', ')} FROM ${ident(t.db)}.${ident(t.table)}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}` +
+    `SELECT ${columns.map((c) => selectItem(c, flavor)).join(', ')} FROM ${ident(t.db)}.${ident(t.table)}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}` +
     (ordered && range ? ` ORDER BY ${ident(range.column)}` : '');
   const core = (conn as unknown as { connection: CoreConnection }).connection;
   const parser = new RowParser(columns.map((c) => fieldReader(c, flavor)), `${t.db}.${t.table}`);

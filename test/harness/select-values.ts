@@ -14,7 +14,7 @@
  *
  * Per type: integers and YEAR are numbers, BIGINT beyond ±(2^53−1) the string
  * of its exact digits; DECIMAL the server's text (exactly D fraction digits);
- * FLOAT is read as CAST(… AS DOUBLE) (the exact 32-bit value; the text
+ * FLOAT is read as CAST(… AS DOUBLE) (… * 1e0 on MySQL; the exact 32-bit value; the text
  * protocol prints only 6 digits) and printed as the shortest decimal that
  * round-trips the 32-bit value; DOUBLE the server's text, which round-trips;
  * BIT the number of its bytes; dates and times the server's text (exactly fsp
@@ -80,9 +80,11 @@ export async function selectTableWithInfo(conn: mysql.Connection, db: string, ta
   await conn.query('SET NAMES utf8mb4');
   await conn.query("SET time_zone = '+00:00'");
   const info = await tableInfo(conn, db, table);
-  const list = info.columns
-    .map((c) => (c.dataType === 'float' ? `CAST(${ident(c.name)} AS DOUBLE) AS ${ident(c.name)}` : ident(c.name)))
-    .join(', ');
+  // MySQL has CAST(… AS DOUBLE) only from 8.0.17; `* 1e0` widens the float to the same double.
+  const [[v]] = (await conn.query('SELECT VERSION() AS v')) as unknown as [[{ v: string }]];
+  const mariadb = /mariadb/i.test(String(v?.v));
+  const asDouble = (name: string): string => (mariadb ? `CAST(${ident(name)} AS DOUBLE)` : `(${ident(name)} * 1e0)`);
+  const list = info.columns.map((c) => (c.dataType === 'float' ? `${asDouble(c.name)} AS ${ident(c.name)}` : ident(c.name))).join(', ');
   const [raw] = await conn.query({
     sql: `SELECT ${list} FROM ${ident(db)}.${ident(table)}`,
     rowsAsArray: true,
