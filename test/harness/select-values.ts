@@ -21,6 +21,7 @@
  * fraction digits), TIMESTAMP in UTC (the session time zone is set to +00:00);
  * character types decoded as utf8mb4 (character_set_results); binary types,
  * blobs and geometry (SRID + WKB, as stored) base64; ENUM/SET the labels;
+ * MySQL's JSON the value, integers beyond ±(2^53−1) as strings of their digits;
  * MariaDB's JSON alias is LONGTEXT and stays a string.
  */
 import type mysql from 'mysql2/promise';
@@ -144,8 +145,37 @@ export function convertValue(c: ColumnInfo, raw: Buffer | null): JsonValue {
   if (TEMPORAL_TYPES.has(t)) return raw.toString('latin1');
   if (TEXT_TYPES.has(t)) return raw.toString('utf8');
   if (BINARY_TYPES.has(t) || GEOMETRY_TYPES.has(t)) return raw.toString('base64');
-  if (t === 'json') return JSON.parse(raw.toString('utf8')) as JsonValue;
+  if (t === 'json') return parseJsonExact(raw.toString('utf8'));
   throw new Error(`selectTable: no SPEC §3 mapping for column ${c.name} of type ${c.columnType}`);
+}
+
+/**
+ * JSON text → value with SPEC §3's exact integers: an integer literal beyond ±(2^53−1) becomes the
+ * string of its digits (JSON.parse would round it), as binsnap maps MySQL's binary JSON.
+ */
+export function parseJsonExact(text: string): JsonValue {
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i] as string;
+    if (ch === '"') {
+      // Copy a string literal whole (escapes included).
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      out += text.slice(i, j + 1);
+      i = j + 1;
+    } else if (ch === '-' || (ch >= '0' && ch <= '9')) {
+      const m = /^-?\d+(\.\d+)?([eE][-+]?\d+)?/.exec(text.slice(i)) as RegExpExecArray;
+      const literal = m[0];
+      const integer = m[1] === undefined && m[2] === undefined;
+      out += integer && !Number.isSafeInteger(Number(literal)) ? `"${literal}"` : literal;
+      i += literal.length;
+    } else {
+      out += ch;
+      i++;
+    }
+  }
+  return JSON.parse(out) as JsonValue;
 }
 
 function exactInteger(n: bigint): number | string {

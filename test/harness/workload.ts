@@ -1,5 +1,7 @@
 /**
- * A seeded, deterministic random workload for a MariaDB 10.11 server (binlog
+ * A seeded, deterministic random workload for a MariaDB 10.11 server (or,
+ * with `flavor: 'mysql'`, MySQL 8.0: the big transaction then comes from a
+ * recursive CTE instead of the Sequence engine) (binlog
  * in ROW format, FULL images), recording checkpoints — the binlog position
  * after selected commits and a SELECT snapshot (SPEC §3 values) of every
  * workload table at that moment — for differential tests of `binsnap replay`.
@@ -47,6 +49,8 @@ export interface WorkloadOptions {
   readonly onCheckpoint?: (cp: WorkloadCheckpoint) => void | Promise<void>;
   /** Accept a server with MINIMAL/NOBLOB row images (default: FULL is required). */
   readonly anyRowImage?: boolean;
+  /** The server: MariaDB (default) fills the big transaction from the Sequence engine, MySQL from a recursive CTE. */
+  readonly flavor?: 'mariadb' | 'mysql';
 }
 
 export interface WorkloadCheckpoint {
@@ -359,11 +363,12 @@ function genValue(rng: Rng, c: Col): string {
     case 'json':
       return sqlString(rng.pick(JSON_TEXTS));
     case 'geom': {
-      const x = (): string => (rng.int(-18000, 18000) / 100).toString();
+      // Pairs valid in SRID 4326 too, where MySQL reads latitude (±90) first and longitude (±180) second.
+      const xy = (): string => `${rng.int(-9000, 9000) / 100} ${rng.int(-18000, 18000) / 100}`;
       const srid = rng.pick([0, 4326]);
       const wkt = rng.pick([
-        () => `POINT(${x()} ${x()})`,
-        () => `LINESTRING(${x()} ${x()},${x()} ${x()},${x()} ${x()})`,
+        () => `POINT(${xy()})`,
+        () => `LINESTRING(${xy()},${xy()},${xy()})`,
         () => 'POLYGON((0 0,10 0,10 10,0 10,0 0))',
       ])();
       return `ST_GeomFromText('${wkt}', ${srid})`;
@@ -622,7 +627,7 @@ function colOf(t: TableModel, name: string): Col {
   return c;
 }
 
-function ddlEvents(bigRows: number): Array<Omit<DdlEvent, 'at'> & { frac: number }> {
+function ddlEvents(bigRows: number, flavor: 'mariadb' | 'mysql'): Array<Omit<DdlEvent, 'at'> & { frac: number }> {
   const T = (g: Gstate, role: string): string => `${id(g.db)}.${id(table(g, role).name)}`;
   return [
     { frac: 0.05, run: (g) => ddl(g, `ALTER TABLE ${T(g, 'plain')} ADD COLUMN note VARCHAR(30) CHARACTER SET utf8mb4 DEFAULT 'n/a' AFTER name`, () => {
@@ -654,7 +659,7 @@ function ddlEvents(bigRows: number): Array<Omit<DdlEvent, 'at'> & { frac: number
       t.cols = t.cols.filter((c) => c.name !== 'note');
     }) },
     { frac: 0.45, run: (g) => ddl(g, `RENAME TABLE ${T(g, 'plain')} TO ${id(g.db)}.plain_r`, () => rename(g, 'plain', 'plain_r')) },
-    { frac: 0.5, run: (g) => bulkPhase(g, bigRows) },
+    { frac: 0.5, run: (g) => bulkPhase(g, bigRows, flavor) },
     { frac: 0.55, run: (g) => {
       const a = T(g, 'plain');
       const b = T(g, 'comp');
@@ -712,15 +717,18 @@ function colOfList(cols: Col[], name: string): Col {
 }
 
 /** The big transaction: checkpoint before, INSERT … SELECT of bigRows rows, a few scripted changes, TRUNCATE. */
-function bulkPhase(g: Gstate, bigRows: number): void {
+function bulkPhase(g: Gstate, bigRows: number, flavor: 'mariadb' | 'mysql'): void {
   const T = `${id(g.db)}.${id(table(g, 'bulk').name)}`;
   // A checkpoint right before (the previous commit is the last random transaction).
   emit(g, ['DO 0'], 'before bulk insert', true);
   emit(
     g,
     [
+      ...(flavor === 'mysql' ? [`SET SESSION cte_max_recursion_depth = ${bigRows + 1}`] : []),
       'START TRANSACTION',
-      `INSERT INTO ${T} (id, v, s) SELECT seq, seq * 7 % 1000, CONCAT('row-', seq) FROM ${id(g.db)}.seq_1_to_${bigRows}`,
+      flavor === 'mysql'
+        ? `INSERT INTO ${T} (id, v, s) WITH RECURSIVE sq (seq) AS (SELECT 1 UNION ALL SELECT seq + 1 FROM sq WHERE seq < ${bigRows}) SELECT seq, seq * 7 % 1000, CONCAT('row-', seq) FROM sq`
+        : `INSERT INTO ${T} (id, v, s) SELECT seq, seq * 7 % 1000, CONCAT('row-', seq) FROM ${id(g.db)}.seq_1_to_${bigRows}`,
       'COMMIT',
     ],
     `bulk insert of ${bigRows} rows`,
@@ -736,7 +744,7 @@ function bulkPhase(g: Gstate, bigRows: number): void {
 }
 
 /** The steps of a workload: pure, the same for the same options. */
-export function generateWorkload(opts: Pick<WorkloadOptions, 'seed' | 'transactions' | 'db' | 'checkpointEvery' | 'bigRows'>): WorkloadStep[] {
+export function generateWorkload(opts: Pick<WorkloadOptions, 'seed' | 'transactions' | 'db' | 'checkpointEvery' | 'bigRows' | 'flavor'>): WorkloadStep[] {
   const every = opts.checkpointEvery ?? 50;
   const bigRows = opts.bigRows ?? 100_000;
   const g: Gstate = { rng: new Rng(opts.seed), db: opts.db, tables: new Map(), steps: [], undo: [] };
@@ -779,7 +787,7 @@ export function generateWorkload(opts: Pick<WorkloadOptions, 'seed' | 'transacti
   }
   g.steps[g.steps.length - 1] = { ...(g.steps[g.steps.length - 1] as WorkloadStep), checkpoint: true };
 
-  const events = ddlEvents(bigRows)
+  const events = ddlEvents(bigRows, opts.flavor ?? 'mariadb')
     .map((e) => ({ at: Math.floor(e.frac * opts.transactions), run: e.run }))
     .sort((a, b) => a.at - b.at);
   let next = 0;
@@ -805,8 +813,10 @@ export async function masterPosition(conn: mysql.Connection): Promise<string> {
 export async function runWorkload(conn: mysql.Connection, opts: WorkloadOptions): Promise<WorkloadResult> {
   const t0 = Date.now();
   const steps = generateWorkload(opts);
-  const [engines] = await conn.query("SELECT 1 FROM information_schema.ENGINES WHERE ENGINE = 'SEQUENCE' AND SUPPORT IN ('YES', 'DEFAULT')");
-  if ((engines as unknown[]).length === 0) throw new Error('runWorkload needs MariaDB with the Sequence engine (seq_1_to_N)');
+  if ((opts.flavor ?? 'mariadb') === 'mariadb') {
+    const [engines] = await conn.query("SELECT 1 FROM information_schema.ENGINES WHERE ENGINE = 'SEQUENCE' AND SUPPORT IN ('YES', 'DEFAULT')");
+    if ((engines as unknown[]).length === 0) throw new Error('runWorkload needs MariaDB with the Sequence engine (seq_1_to_N)');
+  }
   const [fmt] = await conn.query("SELECT @@binlog_format AS f, @@binlog_row_image AS i");
   const f = (fmt as Array<{ f: string; i: string }>)[0];
   if (f?.f !== 'ROW' || (f.i !== 'FULL' && opts.anyRowImage !== true)) {
