@@ -20,7 +20,7 @@ import { connect, destroyMariadb, sourceUrlOf, type MariadbInfo } from '../harne
 import { mysqlBasedir, startMysql } from '../harness/mysql.js';
 import { ALL_TYPES_ROWS, ALL_TYPES_TABLE } from '../harness/all-types.js';
 import { selectTable } from '../harness/select-values.js';
-import { checkEveryCheckpoint } from '../harness/replay-check.js';
+import { asMultiset, checkEveryCheckpoint, parseJsonl } from '../harness/replay-check.js';
 import { runWorkload, type WorkloadResult } from '../harness/workload.js';
 
 const basedir = mysqlBasedir();
@@ -320,7 +320,7 @@ describe.skipIf(!basedir)('a MySQL 8 source', () => {
     expect(await lines(seeded, 'latest')).toEqual(atEnd);
   }, 120_000);
 
-  it('a random workload with DDL mid-stream, under MySQL 8 default MINIMAL row metadata: replay from the server and from the files equals SELECT at every checkpoint', async () => {
+  it('a random workload with DDL mid-stream, under MySQL 8 default MINIMAL row metadata: replay (server and files) equals SELECT at every checkpoint; verify, seed --parallel 2 and run --until agree', async () => {
     // Without full metadata, column names, signedness and charsets come from binsnap's schema history (its DDL parser).
     const admin = await connect(server);
     await admin.query("SET GLOBAL binlog_row_metadata = 'MINIMAL'");
@@ -350,6 +350,45 @@ describe.skipIf(!basedir)('a MySQL 8 source', () => {
     expect(r2.code, r2.err).toBe(0);
     expect(await checkEveryCheckpoint(fromServer, result.checkpoints, 'MySQL, from the server')).toBeGreaterThan(50);
     expect(await checkEveryCheckpoint(fromFiles, result.checkpoints, 'MySQL, from the files')).toBeGreaterThan(50);
+
+    // The day-one path on MySQL: verify the replayed store, seed (--parallel 2), then run --until after more writes.
+    const tables = Object.keys(result.checkpoints.at(-1)!.tables);
+    expect(tables.length).toBeGreaterThanOrEqual(5);
+    const verified = await runCli(['verify', '--source', source(PASSWORD), '--tables', 'wl.*', '--store', fromServer, '--json']);
+    expect(verified.code, verified.err + verified.out).toBe(0);
+    const report = JSON.parse(verified.out) as { equal: boolean; tables: Array<{ table: string }> };
+    expect(report.equal).toBe(true);
+    expect(report.tables.map((t) => t.table).sort()).toEqual([...tables].sort());
+    const seeded = path.join(dir, 'wl-seed.db');
+    const s1 = await runCli(['seed', '--source', source(PASSWORD), '--tables', 'wl.*', '--parallel', '2', '--store', seeded, '--json']);
+    expect(s1.code, s1.err).toBe(0);
+    const at = (JSON.parse(s1.out) as { position: string }).position;
+    expect(at).toBe(result.end); // nothing wrote since the workload
+    for (const t of tables) {
+      const e1 = await runCli(['export', '--table', t, '--format', 'jsonl', '--store', seeded]);
+      const e2 = await runCli(['export', '--table', t, '--at', at, '--format', 'jsonl', '--store', fromServer]);
+      expect(asMultiset(parseJsonl(e1.out)), `${t}: seed against replay`).toEqual(asMultiset(parseJsonl(e2.out)));
+    }
+    const w = await connect(server);
+    let until: string;
+    try {
+      await w.query("SET SESSION time_zone = '+00:00'");
+      // A change to each table the workload left, and a table created after the seed.
+      for (const t of tables) await w.query(`DELETE FROM ${t.split('.').map((n) => `\`${n}\``).join('.')} LIMIT 1`);
+      await w.query('CREATE TABLE wl.later (id BIGINT UNSIGNED PRIMARY KEY, f FLOAT, j JSON)');
+      await w.query(`INSERT INTO wl.later VALUES (18446744073709551615, 0.1, '{"n": 9007199254740993}'), (1, -2.5, '[1, "x"]')`);
+      const [[st]] = (await w.query('SHOW MASTER STATUS')) as unknown as [[{ File: string; Position: number }]];
+      until = `${st!.File}:${st!.Position}`;
+    } finally {
+      await w.end();
+    }
+    const ran = await runCli(['run', '--source', source(PASSWORD), '--until', until, '--store', seeded, '--server-id', '8005']);
+    expect(ran.code, ran.err).toBe(0);
+    const after = await runCli(['verify', '--source', source(PASSWORD), '--tables', 'wl.*', '--store', seeded, '--json']);
+    expect(after.code, after.err + after.out).toBe(0);
+    expect((JSON.parse(after.out) as { tables: Array<{ table: string }> }).tables.map((t) => t.table)).toContain('wl.later');
+    const later = await runCli(['export', '--table', 'wl.later', '--format', 'jsonl', '--store', seeded]);
+    expect(later.out.trim().split('\n')).toEqual(['{"id":1,"f":-2.5,"j":[1,"x"]}', '{"id":"18446744073709551615","f":0.1,"j":{"n":"9007199254740993"}}']);
   }, 300_000);
 
   it('a wrong password is BINSNAP_E_SOURCE_AUTH (exit 3) and prints no secret', async () => {
