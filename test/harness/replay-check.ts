@@ -9,6 +9,7 @@ import { expect } from 'vitest';
 import type { MariadbInfo } from './mariadb.js';
 import { sortRows, type Row } from './select-values.js';
 import type { WorkloadCheckpoint } from './workload.js';
+import { binsnapCatalog } from './catalog.js';
 
 export interface Run {
   readonly code: number;
@@ -112,3 +113,22 @@ export async function checkEveryCheckpoint(store: string, checkpoints: readonly 
   return n;
 }
 
+
+/**
+ * `binsnap schema --table T --at <checkpoint> --json` of every table of every checkpoint that
+ * recorded catalogs, compared with information_schema then; returns how many were compared.
+ */
+export async function checkEverySchema(store: string, checkpoints: readonly WorkloadCheckpoint[], label: string): Promise<number> {
+  let n = 0;
+  for (const cp of checkpoints) {
+    for (const [table, want] of Object.entries(cp.catalogs ?? {})) {
+      const r = await inProcess(['schema', '--table', table, '--at', cp.position, '--json', '--store', store, '--log-level', 'warn']);
+      if (r.code !== 0) throw new Error(`binsnap schema --table ${table} --at ${cp.position} exited ${r.code}: ${r.err.slice(-2000)}`);
+      const body = JSON.parse(r.out) as { schema: Parameters<typeof binsnapCatalog>[0] | null };
+      expect(body.schema, `${label}: ${table} at ${cp.position} (${cp.label})`).not.toBeNull();
+      expect(binsnapCatalog(body.schema!), `${label}: ${table} at ${cp.position} (${cp.label})`).toEqual(want);
+      n++;
+    }
+  }
+  return n;
+}

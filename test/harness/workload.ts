@@ -32,6 +32,7 @@
  * each transaction is sent as one round trip.
  */
 import type mysql from 'mysql2/promise';
+import { serverCatalog, type Catalog } from './catalog.js';
 import { snapshotTablesWithKeys, type Row } from './select-values.js';
 
 // ── options and results ─────────────────────────────────────────────────────
@@ -51,6 +52,8 @@ export interface WorkloadOptions {
   readonly anyRowImage?: boolean;
   /** The server: MariaDB (default) fills the big transaction from the Sequence engine, MySQL from a recursive CTE. */
   readonly flavor?: 'mariadb' | 'mysql';
+  /** Also record each table's structure from information_schema at every checkpoint (`catalogs`). */
+  readonly catalogs?: boolean;
 }
 
 export interface WorkloadCheckpoint {
@@ -63,6 +66,8 @@ export interface WorkloadCheckpoint {
   readonly tables: Record<string, Row[]>;
   /** `db.table` → its primary-key columns then (empty for a table without one). */
   readonly keys: Record<string, string[]>;
+  /** With `catalogs`: `db.table` → its structure from information_schema then. */
+  readonly catalogs?: Record<string, Catalog>;
 }
 
 export interface WorkloadResult {
@@ -837,7 +842,15 @@ export async function runWorkload(conn: mysql.Connection, opts: WorkloadOptions)
     if (step.checkpoint) {
       const position = await masterPosition(conn);
       const snap = await snapshotTablesWithKeys(conn, step.tables);
-      const cp: WorkloadCheckpoint = { position, label: step.label, step: i, tables: snap.tables, keys: snap.keys };
+      let catalogs: Record<string, Catalog> | undefined;
+      if (opts.catalogs === true) {
+        catalogs = {};
+        for (const t of step.tables) {
+          const dot = t.indexOf('.');
+          catalogs[t] = await serverCatalog(conn, t.slice(0, dot), t.slice(dot + 1));
+        }
+      }
+      const cp: WorkloadCheckpoint = { position, label: step.label, step: i, tables: snap.tables, keys: snap.keys, ...(catalogs ? { catalogs } : {}) };
       checkpoints.push(cp);
       await opts.onCheckpoint?.(cp);
     }

@@ -20,7 +20,7 @@ import { connect, destroyMariadb, sourceUrlOf, type MariadbInfo } from '../harne
 import { mysqlBasedir, startMysql } from '../harness/mysql.js';
 import { ALL_TYPES_ROWS, ALL_TYPES_TABLE } from '../harness/all-types.js';
 import { selectTable } from '../harness/select-values.js';
-import { asMultiset, checkEveryCheckpoint, parseJsonl } from '../harness/replay-check.js';
+import { asMultiset, checkEveryCheckpoint, checkEverySchema, parseJsonl } from '../harness/replay-check.js';
 import { runWorkload, type WorkloadResult } from '../harness/workload.js';
 
 const basedir = mysqlBasedir();
@@ -327,7 +327,7 @@ describe.skipIf(!basedir)('a MySQL 8 source', () => {
     const c = await connect(server);
     let result: WorkloadResult;
     try {
-      result = await runWorkload(c, { seed: 80, transactions: 300, db: 'wl', bigRows: 5_000, checkpointEvery: 25, flavor: 'mysql' });
+      result = await runWorkload(c, { seed: 80, transactions: 300, db: 'wl', bigRows: 5_000, checkpointEvery: 25, flavor: 'mysql', catalogs: true });
     } finally {
       await c.end();
       await admin.query("SET GLOBAL binlog_row_metadata = 'FULL'");
@@ -350,6 +350,8 @@ describe.skipIf(!basedir)('a MySQL 8 source', () => {
     expect(r2.code, r2.err).toBe(0);
     expect(await checkEveryCheckpoint(fromServer, result.checkpoints, 'MySQL, from the server')).toBeGreaterThan(50);
     expect(await checkEveryCheckpoint(fromFiles, result.checkpoints, 'MySQL, from the files')).toBeGreaterThan(50);
+    // binsnap's schema history, built from the DDL text, against information_schema at every checkpoint.
+    expect(await checkEverySchema(fromServer, result.checkpoints, 'MySQL')).toBeGreaterThan(50);
 
     // The day-one path on MySQL: verify the replayed store, seed (--parallel 2), then run --until after more writes.
     const tables = Object.keys(result.checkpoints.at(-1)!.tables);

@@ -26,6 +26,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connect, type MariadbInfo } from '../harness/mariadb.js';
 import { sortRows, type Row } from '../harness/select-values.js';
 import { runWorkload, type WorkloadCheckpoint, type WorkloadResult } from '../harness/workload.js';
+import { checkEverySchema } from '../harness/replay-check.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const replayBuilt = path.join(root, 'dist/cli/commands/replay-command.js');
@@ -152,7 +153,7 @@ describe('replay, differential against the live server (SPEC §1, §3, §4)', ()
       // A fresh binlog file: the workload's range starts there.
       await conn.query('FLUSH BINARY LOGS');
       const t0 = Date.now();
-      work = await runWorkload(conn, { seed: SEED, transactions: TRANSACTIONS, db });
+      work = await runWorkload(conn, { seed: SEED, transactions: TRANSACTIONS, db, catalogs: true });
       console.log(
         `replay-differential: workload seed=${SEED} ${work.steps} steps, ${work.statements} statements, ` +
           `${work.checkpoints.length} checkpoints, ${work.start} → ${work.end} in ${Date.now() - t0} ms` +
@@ -193,10 +194,12 @@ describe('replay, differential against the live server (SPEC §1, §3, §4)', ()
     expect(n).toBeGreaterThan(100);
   }, LONG);
 
-  it('replay --source: every table at every checkpoint equals the live SELECT', async () => {
+  it('replay --source: every table at every checkpoint equals the live SELECT, and its schema information_schema', async () => {
     const b = path.join(dir, 'b.db');
     await replay(['--source', server.url, '--from', work.start, '--to', work.end, '--store', b]);
     await checkEveryCheckpoint(b);
+    // The schema history binsnap built from the DDL text: columns, types, charsets, keys as the server has them.
+    expect(await checkEverySchema(b, work.checkpoints, 'MariaDB')).toBeGreaterThan(100);
   }, LONG);
 
   it.skipIf(!inject('mariadb').binlogDir)('replay into the Redis store: the tables at every fourth checkpoint and the last equal the live SELECT', async () => {
