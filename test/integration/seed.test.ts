@@ -173,6 +173,7 @@ describe('binsnap seed (issue 6)', () => {
         const c = await seed(storeC, ['--source', server.url, '--tables', `${db}.*`, '--parallel', '2', '--global-lock', 'never']);
         expect(c).toMatchObject({ snapshot: 'aligned', lockHeldMs: null });
         expect(c.alignAttempts).toBeGreaterThanOrEqual(1);
+        console.log(`seed --parallel 2 under a writer (${writes - writesAfterA} commits during it): read views aligned in ${c.alignAttempts} attempt(s)`);
         // The fallback, forced: FLUSH TABLES WITH READ LOCK while the views start.
         const storeD = path.join(dir, 'd.db');
         const d = await seed(storeD, ['--source', server.url, '--tables', `${db}.*`, '--parallel', '2', '--global-lock', 'always']);
