@@ -185,14 +185,23 @@ function tools(server: MariadbInfo, serverPid: number, storeDir: string, dumpDir
       // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir /tmp/prof") profiles binsnap's runs.
       const nodeArgs = process.env['BENCH_NODE_ARGS']?.split(' ').filter((a) => a !== '') ?? [];
       const t = await timeCommand(process.execPath, [...nodeArgs, ...argv], serverPid);
-      const summary = JSON.parse(t.stdout.trim().split('\n').pop() as string) as { rows: number; seconds: number; lockHeldMs: number | null };
+      const summary = JSON.parse(t.stdout.trim().split('\n').pop() as string) as {
+        rows: number;
+        seconds: number;
+        lockHeldMs: number | null;
+        snapshot?: string;
+        alignAttempts?: number;
+      };
       const bytes = storeBytes(store);
       removeStore(store);
       return {
         ...t,
         outBytes: bytes,
         rows: summary.rows,
-        note: `own ${summary.seconds.toFixed(1)} s${summary.lockHeldMs !== null ? `, FTWRL ${summary.lockHeldMs} ms` : ''}`,
+        note:
+          `own ${summary.seconds.toFixed(1)} s` +
+          (summary.lockHeldMs !== null ? `, FTWRL ${summary.lockHeldMs} ms` : '') +
+          (summary.snapshot === 'aligned' ? `, views aligned without a lock (${summary.alignAttempts} attempt${summary.alignAttempts === 1 ? '' : 's'})` : ''),
       };
     },
   });
