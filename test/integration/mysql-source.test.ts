@@ -419,4 +419,37 @@ describe.skipIf(!basedir)('a MySQL 8 source', () => {
     expect(r.err).toContain('BINSNAP_E_SOURCE_AUTH');
     expect(r.err).not.toContain(wrong);
   });
+
+  it('a user without REPLICATION SLAVE is BINSNAP_E_SOURCE_PRIVILEGE (exit 3)', async () => {
+    const c = await connect(server);
+    try {
+      await c.query("CREATE USER 'reader'@'%' IDENTIFIED WITH caching_sha2_password BY 'Reader-pw-1'");
+      await c.query("GRANT SELECT ON *.* TO 'reader'@'%'");
+    } finally {
+      await c.end();
+    }
+    const r = await runCli(['replay', '--source', `mysql://reader:Reader-pw-1@${server.host}:${server.port}`, '--from', start, '--to', end, '--store', path.join(dir, 'np.db')]);
+    expect(r.code, r.err).toBe(3);
+    expect(r.err).toContain('BINSNAP_E_SOURCE_PRIVILEGE');
+    expect(r.err).not.toContain('Reader-pw-1');
+  });
+
+  // Last in this file: it purges the binlog files the tests above replay.
+  it('a purged start position, by file position or by GTID set, is BINSNAP_E_SOURCE_POSITION_PURGED (exit 3)', async () => {
+    const c = await connect(server);
+    try {
+      await c.query('FLUSH BINARY LOGS');
+      const [[st]] = (await c.query('SHOW MASTER STATUS')) as unknown as [[{ File: string }]];
+      await c.query(`PURGE BINARY LOGS TO '${st!.File}'`);
+    } finally {
+      await c.end();
+    }
+    const byPosition = await runCli(['replay', '--source', source(PASSWORD), '--from', start, '--store', path.join(dir, 'purged.db')]);
+    expect(byPosition.code, byPosition.err).toBe(3);
+    expect(byPosition.err).toContain('BINSNAP_E_SOURCE_POSITION_PURGED');
+    // The GTID set before the CREATE TABLE: the server no longer has the transactions after it.
+    const byGtid = await runCli(['run', '--source', source(PASSWORD), '--from-gtid', midGtid, '--store', path.join(dir, 'purged-gtid.db'), '--server-id', '8006']);
+    expect(byGtid.code, byGtid.err).toBe(3);
+    expect(byGtid.err).toContain('BINSNAP_E_SOURCE_POSITION_PURGED');
+  });
 });
