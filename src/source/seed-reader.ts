@@ -153,7 +153,7 @@ export async function openSnapshot(source: SourceUrl, parallel: number, options:
     } else if (globalLock !== 'always') {
       const align = flavor === 'mariadb' ? alignMariadb(opened, startViews) : await mysqlAligner(control!, startViews, options);
       for (; align !== undefined && attempts < maxAttempts && at === undefined; attempts++) {
-        if (attempts > 0) await new Promise((r) => setTimeout(r, 2 + Math.floor(Math.random() * 8 * attempts)));
+        if (attempts > 0) await new Promise((r) => setTimeout(r, 2 + Math.floor(Math.random() * 8 * Math.min(attempts, 10))));
         at = await align();
         if (at === undefined) await endViews();
       }
