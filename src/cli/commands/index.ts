@@ -1,15 +1,26 @@
 /** The command table: name → summary and handler. Wiring only. */
 import type { CommandName } from '../../config/options.js';
 import type { CommandHandler } from '../command.js';
-import { dumpCommand } from './dump-command.js';
-import { exportCommand } from './export-command.js';
-import { historyCommand } from './history-command.js';
-import { replayCommand } from './replay-command.js';
-import { runCommand } from './run-command.js';
-import { schemaCommand } from './schema-command.js';
-import { seedCommand } from './seed-command.js';
-import { statusCommand } from './status-command.js';
-import { verifyCommand } from './verify-command.js';
+
+/**
+ * A handler whose module is imported when the command runs: `binsnap status`
+ * does not load the decoder, the pipeline or the seed, nor `replay` the
+ * daemon's and the seed's modules (each module costs its read and compile at
+ * every start).
+ */
+function lazy(load: () => Promise<CommandHandler>): CommandHandler {
+  return async (ctx) => (await load())(ctx);
+}
+
+const seedCommand = lazy(async () => (await import('./seed-command.js')).seedCommand);
+const runCommand = lazy(async () => (await import('./run-command.js')).runCommand);
+const replayCommand = lazy(async () => (await import('./replay-command.js')).replayCommand);
+const exportCommand = lazy(async () => (await import('./export-command.js')).exportCommand);
+const schemaCommand = lazy(async () => (await import('./schema-command.js')).schemaCommand);
+const historyCommand = lazy(async () => (await import('./history-command.js')).historyCommand);
+const statusCommand = lazy(async () => (await import('./status-command.js')).statusCommand);
+const verifyCommand = lazy(async () => (await import('./verify-command.js')).verifyCommand);
+const dumpCommand = lazy(async () => (await import('./dump-command.js')).dumpCommand);
 
 export interface CommandEntry {
   readonly summary: string;
