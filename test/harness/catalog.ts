@@ -8,20 +8,13 @@
  * unique keys (name → columns in order).
  */
 import type mysql from 'mysql2/promise';
+import type { ColumnSchema, TableSchema } from '../../src/core/schema.js';
 
-export interface CatalogColumn {
-  readonly name: string;
+/** A column as both sides describe it: the fields of binsnap's ColumnSchema that information_schema also has. */
+export type CatalogColumn = Pick<ColumnSchema, 'name' | 'unsigned' | 'length' | 'precision' | 'scale' | 'fsp' | 'charset' | 'collation' | 'values' | 'nullable'> & {
+  /** information_schema's DATA_TYPE; binsnap's base type. */
   readonly type: string;
-  readonly unsigned: boolean;
-  readonly length?: number;
-  readonly precision?: number;
-  readonly scale?: number;
-  readonly fsp?: number;
-  readonly charset?: string;
-  readonly collation?: string;
-  readonly values?: readonly string[];
-  readonly nullable: boolean;
-}
+};
 
 export interface Catalog {
   readonly columns: readonly CatalogColumn[];
@@ -85,22 +78,8 @@ export async function serverCatalog(conn: mysql.Connection, db: string, table: s
   return { columns, primaryKey, uniqueKeys: [...keys].map(([n, c]) => `${n}(${c.join(',')})`).sort() };
 }
 
-interface SchemaJsonColumn {
-  name: string;
-  type: string;
-  unsigned: boolean;
-  length?: number;
-  precision?: number;
-  scale?: number;
-  fsp?: number;
-  charset?: string;
-  collation?: string;
-  values?: string[];
-  nullable: boolean;
-}
-
 /** binsnap's table schema (`schema --json`'s `schema`) in the catalog's shape. */
-export function binsnapCatalog(schema: { columns: SchemaJsonColumn[]; primaryKey: string[]; uniqueKeys: Array<{ name: string; columns: string[] }> }): Catalog {
+export function binsnapCatalog(schema: Pick<TableSchema, 'columns' | 'primaryKey' | 'uniqueKeys'>): Catalog {
   const columns = schema.columns.map((c) =>
     column({
       name: c.name,

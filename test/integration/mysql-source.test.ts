@@ -71,6 +71,34 @@ describe.skipIf(!basedir)('a MySQL 8 source', () => {
 
   const source = (password: string): string => `mysql://sha2:${encodeURIComponent(password)}@${server.host}:${server.port}`;
 
+  /**
+   * A writer on a connection of its own, until `stop`: transactions that insert a row, update one of
+   * the first `keep` rows and delete an earlier insert of `table` (id, n, note), so a read view off
+   * its position shows.
+   */
+  async function startWriter(table: string, keep: number): Promise<{ commits: () => number; stop: () => Promise<void> }> {
+    const writer = await connect(server);
+    let writing = true;
+    let commits = 0;
+    const writes = (async () => {
+      for (let i = 0; writing; i++) {
+        await writer.query('BEGIN');
+        await writer.query(`INSERT INTO ${table} (id, n, note) VALUES (?, 0, ?)`, [10_000 + i, `row ${i}`]);
+        await writer.query(`UPDATE ${table} SET n = n + 1 WHERE id = ?`, [i % keep]);
+        await writer.query(`DELETE FROM ${table} WHERE id = ?`, [10_000 + i - 3]);
+        await writer.query('COMMIT');
+        commits++;
+      }
+    })();
+    return {
+      commits: () => commits,
+      stop: async () => {
+        writing = false;
+        await writes.finally(() => writer.end());
+      },
+    };
+  }
+
   it('replays from the server as a caching_sha2_password user, equal to what the server SELECTs', async () => {
     const store = path.join(dir, 'replay.db');
     for (const attempt of ['full authentication (RSA key)', 'fast authentication (cached)']) {
@@ -110,27 +138,13 @@ describe.skipIf(!basedir)('a MySQL 8 source', () => {
 
   it('a seed taken while another connection writes (--parallel 2) equals a full replay as of the seed position', async () => {
     const c = await connect(server);
-    const writer = await connect(server);
     await c.query('CREATE TABLE shop.counter (id INT PRIMARY KEY, n INT NOT NULL, note VARCHAR(40))');
-    let writing = true;
-    let started = false;
-    let commits = 0;
-    const writes = (async () => {
-      // Transactions that insert, update and delete, so a read view off its position shows.
-      while (!started) await new Promise((r) => setTimeout(r, 5));
-      for (let i = 0; writing; i++) {
-        await writer.query('BEGIN');
-        await writer.query('INSERT INTO shop.counter (id, n, note) VALUES (?, 0, ?)', [10_000 + i, `row ${i}`]);
-        await writer.query('UPDATE shop.counter SET n = n + 1 WHERE id = ?', [i % 200]);
-        await writer.query('DELETE FROM shop.counter WHERE id = ?', [10_000 + i - 3]);
-        await writer.query('COMMIT');
-        commits++;
-      }
-    })();
+    let writer: Awaited<ReturnType<typeof startWriter>> | undefined;
     try {
       await c.query(`INSERT INTO shop.counter (id, n, note) SELECT a.x * 20 + b.x, 0, 'seeded' FROM (SELECT 0 x UNION SELECT 1 UNION SELECT 2 UNION SELECT 3 UNION SELECT 4 UNION SELECT 5 UNION SELECT 6 UNION SELECT 7 UNION SELECT 8 UNION SELECT 9) a, (SELECT 0 x UNION SELECT 1 UNION SELECT 2 UNION SELECT 3 UNION SELECT 4 UNION SELECT 5 UNION SELECT 6 UNION SELECT 7 UNION SELECT 8 UNION SELECT 9 UNION SELECT 10 UNION SELECT 11 UNION SELECT 12 UNION SELECT 13 UNION SELECT 14 UNION SELECT 15 UNION SELECT 16 UNION SELECT 17 UNION SELECT 18 UNION SELECT 19) b`);
-      started = true;
-      while (commits < 50) await new Promise((r) => setTimeout(r, 20));
+      writer = await startWriter('shop.counter', 200);
+      const w = writer;
+      while (w.commits() < 50) await new Promise((r) => setTimeout(r, 20));
       const seeded = path.join(dir, 'seed-concurrent.db');
       const r = await runCli(['seed', '--source', source(PASSWORD), '--tables', 'shop.counter', '--parallel', '2', '--store', seeded, '--json']);
       expect(r.code, r.err).toBe(0);
@@ -140,10 +154,9 @@ describe.skipIf(!basedir)('a MySQL 8 source', () => {
       expect(summary.snapshot).toBe('global-read-lock');
       expect(summary.lockHeldMs).not.toBeNull();
       expect(summary.backupLock).toBe(false);
-      const during = commits;
-      while (commits < during + 50) await new Promise((r2) => setTimeout(r2, 20));
-      writing = false;
-      await writes;
+      const during = w.commits();
+      while (w.commits() < during + 50) await new Promise((r2) => setTimeout(r2, 20));
+      await w.stop();
       const [[last]] = (await c.query('SHOW MASTER STATUS')) as unknown as [[{ File: string; Position: number }]];
       const replayed = path.join(dir, 'replay-all.db');
       const rr = await runCli(['replay', '--source', source(PASSWORD), '--from', start, '--to', `${last!.File}:${last!.Position}`, '--store', replayed]);
@@ -156,41 +169,28 @@ describe.skipIf(!basedir)('a MySQL 8 source', () => {
       expect(fromSeed.out.split('\n').length).toBeGreaterThan(200);
       expect(fromSeed.out).toBe(fromReplay.out);
     } finally {
-      writing = false;
-      await writes.catch(() => undefined);
-      await writer.end();
+      await writer?.stop().catch(() => undefined);
       await c.end();
     }
   }, 120_000);
 
   it('with BACKUP_ADMIN and no RELOAD, log_status aligns the read views while a writer commits; DDL waits until the seed closes', async () => {
     const c = await connect(server);
-    const writer = await connect(server);
     const BACKUP_PW = 'Backup-s3cret!pw';
     await c.query(`CREATE USER 'backup'@'%' IDENTIFIED WITH caching_sha2_password BY '${BACKUP_PW}'`);
     // No RELOAD: FLUSH TABLES WITH READ LOCK is impossible, so every snapshot below is lock-free.
     await c.query(`GRANT REPLICATION SLAVE, REPLICATION CLIENT, SELECT, BACKUP_ADMIN ON *.* TO 'backup'@'%'`);
     await c.query('CREATE TABLE shop.tally (id INT PRIMARY KEY, n INT NOT NULL, note VARCHAR(40))');
     await c.query(`INSERT INTO shop.tally (id, n, note) VALUES ${Array.from({ length: 100 }, (_, i) => `(${i}, 0, 'seeded')`).join(', ')}`);
-    let writing = true;
-    let commits = 0;
-    const writes = (async () => {
-      for (let i = 0; writing; i++) {
-        await writer.query('BEGIN');
-        await writer.query('INSERT INTO shop.tally (id, n, note) VALUES (?, 0, ?)', [10_000 + i, `row ${i}`]);
-        await writer.query('UPDATE shop.tally SET n = n + 1 WHERE id = ?', [i % 100]);
-        await writer.query('DELETE FROM shop.tally WHERE id = ?', [10_000 + i - 3]);
-        await writer.query('COMMIT');
-        commits++;
-      }
-    })();
+    const writer = await startWriter('shop.tally', 100);
+    const commits = writer.commits;
     const select = async (conn: Awaited<ReturnType<typeof connect>>): Promise<string[]> => {
       const [rows] = (await conn.query('SELECT id, n, note FROM shop.tally ORDER BY id')) as unknown as [Array<{ id: number; n: number; note: string }>];
       return rows.map((r) => JSON.stringify({ id: r.id, n: r.n, note: r.note }));
     };
     try {
-      while (commits < 30) await new Promise((r) => setTimeout(r, 10));
-      const before = commits;
+      while (commits() < 30) await new Promise((r) => setTimeout(r, 10));
+      const before = commits();
       const snap = await openSnapshot(sourceUrlOf(server, 'backup', BACKUP_PW), 2, { globalLock: 'never', alignAttempts: 1_000 });
       let seen: string[][];
       try {
@@ -207,10 +207,9 @@ describe.skipIf(!basedir)('a MySQL 8 source', () => {
         await snap.close();
       }
       await c.query('CREATE TABLE shop.ddl_probe (id INT PRIMARY KEY)');
-      expect(commits).toBeGreaterThan(before); // the writer committed while the views were aligned
-      while (commits < before + 60) await new Promise((r) => setTimeout(r, 10));
-      writing = false;
-      await writes;
+      expect(commits()).toBeGreaterThan(before); // the writer committed while the views were aligned
+      while (commits() < before + 60) await new Promise((r) => setTimeout(r, 10));
+      await writer.stop();
 
       // The same as the CLI does it: a seed with --global-lock never, reported as aligned.
       const seeded = path.join(dir, 'seed-aligned.db');
@@ -233,9 +232,7 @@ describe.skipIf(!basedir)('a MySQL 8 source', () => {
       expect(atSnap.out.trim().split('\n')).toEqual(seen[0]);
       expect(seen[0]!.length).toBeGreaterThan(100); // the writer's rows were there, not only the first 100
     } finally {
-      writing = false;
-      await writes.catch(() => undefined);
-      await writer.end();
+      await writer.stop().catch(() => undefined);
       await c.end();
     }
   }, 120_000);
