@@ -113,7 +113,6 @@ export async function checkEveryCheckpoint(store: string, checkpoints: readonly 
   return n;
 }
 
-
 /**
  * `binsnap schema --table T --at <checkpoint> --json` of every table of every checkpoint that
  * recorded catalogs, compared with information_schema then; returns how many were compared.

@@ -1,8 +1,8 @@
 /**
- * A seeded, deterministic random workload for a MariaDB 10.11 server (or,
- * with `flavor: 'mysql'`, MySQL 8.0: the big transaction then comes from a
- * recursive CTE instead of the Sequence engine) (binlog
- * in ROW format, FULL images), recording checkpoints — the binlog position
+ * A seeded, deterministic random workload for a MariaDB 10.11 server, or
+ * with `flavor: 'mysql'` a MySQL 8.0 one (the big transaction then comes from
+ * a recursive CTE, not the Sequence engine), binlog in ROW format with FULL
+ * images (or any, with `anyRowImage`), recording checkpoints — the binlog position
  * after selected commits and a SELECT snapshot (SPEC §3 values) of every
  * workload table at that moment — for differential tests of `binsnap replay`.
  *
