@@ -15,8 +15,9 @@
  *   (something committed between them) they roll back and start again, up to
  *   10 times, a few milliseconds apart.
  * - MySQL has no binlog_snapshot_* status. performance_schema.log_status
- *   (8.0.14, BACKUP_ADMIN) is collected with the binlog's commit stages locked:
- *   the binlog position and gtid_executed it gives match what InnoDB has
+ *   (8.0.14, BACKUP_ADMIN) is documented as a point consistent across the
+ *   binary log and the storage engines (logging is blocked while it is
+ *   collected): its binlog position and gtid_executed match what InnoDB has
  *   committed (with binlog_order_commits, the default). Read before and after
  *   the N transactions start, an unchanged position and gtid_executed mean
  *   nothing committed in between: every view is at that P. Otherwise retried
@@ -229,10 +230,11 @@ function alignMariadb(opened: readonly mysql.Connection[], startViews: () => Pro
 }
 
 /**
- * MySQL has no binlog_snapshot_* status. performance_schema.log_status is read
- * with the binlog's commit stages locked, so it is a point where every
- * transaction in the binlog is committed in InnoDB and no other is (with
- * binlog_order_commits, the default). Read before and after the views start,
+ * MySQL has no binlog_snapshot_* status. performance_schema.log_status is
+ * documented as consistent across the binary log and the storage engines
+ * (logging is blocked while it is collected): with binlog_order_commits, the
+ * default, every transaction in the binlog at that point is committed in
+ * InnoDB and no other is. Read before and after the views start,
  * an unchanged binlog position and gtid_executed mean nothing committed in
  * between: every view sees exactly the transactions before that position.
  * Undefined when log_status is not readable (it needs BACKUP_ADMIN) or commits
