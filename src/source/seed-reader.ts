@@ -15,10 +15,10 @@
  *   (something committed between them) they roll back and start again, up to
  *   10 times, a few milliseconds apart.
  * - MySQL has no binlog_snapshot_* status. performance_schema.log_status
- *   (8.0.14, BACKUP_ADMIN) is documented as a point consistent across the
- *   binary log and the storage engines (logging is blocked while it is
- *   collected): its binlog position and gtid_executed match what InnoDB has
- *   committed (with binlog_order_commits, the default). Read before and after
+ *   (8.0.14, BACKUP_ADMIN) is filled while the server blocks logging, its
+ *   gtid_executed consistent with its binlog position (both documented); we
+ *   infer that InnoDB has then committed exactly the binlog's transactions
+ *   (with binlog_order_commits, the default). Read before and after
  *   the N transactions start, an unchanged position and gtid_executed mean
  *   nothing committed in between: every view is at that P. Otherwise retried
  *   as on MariaDB.
@@ -231,10 +231,11 @@ function alignMariadb(opened: readonly mysql.Connection[], startViews: () => Pro
 
 /**
  * MySQL has no binlog_snapshot_* status. performance_schema.log_status is
- * documented as consistent across the binary log and the storage engines
- * (logging is blocked while it is collected): with binlog_order_commits, the
- * default, every transaction in the binlog at that point is committed in
- * InnoDB and no other is. Read before and after the views start,
+ * filled while the server blocks logging (documented); with
+ * binlog_order_commits, the default, we infer that every transaction in the
+ * binlog at that point is committed in InnoDB and no other is (the MySQL
+ * integration test checks the views against the binlog under a writer).
+ * Read before and after the views start,
  * an unchanged binlog position and gtid_executed mean nothing committed in
  * between: every view sees exactly the transactions before that position.
  * Undefined when log_status is not readable (it needs BACKUP_ADMIN) or commits
