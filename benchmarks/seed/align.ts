@@ -9,7 +9,8 @@
  * snapshots one after another (`openSnapshot(source, 2)`, the seed's own
  * function, --global-lock auto) and prints, per snapshot, how its views were
  * aligned (`aligned:<attempts>`, or `global-read-lock:<attempts>:<ms held>`)
- * and the commit rate meanwhile.
+ * and the commit rate meanwhile. Both views of each snapshot must see the same
+ * rows (count and highest id); the number that did not is printed last.
  */
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -39,10 +40,14 @@ try {
   });
   await new Promise((r) => setTimeout(r, 1000));
   const results: string[] = [];
+  let mismatches = 0;
   const c0 = commits;
   const t0 = Date.now();
   for (let i = 0; i < Number(args.snapshots); i++) {
     const snap = await openSnapshot(sourceUrlOf(server), 2, { globalLock: 'auto' });
+    // Both views must see the same rows: the writers insert all the time, so views apart would differ.
+    const seen = await Promise.all(snap.connections.map(async (conn) => JSON.stringify((await conn.query('SELECT COUNT(*) AS n, MAX(id) AS m FROM a.t'))[0])));
+    if (seen[0] !== seen[1]) mismatches++;
     results.push(`${snap.method}:${snap.alignAttempts}${snap.lockHeldMs !== undefined ? `:${snap.lockHeldMs}ms` : ''}`);
     await snap.close();
   }
@@ -51,6 +56,7 @@ try {
   await Promise.all(writers);
   console.log(`${args.writers} writers, ${rate} commits/s while the snapshots were taken`);
   console.log(results.join(' '));
+  console.log(`views that saw different rows: ${mismatches}`);
 } finally {
   await destroyMariadb(server);
 }

@@ -223,10 +223,10 @@ export const ERROR_CODES = {
   BINSNAP_E_SEED_SNAPSHOT: {
     exitCode: 1,
     transient: true,
-    summary: 'The seed could not bring its read views to one binlog position without a global read lock, which --global-lock never forbids.',
+    summary: 'The seed could not bring its read views to one binlog position without a global read lock, which --global-lock never forbids (MySQL always needs it).',
     remedy:
-      'Run the seed again at a quieter moment, use --parallel 1 on MariaDB (one snapshot needs no alignment), GRANT BACKUP_ADMIN on MySQL (log_status), ' +
-      'or allow a brief FLUSH TABLES WITH READ LOCK with --global-lock auto (needs RELOAD).',
+      'Allow a brief FLUSH TABLES WITH READ LOCK with --global-lock auto (needs RELOAD), or on MariaDB use --parallel 1 (one snapshot needs no alignment) ' +
+      'or run the seed again at a quieter moment.',
   },
 
   // ── the store (exit 1) ──────────────────────────────────────────────────

@@ -10,24 +10,26 @@
  *   that read view exactly, without any global lock; the GTID position at P
  *   is `BINLOG_GTID_POS(file, offset)`.
  * - MariaDB, N connections (--parallel N): the N snapshot transactions start
- *   together and each reports its binlog_snapshot_* position; when all N are
- *   equal, every view sees exactly the transactions before P. Otherwise
- *   (something committed between them) they roll back and start again, up to
- *   10 times, a few milliseconds apart.
- * - MySQL has no binlog_snapshot_* status. performance_schema.log_status
- *   (8.0.14, BACKUP_ADMIN) is filled while the server blocks logging, its
- *   gtid_executed consistent with its binlog position (both documented); we
- *   infer that InnoDB has then committed exactly the binlog's transactions
- *   (with binlog_order_commits, the default). Read before and after
- *   the N transactions start, an unchanged position and gtid_executed mean
- *   nothing committed in between: every view is at that P. Otherwise retried
- *   as on MariaDB.
- * - The fallback (--global-lock auto) when the views cannot be aligned so:
- *   a control connection holds `FLUSH TABLES WITH READ LOCK` (RELOAD) while
- *   the N transactions start and the position is read, then unlocks; its
- *   duration is returned (milliseconds). --global-lock always takes this path
- *   whenever one MariaDB connection's own status does not give P; never fails
- *   with BINSNAP_E_SEED_SNAPSHOT instead.
+ *   one after the other and each reports its binlog_snapshot_* position; when
+ *   all N are equal, every view sees exactly the transactions before P.
+ *   Otherwise (something committed between them) they roll back and start
+ *   again, up to 10 times, a few milliseconds apart (see alignMariadb for why
+ *   not together).
+ * - MySQL has no binlog_snapshot_* status and no lock-free equivalent: the
+ *   views are always started under the global read lock below, whose position
+ *   and gtid_executed come from performance_schema.log_status (SHOW MASTER
+ *   STATUS without BACKUP_ADMIN). Comparing log_status before and after the
+ *   views start was tried (ADR 0017) and failed the consistency test under
+ *   load: log_status blocks new binlog writes, not a group already written to
+ *   the binlog and not yet committed in InnoDB.
+ * - The global read lock (--global-lock auto: on MySQL, and on MariaDB when
+ *   the views could not be aligned): a control connection holds `FLUSH
+ *   TABLES WITH READ LOCK` (RELOAD) while the N transactions start and the
+ *   position is read, then unlocks; its duration is returned (milliseconds).
+ *   It waits for commits under way, so the position is exactly the views'.
+ *   --global-lock always takes it whenever one MariaDB connection's own status
+ *   does not give P; never fails with BINSNAP_E_SEED_SNAPSHOT instead (always
+ *   on MySQL).
  * - MySQL: the control connection also holds `LOCK INSTANCE FOR BACKUP`
  *   (BACKUP_ADMIN) until `close`, so DDL waits while the rows are read (a
  *   table rebuilt after the views started could not be read at P). Without
@@ -92,7 +94,7 @@ export type GlobalLockMode = 'auto' | 'always' | 'never';
 
 export interface SnapshotOptions {
   readonly globalLock?: GlobalLockMode;
-  /** Lock-free alignments tried before the lock (or the failure); default 10. */
+  /** Lock-free alignments (MariaDB) tried before the lock (or the failure); default 10. */
   readonly alignAttempts?: number;
   /** Told what the snapshot could not use (a missing privilege, a server setting), for a log line. */
   readonly onNotice?: (message: string) => void;
@@ -102,7 +104,7 @@ export interface SnapshotOptions {
 export type SnapshotMethod =
   /** MariaDB, one connection: the snapshot's own binlog_snapshot_* status. */
   | 'snapshot-status'
-  /** Without a lock: MariaDB, every connection's binlog_snapshot_* equal; MySQL, log_status unchanged across the views' start. */
+  /** Without a lock (MariaDB): every connection's binlog_snapshot_* equal. */
   | 'aligned'
   /** FLUSH TABLES WITH READ LOCK held while the views started. */
   | 'global-read-lock';
@@ -152,7 +154,7 @@ export async function openSnapshot(source: SourceUrl, parallel: number, options:
       if (!at) throw noPosition(source);
       method = 'snapshot-status';
     } else if (globalLock !== 'always') {
-      const align = flavor === 'mariadb' ? alignMariadb(opened, startViews) : await mysqlAligner(control!, startViews, options);
+      const align = flavor === 'mariadb' ? alignMariadb(opened) : undefined;
       for (; align !== undefined && attempts < maxAttempts && at === undefined; attempts++) {
         if (attempts > 0) await new Promise((r) => setTimeout(r, 2 + Math.floor(Math.random() * 8 * Math.min(attempts, 10))));
         at = await align();
@@ -163,7 +165,7 @@ export async function openSnapshot(source: SourceUrl, parallel: number, options:
         throw new BinsnapError(
           'BINSNAP_E_SEED_SNAPSHOT',
           align === undefined
-            ? `the ${parallel} read views cannot be aligned without a global read lock on this server (see the notice above), and --global-lock is never`
+            ? 'MySQL has no way to start read views at a known binlog position without FLUSH TABLES WITH READ LOCK, and --global-lock is never'
             : `the source committed while the ${parallel} read views started, in each of ${attempts} attempts, and --global-lock is never`,
           { source: source.redacted, parallel },
         );
@@ -217,43 +219,22 @@ type Aligner = () => Promise<{ position: BinlogPosition; gtid?: string } | undef
 
 /**
  * MariaDB: each snapshot transaction reports the binlog position its read view
- * is at (binlog_snapshot_*); views started together and reporting one position
- * all see exactly the transactions before it.
+ * is at (binlog_snapshot_*), exactly (checked: 200 of 200 single snapshots
+ * under 4 writers matched the binlog). Started one after the other, views
+ * reporting one position see exactly the same transactions. Not together:
+ * two START TRANSACTION WITH CONSISTENT SNAPSHOT sent at once reported one
+ * position yet saw different rows in 4 of 60 tries under ~4,000 commits/s
+ * (benchmarks/seed/align.ts), so the starts are sequential.
  */
-function alignMariadb(opened: readonly mysql.Connection[], startViews: () => Promise<unknown>): Aligner {
+function alignMariadb(opened: readonly mysql.Connection[]): Aligner {
   return async () => {
-    await startViews();
-    const at = await Promise.all(opened.map(snapshotStatus));
+    const at: Array<{ position: BinlogPosition } | undefined> = [];
+    for (const c of opened) {
+      await c.query('START TRANSACTION WITH CONSISTENT SNAPSHOT');
+      at.push(await snapshotStatus(c));
+    }
     const p = at[0];
     return p !== undefined && at.every((q) => q !== undefined && q.position.equals(p.position)) ? p : undefined;
-  };
-}
-
-/**
- * MySQL has no binlog_snapshot_* status. performance_schema.log_status is
- * filled while the server blocks logging (documented); with
- * binlog_order_commits, the default, we infer that every transaction in the
- * binlog at that point is committed in InnoDB and no other is (the MySQL
- * integration test checks the views against the binlog under a writer).
- * Read before and after the views start,
- * an unchanged binlog position and gtid_executed mean nothing committed in
- * between: every view sees exactly the transactions before that position.
- * Undefined when log_status is not readable (it needs BACKUP_ADMIN) or commits
- * are not ordered.
- */
-async function mysqlAligner(control: mysql.Connection, startViews: () => Promise<unknown>, options: SnapshotOptions): Promise<Aligner | undefined> {
-  const ordered = String((await rows(control, 'SELECT @@GLOBAL.binlog_order_commits AS o'))[0]?.['o'] ?? '1');
-  if (ordered === '0' || ordered.toUpperCase() === 'OFF') {
-    options.onNotice?.('binlog_order_commits is OFF: InnoDB may make transactions visible out of binlog order, so the read views are aligned under a global read lock');
-    return undefined;
-  }
-  if ((await logStatus(control, options)) === undefined) return undefined;
-  return async () => {
-    const before = await logStatus(control);
-    await startViews();
-    const after = await logStatus(control);
-    if (!before || !after) return undefined;
-    return before.position.equals(after.position) && before.gtid === after.gtid ? before : undefined;
   };
 }
 
@@ -277,13 +258,13 @@ async function masterStatus(conn: mysql.Connection): Promise<{ position: BinlogP
   };
 }
 
-/** MySQL ≥ 8.0.14: the binlog position and gtid_executed at one point; undefined when the table cannot be read (BACKUP_ADMIN). */
-async function logStatus(conn: mysql.Connection, options?: SnapshotOptions): Promise<{ position: BinlogPosition; gtid?: string } | undefined> {
+/** MySQL ≥ 8.0.14: the binlog position and gtid_executed at one point; undefined when the table cannot be read (it needs BACKUP_ADMIN). */
+async function logStatus(conn: mysql.Connection): Promise<{ position: BinlogPosition; gtid?: string } | undefined> {
   let r: Record<string, unknown> | undefined;
   try {
     r = (await rows(conn, 'SELECT LOCAL FROM performance_schema.log_status'))[0];
-  } catch (err) {
-    options?.onNotice?.(`performance_schema.log_status is not readable (${errorText(err)}): the read views are aligned under a global read lock; GRANT BACKUP_ADMIN to avoid that`);
+  } catch {
+    // Read under the global read lock, SHOW MASTER STATUS gives the same; log_status is preferred where it is readable.
     return undefined;
   }
   const local = (typeof r?.['LOCAL'] === 'string' ? JSON.parse(r['LOCAL']) : r?.['LOCAL']) as

@@ -174,12 +174,11 @@ describe.skipIf(!basedir)('a MySQL 8 source', () => {
     }
   }, 120_000);
 
-  it('with BACKUP_ADMIN and no RELOAD, log_status aligns the read views while a writer commits; DDL waits until the seed closes', async () => {
+  it('with BACKUP_ADMIN and RELOAD: the views start under the global read lock while a writer commits, at log_status; DDL waits until the seed closes', async () => {
     const c = await connect(server);
     const BACKUP_PW = 'Backup-s3cret!pw';
     await c.query(`CREATE USER 'backup'@'%' IDENTIFIED WITH caching_sha2_password BY '${BACKUP_PW}'`);
-    // No RELOAD: FLUSH TABLES WITH READ LOCK is impossible, so every snapshot below is lock-free.
-    await c.query(`GRANT REPLICATION SLAVE, REPLICATION CLIENT, SELECT, BACKUP_ADMIN ON *.* TO 'backup'@'%'`);
+    await c.query(`GRANT REPLICATION SLAVE, REPLICATION CLIENT, SELECT, RELOAD, BACKUP_ADMIN ON *.* TO 'backup'@'%'`);
     await c.query('CREATE TABLE shop.tally (id INT PRIMARY KEY, n INT NOT NULL, note VARCHAR(40))');
     await c.query(`INSERT INTO shop.tally (id, n, note) VALUES ${Array.from({ length: 100 }, (_, i) => `(${i}, 0, 'seeded')`).join(', ')}`);
     const writer = await startWriter('shop.tally', 100);
@@ -191,11 +190,11 @@ describe.skipIf(!basedir)('a MySQL 8 source', () => {
     try {
       while (commits() < 30) await new Promise((r) => setTimeout(r, 10));
       const before = commits();
-      const snap = await openSnapshot(sourceUrlOf(server, 'backup', BACKUP_PW), 2, { globalLock: 'never', alignAttempts: 1_000 });
+      const snap = await openSnapshot(sourceUrlOf(server, 'backup', BACKUP_PW), 2);
       let seen: string[][];
       try {
-        expect(snap.method).toBe('aligned');
-        expect(snap.lockHeldMs).toBeUndefined();
+        expect(snap.method).toBe('global-read-lock');
+        expect(snap.lockHeldMs).toBeGreaterThanOrEqual(0);
         expect(snap.backupLock).toBe(true);
         expect(snap.connections).toHaveLength(2);
         seen = [await select(snap.connections[0]!), await select(snap.connections[1]!)];
@@ -207,23 +206,23 @@ describe.skipIf(!basedir)('a MySQL 8 source', () => {
         await snap.close();
       }
       await c.query('CREATE TABLE shop.ddl_probe (id INT PRIMARY KEY)');
-      expect(commits()).toBeGreaterThan(before); // the writer committed while the views were aligned
+      expect(commits()).toBeGreaterThan(before); // the writer committed around the snapshot
       while (commits() < before + 60) await new Promise((r) => setTimeout(r, 10));
       await writer.stop();
 
-      // The same as the CLI does it: a seed with --global-lock never, reported as aligned.
-      const seeded = path.join(dir, 'seed-aligned.db');
-      const r = await runCli(['seed', '--source', `mysql://backup:${encodeURIComponent(BACKUP_PW)}@${server.host}:${server.port}`, '--tables', 'shop.tally', '--parallel', '2', '--global-lock', 'never', '--store', seeded, '--json']);
+      // The same through the CLI, the position and GTID set from log_status.
+      const seeded = path.join(dir, 'seed-backup.db');
+      const r = await runCli(['seed', '--source', `mysql://backup:${encodeURIComponent(BACKUP_PW)}@${server.host}:${server.port}`, '--tables', 'shop.tally', '--parallel', '2', '--store', seeded, '--json']);
       expect(r.code, r.err).toBe(0);
       const summary = JSON.parse(r.out) as { position: string; snapshot: string; lockHeldMs: number | null; backupLock: boolean; gtidSet: string | null };
-      expect(summary).toMatchObject({ snapshot: 'aligned', lockHeldMs: null, backupLock: true });
+      expect(summary).toMatchObject({ snapshot: 'global-read-lock', backupLock: true });
       const [[status]] = (await c.query('SHOW MASTER STATUS')) as unknown as [[{ File: string; Position: number; Executed_Gtid_Set: string }]];
       expect(summary.position).toBe(`${status!.File}:${status!.Position}`);
       expect(summary.gtidSet).toBe(status!.Executed_Gtid_Set.replace(/\s+/g, ''));
       const exported = await runCli(['export', '--table', 'shop.tally', '--format', 'jsonl', '--store', seeded]);
       expect(exported.out.trim().split('\n')).toEqual(await select(c));
 
-      // Oracle for the aligned views under the writer: the binlog replayed up to their position.
+      // Oracle for the views taken under the writer: the binlog replayed up to their position.
       const replayed = path.join(dir, 'replay-tally.db');
       const rr = await runCli(['replay', '--source', source(PASSWORD), '--from', start, '--to', `${status!.File}:${status!.Position}`, '--store', replayed]);
       expect(rr.code, rr.err).toBe(0);
@@ -237,12 +236,29 @@ describe.skipIf(!basedir)('a MySQL 8 source', () => {
     }
   }, 120_000);
 
-  it('--global-lock never without BACKUP_ADMIN is BINSNAP_E_SEED_SNAPSHOT: the views cannot be aligned without the lock', async () => {
-    const r = await runCli(['seed', '--source', source(PASSWORD), '--tables', 'shop.item', '--parallel', '2', '--global-lock', 'never', '--store', path.join(dir, 'never.db')]);
-    expect(r.code).toBe(1);
-    expect(r.err).toContain('BINSNAP_E_SEED_SNAPSHOT');
-    expect(r.err).toContain('--global-lock is never');
-    expect(r.err).not.toContain(PASSWORD);
+  it('--global-lock never on MySQL is BINSNAP_E_SEED_SNAPSHOT: MySQL has no lock-free way to start views at a known position', async () => {
+    for (const parallel of ['1', '2']) {
+      const r = await runCli(['seed', '--source', source(PASSWORD), '--tables', 'shop.item', '--parallel', parallel, '--global-lock', 'never', '--store', path.join(dir, `never-${parallel}.db`)]);
+      expect(r.code).toBe(1);
+      expect(r.err).toContain('BINSNAP_E_SEED_SNAPSHOT');
+      expect(r.err).toContain('--global-lock is never');
+      expect(r.err).not.toContain(PASSWORD);
+    }
+  });
+
+  it('without RELOAD a MySQL seed is BINSNAP_E_SOURCE_PRIVILEGE (exit 3): the global read lock needs it', async () => {
+    const c = await connect(server);
+    try {
+      await c.query("CREATE USER 'noreload'@'%' IDENTIFIED WITH caching_sha2_password BY 'No-reload-pw1'");
+      await c.query("GRANT REPLICATION SLAVE, REPLICATION CLIENT, SELECT, BACKUP_ADMIN ON *.* TO 'noreload'@'%'");
+    } finally {
+      await c.end();
+    }
+    const r = await runCli(['seed', '--source', `mysql://noreload:No-reload-pw1@${server.host}:${server.port}`, '--tables', 'shop.item', '--store', path.join(dir, 'noreload.db')]);
+    expect(r.code, r.err).toBe(3);
+    expect(r.err).toContain('BINSNAP_E_SOURCE_PRIVILEGE');
+    expect(r.err).toContain('RELOAD');
+    expect(r.err).not.toContain('No-reload-pw1');
   });
 
   it('every column type, with FULL, MINIMAL and NOBLOB images and partial JSON updates: replay (server and files) and seed equal SELECT', async () => {
