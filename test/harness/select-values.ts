@@ -82,8 +82,7 @@ export async function selectTableWithInfo(conn: mysql.Connection, db: string, ta
   await conn.query("SET time_zone = '+00:00'");
   const info = await tableInfo(conn, db, table);
   // MySQL has CAST(… AS DOUBLE) only from 8.0.17; `* 1e0` widens the float to the same double.
-  const [[v]] = (await conn.query('SELECT VERSION() AS v')) as unknown as [[{ v: string }]];
-  const mariadb = /mariadb/i.test(String(v?.v));
+  const mariadb = await isMariadb(conn);
   const asDouble = (name: string): string => (mariadb ? `CAST(${ident(name)} AS DOUBLE)` : `(${ident(name)} * 1e0)`);
   const list = info.columns.map((c) => (c.dataType === 'float' ? `${asDouble(c.name)} AS ${ident(c.name)}` : ident(c.name))).join(', ');
   const [raw] = await conn.query({
@@ -100,6 +99,19 @@ export async function selectTableWithInfo(conn: mysql.Connection, db: string, ta
     return row;
   });
   return { rows: sortRows(rows, info.key, numericColumnsOf(info)), info };
+}
+
+const flavors = new WeakMap<mysql.Connection, boolean>();
+
+/** Whether the connection's server is MariaDB (asked once per connection). */
+async function isMariadb(conn: mysql.Connection): Promise<boolean> {
+  let known = flavors.get(conn);
+  if (known === undefined) {
+    const [[v]] = (await conn.query('SELECT VERSION() AS v')) as unknown as [[{ v: string }]];
+    known = /mariadb/i.test(String(v?.v));
+    flavors.set(conn, known);
+  }
+  return known;
 }
 
 /** `selectTable` of each `db.table`, keyed by that name. */

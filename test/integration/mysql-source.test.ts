@@ -71,6 +71,18 @@ describe.skipIf(!basedir)('a MySQL 8 source', () => {
 
   const source = (password: string): string => `mysql://sha2:${encodeURIComponent(password)}@${server.host}:${server.port}`;
 
+  /** Creates a caching_sha2_password user with `grants` on *.*; returns its source URL. */
+  async function createUser(name: string, password: string, grants: string): Promise<string> {
+    const c = await connect(server);
+    try {
+      await c.query(`CREATE USER '${name}'@'%' IDENTIFIED WITH caching_sha2_password BY '${password}'`);
+      await c.query(`GRANT ${grants} ON *.* TO '${name}'@'%'`);
+    } finally {
+      await c.end();
+    }
+    return `mysql://${name}:${encodeURIComponent(password)}@${server.host}:${server.port}`;
+  }
+
   /**
    * A writer on a connection of its own, until `stop`: transactions that insert a row, update one of
    * the first `keep` rows and delete an earlier insert of `table` (id, n, note), so a read view off
@@ -175,10 +187,9 @@ describe.skipIf(!basedir)('a MySQL 8 source', () => {
   }, 120_000);
 
   it('with BACKUP_ADMIN and RELOAD: the views start under the global read lock while a writer commits, at log_status; DDL waits until the seed closes', async () => {
-    const c = await connect(server);
     const BACKUP_PW = 'Backup-s3cret!pw';
-    await c.query(`CREATE USER 'backup'@'%' IDENTIFIED WITH caching_sha2_password BY '${BACKUP_PW}'`);
-    await c.query(`GRANT REPLICATION SLAVE, REPLICATION CLIENT, SELECT, RELOAD, BACKUP_ADMIN ON *.* TO 'backup'@'%'`);
+    const backupUrl = await createUser('backup', BACKUP_PW, 'REPLICATION SLAVE, REPLICATION CLIENT, SELECT, RELOAD, BACKUP_ADMIN');
+    const c = await connect(server);
     await c.query('CREATE TABLE shop.tally (id INT PRIMARY KEY, n INT NOT NULL, note VARCHAR(40))');
     await c.query(`INSERT INTO shop.tally (id, n, note) VALUES ${Array.from({ length: 100 }, (_, i) => `(${i}, 0, 'seeded')`).join(', ')}`);
     const writer = await startWriter('shop.tally', 100);
@@ -212,7 +223,7 @@ describe.skipIf(!basedir)('a MySQL 8 source', () => {
 
       // The same through the CLI, the position and GTID set from log_status.
       const seeded = path.join(dir, 'seed-backup.db');
-      const r = await runCli(['seed', '--source', `mysql://backup:${encodeURIComponent(BACKUP_PW)}@${server.host}:${server.port}`, '--tables', 'shop.tally', '--parallel', '2', '--store', seeded, '--json']);
+      const r = await runCli(['seed', '--source', backupUrl, '--tables', 'shop.tally', '--parallel', '2', '--store', seeded, '--json']);
       expect(r.code, r.err).toBe(0);
       const summary = JSON.parse(r.out) as { position: string; snapshot: string; lockHeldMs: number | null; backupLock: boolean; gtidSet: string | null };
       expect(summary).toMatchObject({ snapshot: 'global-read-lock', backupLock: true });
@@ -247,14 +258,8 @@ describe.skipIf(!basedir)('a MySQL 8 source', () => {
   });
 
   it('without RELOAD a MySQL seed is BINSNAP_E_SOURCE_PRIVILEGE (exit 3): the global read lock needs it', async () => {
-    const c = await connect(server);
-    try {
-      await c.query("CREATE USER 'noreload'@'%' IDENTIFIED WITH caching_sha2_password BY 'No-reload-pw1'");
-      await c.query("GRANT REPLICATION SLAVE, REPLICATION CLIENT, SELECT, BACKUP_ADMIN ON *.* TO 'noreload'@'%'");
-    } finally {
-      await c.end();
-    }
-    const r = await runCli(['seed', '--source', `mysql://noreload:No-reload-pw1@${server.host}:${server.port}`, '--tables', 'shop.item', '--store', path.join(dir, 'noreload.db')]);
+    const url = await createUser('noreload', 'No-reload-pw1', 'REPLICATION SLAVE, REPLICATION CLIENT, SELECT, BACKUP_ADMIN');
+    const r = await runCli(['seed', '--source', url, '--tables', 'shop.item', '--store', path.join(dir, 'noreload.db')]);
     expect(r.code, r.err).toBe(3);
     expect(r.err).toContain('BINSNAP_E_SOURCE_PRIVILEGE');
     expect(r.err).toContain('RELOAD');
@@ -434,14 +439,8 @@ describe.skipIf(!basedir)('a MySQL 8 source', () => {
   });
 
   it('a user without REPLICATION SLAVE is BINSNAP_E_SOURCE_PRIVILEGE (exit 3)', async () => {
-    const c = await connect(server);
-    try {
-      await c.query("CREATE USER 'reader'@'%' IDENTIFIED WITH caching_sha2_password BY 'Reader-pw-1'");
-      await c.query("GRANT SELECT ON *.* TO 'reader'@'%'");
-    } finally {
-      await c.end();
-    }
-    const r = await runCli(['replay', '--source', `mysql://reader:Reader-pw-1@${server.host}:${server.port}`, '--from', start, '--to', end, '--store', path.join(dir, 'np.db')]);
+    const url = await createUser('reader', 'Reader-pw-1', 'SELECT');
+    const r = await runCli(['replay', '--source', url, '--from', start, '--to', end, '--store', path.join(dir, 'np.db')]);
     expect(r.code, r.err).toBe(3);
     expect(r.err).toContain('BINSNAP_E_SOURCE_PRIVILEGE');
     expect(r.err).not.toContain('Reader-pw-1');
