@@ -17,6 +17,10 @@
  *
  *   npm run build && npx tsx benchmarks/seed/run.ts [--rows 5000000] [--runs 1] [--only sbtest1,wide]
  *
+ * `--hold` loads the tables and keeps the server (its URL printed) until
+ * Ctrl-C instead of timing anything: for profiling one tool by hand, e.g.
+ * `node --cpu-prof bin/binsnap.js seed --source URL --tables sbtest.wide …`.
+ *
  * binsnap runs as a user runs it: `node bin/binsnap.js seed --source … --tables
  * db.t --store NEW.db` (the built CLI, a child process, so node's startup is
  * in its time). Every tool's wall time is measured around the child process;
@@ -41,6 +45,8 @@ const { values: args } = parseArgs({
     rows: { type: 'string', default: '5000000' },
     runs: { type: 'string', default: '1' },
     only: { type: 'string', default: 'sbtest1,wide' },
+    // Load the tables, print the server's URL and keep it until Ctrl-C, to profile a seed by hand.
+    hold: { type: 'boolean', default: false },
   },
 });
 const N = Number(args.rows);
@@ -288,6 +294,15 @@ async function main(): Promise<void> {
     const c = await connect(server);
     await c.query(`CREATE DATABASE ${DB}`);
     await c.end();
+    if (args.hold) {
+      for (const t of TABLES) if (only.has(t.name)) await load(server, t);
+      console.log(`mysql://${server.user}:${server.password}@${server.host}:${server.port} (tables in ${DB}; Ctrl-C stops the server)`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      return;
+    }
     const all = tools(server, serverPid, storeDir, dumpDir);
     const lines = [
       `| table | tool | s | rows/s | ratio vs mariadb-dump | tool CPU s | server CPU s | output MB | notes |`,

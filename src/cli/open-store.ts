@@ -17,6 +17,8 @@ export interface OpenStoreOptions {
   readonly upgradeProgressEveryMs?: number;
   /** The embedded store merges its runs on a thread of its own (the daemon: small, frequent commits). */
   readonly backgroundCompaction?: boolean;
+  /** The embedded store copies its WAL back on a thread of its own after each commit (bulk writers: seed, replay). */
+  readonly backgroundCheckpoints?: boolean;
 }
 
 /** A long upgrade logs how far it is at most this often. */
@@ -33,6 +35,7 @@ export async function openStore(location: StoreLocation | undefined, options: Op
         path: where.path,
         create: options.create,
         ...(options.backgroundCompaction === true ? { compaction: 'background' as const } : {}),
+        ...(options.backgroundCheckpoints === true ? { walCheckpoints: 'background' as const } : {}),
         ...(log
           ? {
               onUpgrade: (from: number, to: number) => {

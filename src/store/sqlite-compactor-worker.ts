@@ -18,6 +18,8 @@ import type { CompactorMessage, CompactorReply } from './sqlite-compactor.js';
 interface Setup {
   readonly path: string;
   readonly tuning: Partial<RunTuning>;
+  /** false: this thread only checkpoints the WAL (the writer merges its runs itself). */
+  readonly merge: boolean;
 }
 
 const port = parentPort;
@@ -38,14 +40,18 @@ const write = <T>(fn: () => T): T => db.transaction(fn).immediate();
  * PASSIVE never waits for the writer or for readers; what it cannot copy now is copied next time.
  */
 const CHECKPOINT_EVERY_MS = 1000;
-const checkpointTimer = setInterval(() => {
+const checkpointTimer = setInterval(checkpoint, CHECKPOINT_EVERY_MS);
+let checkpointSoon = false;
+
+function checkpoint(): void {
+  checkpointSoon = false;
   if (closing || failed) return;
   try {
     db.pragma('wal_checkpoint(PASSIVE)');
   } catch (err) {
     if (!isBusy(err)) fail(err);
   }
-}, CHECKPOINT_EVERY_MS);
+}
 
 const tables = new Set<number>();
 /** The highest touch sequence number received; reported with `idle`. */
@@ -102,7 +108,7 @@ function close(): void {
   clearInterval(checkpointTimer);
   let error: CompactorReply | undefined;
   // What a merge under way wrote is dropped; its inputs stay, and a later merge starts over.
-  for (let attempt = 0; ; attempt++) {
+  for (let attempt = 0; setup.merge; attempt++) {
     try {
       runs.dropBackgroundMerge(write);
       break;
@@ -124,6 +130,12 @@ port.on('message', (m: CompactorMessage) => {
     for (const t of m.tables) tables.add(t);
     seq = m.seq;
     schedule();
+  } else if (m.type === 'committed') {
+    // A bulk writer's commit (tens of MB of WAL): copy it back while the writer goes on.
+    if (!checkpointSoon) {
+      checkpointSoon = true;
+      setImmediate(checkpoint);
+    }
   } else if (m.type === 'close') {
     close();
   }

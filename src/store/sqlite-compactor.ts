@@ -12,7 +12,10 @@ import { Worker } from 'node:worker_threads';
 import { BinsnapError } from '../core/errors.js';
 import type { RunTuning } from './sqlite-runs.js';
 
-export type CompactorMessage = { readonly type: 'touch'; readonly tables: readonly number[]; readonly seq: number } | { readonly type: 'close' };
+export type CompactorMessage =
+  | { readonly type: 'touch'; readonly tables: readonly number[]; readonly seq: number }
+  | { readonly type: 'committed' }
+  | { readonly type: 'close' };
 
 export type CompactorReply =
   | { readonly type: 'idle'; readonly seq: number }
@@ -39,11 +42,16 @@ export class BackgroundCompactor {
   private readonly exited: Promise<void>;
   private closed = false;
 
+  /**
+   * `merge: false`: the thread only checkpoints the WAL, after each `committed()` and about every
+   * second, so a bulk writer (seed, replay) does not copy its WAL back itself when it closes.
+   */
   constructor(
     private readonly path: string,
     tuning: Partial<RunTuning>,
+    readonly merge = true,
   ) {
-    this.worker = startWorker({ path, tuning });
+    this.worker = startWorker({ path, tuning, merge });
     // A process that exits without closing the store loses nothing: an unfinished merge is only dropped.
     this.worker.unref();
     this.worker.on('message', (m: CompactorReply) => {
@@ -72,6 +80,12 @@ export class BackgroundCompactor {
     this.check();
     if (tables.length === 0) return;
     this.worker.postMessage({ type: 'touch', tables, seq: ++this.seq } satisfies CompactorMessage);
+  }
+
+  /** Reports a commit: the thread checkpoints the WAL as soon as it can (not waiting for its timer). */
+  committed(): void {
+    this.check();
+    this.worker.postMessage({ type: 'committed' } satisfies CompactorMessage);
   }
 
   /** Throws what the worker failed with, if it did. */

@@ -972,6 +972,45 @@ describe('sqlite store: background compaction (the daemon)', () => {
     }
   });
 
+  it('walCheckpoints background (seed, replay): the thread copies each commit into the file; the writer still merges its runs itself', async () => {
+    const { dir, path } = tempPath();
+    const store = await openSqliteStore({ path, tuning, walCheckpoints: 'background' });
+    const memory = new MemoryStore();
+    const next = workload();
+    try {
+      for (let i = 0; i < 60; i++) {
+        const t = next(i);
+        await store.apply([t]);
+        await memory.apply([t]);
+      }
+      // 60 commits wrote ~60 runs, merged inline after the commits (in steps): nothing waits for a thread.
+      expect(runState(path).runs).toBeLessThan(20);
+      const before = statSync(path).size;
+      const rows = Array.from({ length: 2000 }, (_, r) => upsert('d.big', { id: r }, { id: r, pad: 'p'.repeat(500) }, [9, 10 + r]));
+      const big = txn({ start: [9, 1], commit: [9, 5000], rows });
+      await store.apply([big]);
+      await memory.apply([big]);
+      // ~1 MB of versions went to the WAL; the thread copies them into the file while the store is open.
+      let size = statSync(path).size;
+      for (let waited = 0; waited < 5000 && size < before + 1_000_000; waited += 20) {
+        await new Promise((r) => setTimeout(r, 20));
+        size = statSync(path).size;
+      }
+      expect(size).toBeGreaterThan(before + 1_000_000);
+      expect(await readAll(store, T)).toEqual(await readAll(memory, T));
+    } finally {
+      await store.close();
+    }
+    try {
+      const reader = await openSqliteStore({ path, create: false });
+      expect(await readAll(reader, T)).toEqual(await readAll(memory, T));
+      expect((await readAll(reader, 'd.big')).length).toBe(2000);
+      await reader.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("a failure of the worker (a damaged page it merges) is the writer's next error, coded; what was committed stays", async () => {
     const { dir, path } = tempPath();
     const store = await openSqliteStore({ path, tuning, compaction: 'background' });

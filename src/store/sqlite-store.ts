@@ -101,6 +101,14 @@ export interface SqliteStoreOptions {
    * never hold back the next commit; for the daemon, whose commits are small and frequent.
    */
   readonly compaction?: 'inline' | 'background';
+  /**
+   * Who copies the WAL back into the database file. `inline` (default): SQLite itself, on the
+   * writer's thread (every ~320 MB of WAL, and the rest when the store closes). `background`: a
+   * worker thread with its own connection, after each commit; for bulk writers (seed, replay),
+   * whose hundreds of MB of WAL would otherwise be copied and synced in `close`. Background
+   * compaction implies it.
+   */
+  readonly walCheckpoints?: 'inline' | 'background';
 }
 
 export async function openSqliteStore(options: SqliteStoreOptions = {}): Promise<SqliteStore> {
@@ -171,10 +179,11 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
       const reads = new SqliteReads(reader);
       const checkpoints = new CheckpointTable(reader);
       const background = options.compaction === 'background' && options.create !== false;
+      const checkpointThread = background || (options.walCheckpoints === 'background' && options.create !== false);
       // The compactor's thread checkpoints the WAL instead (sqlite-compactor-worker.ts).
-      if (background) db.pragma('wal_autocheckpoint = 0');
+      if (checkpointThread) db.pragma('wal_autocheckpoint = 0');
       // Last, so nothing after it can fail and leave its thread behind.
-      const compactor = background ? new BackgroundCompactor(path, options.tuning ?? {}) : null;
+      const compactor = checkpointThread ? new BackgroundCompactor(path, options.tuning ?? {}, background) : null;
       return new SqliteStore(path, db, reader, writes, reads, checkpoints, meta, compactor);
     } catch (err) {
       reader?.close();
@@ -385,7 +394,8 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
       } catch (err) {
         failed = err;
       }
-    } else if (!inTransaction && this.writes.merging) {
+    }
+    if (this.compactor?.merge !== true && !inTransaction && this.writes.merging) {
       // A merge under way is finished now rather than left for the next writer to redo. If that
       // fails, everything committed stays (the merge's inputs are intact and the next writer drops
       // what it wrote), the store still closes, and the failure is reported.
@@ -429,10 +439,15 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
 
   /** Merges runs after a commit, in a SQLite transaction of its own (reads see the same content before and after). */
   private compact(): void {
-    if (this.compactor !== null) {
+    if (this.compactor?.merge === true) {
       this.compactor.touch(this.writes.takeTouched());
       return;
     }
+    this.compactInline();
+    this.compactor?.committed();
+  }
+
+  private compactInline(): void {
     if (!this.writes.hasTouched()) return;
     let done: number[];
     try {

@@ -82,7 +82,7 @@ export const seedCommand: CommandHandler = async (ctx) => {
   const request = patterns === undefined ? null : patterns.map((p) => `${p.db}.${p.table}`).join(',');
 
   await checkServer(source, undefined, ctx.logger, { needSelect: true });
-  const store = await openStore(v.get('store') as StoreLocation | undefined, { create: true, log: ctx.logger });
+  const store = await openStore(v.get('store') as StoreLocation | undefined, { create: true, log: ctx.logger, backgroundCheckpoints: true });
   let sink: Sink | undefined;
   const began = Date.now();
   try {
