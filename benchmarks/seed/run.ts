@@ -298,8 +298,14 @@ async function main(): Promise<void> {
       for (const t of TABLES) if (only.has(t.name)) await load(server, t);
       console.log(`mysql://${server.user}:${server.password}@${server.host}:${server.port} (tables in ${DB}; Ctrl-C stops the server)`);
       await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
+        // A signal listener alone does not keep node running: the timer does, until the signal.
+        const keep = setInterval(() => undefined, 60_000);
+        const stop = (): void => {
+          clearInterval(keep);
+          resolve();
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
       });
       return;
     }
