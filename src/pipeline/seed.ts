@@ -22,7 +22,7 @@ import { ownValue, setOwn } from '../core/row-object.js';
 import type { GtidSet } from '../core/gtid.js';
 import type { BinlogPosition } from '../core/position.js';
 import { qualifiedName, type TableSchema } from '../core/schema.js';
-import { numericKeyColumnsOf, type Checkpoint, type JsonValue, type RowChange, type RowValues, type SchemaChange, type SnapshotStore, type TableEvent, type TransactionWriter } from '../store/index.js';
+import { isEncodedRowsWriter, numericKeyColumnsOf, type Checkpoint, type EncodedRows, type EncodingIds, type JsonValue, type RowChange, type RowValues, type SchemaChange, type SnapshotStore, type TableEvent, type TransactionWriter } from '../store/index.js';
 import { applyDdl, emptyCatalog, findTable, parseDdl, rowIdentityKey, type SchemaCatalog, type ServerDefaults } from './ddl/index.js';
 import { databaseChanges } from './schema-processor.js';
 import type { Sink } from '../sink/sink.js';
@@ -188,6 +188,44 @@ export class SeedWriter {
       await this.writer.addRows(batch);
       this.rows += batch.length;
       this.rowsInChunk += batch.length;
+      if (mark !== undefined) this.marks.set(mark.unit, mark.below);
+    });
+  }
+
+  /**
+   * Whether rows may come encoded as the embedded store's entries (addEncoded): the store's writer
+   * takes them and no sink needs the rows as objects.
+   */
+  get takesEncoded(): boolean {
+    return this.sink === undefined && isEncodedRowsWriter(this.writer);
+  }
+
+  /** The store's ids for encoding a table's rows elsewhere (only when takesEncoded). */
+  encodingOf(table: SeedTable, valueNames: readonly string[]): Promise<EncodingIds> {
+    return this.enqueue(async () => {
+      const w = this.writer;
+      if (!isEncodedRowsWriter(w)) throw new BinsnapError('BINSNAP_E_INTERNAL', 'the store does not take encoded rows');
+      return w.encodingOf(table.name, valueNames, table.keyColumns);
+    });
+  }
+
+  /**
+   * Rows encoded as store entries (EncodedRows without their row indexes, which are given here,
+   * running on from the rows added before, as addRows gives them): as addRows.
+   */
+  addEncoded(rows: Omit<EncodedRows, 'firstIndex'>, mark?: SeedMark): Promise<void> {
+    return this.enqueue(async () => {
+      const w = this.writer;
+      if (!isEncodedRowsWriter(w)) throw new BinsnapError('BINSNAP_E_INTERNAL', 'the store does not take encoded rows');
+      const n = rows.starts.length;
+      if (this.nextIndex + n > U32_MAX + 1) {
+        throw new BinsnapError('BINSNAP_E_INTERNAL', 'a seed holds at most 2^32 rows (row indexes are 32-bit)');
+      }
+      const firstIndex = this.nextIndex;
+      this.nextIndex += n;
+      await w.addEncodedRows({ ...rows, firstIndex });
+      this.rows += rows.starts.length;
+      this.rowsInChunk += rows.starts.length;
       if (mark !== undefined) this.marks.set(mark.unit, mark.below);
     });
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BinsnapError } from '../core/errors.js';
 import type { ColumnSchema } from '../core/schema.js';
 import { fieldReader } from './row-values.js';
-import { RowParser, sourceError, splitRange } from './seed-reader.js';
+import { PacketCollector, RowParser, packetRows, sourceError, splitRange } from './seed-reader.js';
 
 const source = { host: 'h', port: 3306, user: 'u', password: 'secret', ssl: undefined, redacted: 'mysql://u:***@h:3306' };
 
@@ -95,5 +95,58 @@ describe('RowParser (text-protocol row packets)', () => {
     const cut = packet([t('1'), t('abc'), null, t('2'), t('3')]);
     expectMalformed({ ...cut, end: cut.end - 1 });
     expect(p.rows).toBe(0);
+  });
+});
+
+describe('row packets for another thread (PacketCollector, packetRows)', () => {
+  /** A chunk as received: packets back to back, each behind its 4-byte header. */
+  const chunk = (payloads: Buffer[]): { buffer: Buffer; views: { buffer: Buffer; offset: number; end: number }[] } => {
+    const parts: Buffer[] = [];
+    for (const [i, p] of payloads.entries()) parts.push(Buffer.from([p.length & 0xff, (p.length >> 8) & 0xff, p.length >> 16, i]), p);
+    const buffer = Buffer.concat(parts);
+    const views: { buffer: Buffer; offset: number; end: number }[] = [];
+    let at = 0;
+    for (const p of payloads) {
+      views.push({ buffer, offset: at + 4, end: at + 4 + p.length });
+      at += 4 + p.length;
+    }
+    return { buffer, views };
+  };
+  const payloads = (from: number, n: number): Buffer[] => Array.from({ length: n }, (_, i) => Buffer.from(`row ${from + i} ${'x'.repeat((from + i) % 50)}`));
+  const unpack = (c: PacketCollector): string[] => {
+    const out: string[] = [];
+    const taken = c.take();
+    packetRows(taken, (p) => out.push(p.buffer.toString('utf8', p.offset, p.end)));
+    return out;
+  };
+
+  it('hands out every payload in order: spans of one chunk, packets of another, and reassembled long ones', () => {
+    const a = chunk(payloads(0, 5));
+    const b = chunk(payloads(5, 3));
+    // A packet reassembled from wire packets: a buffer of its own with a zeroed header in front.
+    const long = Buffer.concat([Buffer.alloc(4), Buffer.from('long row')]);
+    const c = new PacketCollector();
+    for (const v of a.views.slice(0, 3)) c.next(v);
+    c.next({ buffer: long, offset: 4, end: long.length });
+    for (const v of a.views.slice(3)) c.next(v);
+    for (const v of b.views) c.next(v);
+    expect(c.bytes).toBeGreaterThan(0);
+    expect(unpack(c)).toEqual([...payloads(0, 3), Buffer.from('long row'), ...payloads(3, 5)].map((p) => p.toString()));
+    expect(c.bytes).toBe(0);
+    // The next batch starts empty; a span may resume in the middle of a chunk.
+    c.next(b.views[1]!);
+    c.next(b.views[2]!);
+    expect(unpack(c)).toEqual(payloads(6, 2).map((p) => p.toString()));
+    expect(c.rows).toBe(11);
+  });
+
+  it('a packet whose header does not give its length is copied as a long row (never misframed)', () => {
+    const a = chunk(payloads(0, 2));
+    // Same buffer, but the view does not start right after a matching header.
+    const odd = { buffer: a.buffer, offset: a.views[1]!.offset + 1, end: a.views[1]!.end };
+    const c = new PacketCollector();
+    c.next(a.views[0]!);
+    c.next(odd);
+    expect(unpack(c)).toEqual([payloads(0, 1)[0]!.toString(), payloads(1, 1)[0]!.subarray(1).toString()]);
   });
 });

@@ -384,6 +384,187 @@ export async function* readRows(
   ordered = false,
   flavor: ServerFlavor = 'mariadb',
 ): AsyncGenerator<JsonValue[][]> {
+  const parser = new RowParser(columns.map((c) => fieldReader(c, flavor)), `${t.db}.${t.table}`);
+  let batch: JsonValue[][] = [];
+  yield* streamSelect(conn, t, columns, range, ordered, flavor, parser, batchSize, 1, {
+    add: (row) => batch.push(row),
+    take: () => {
+      const b = batch;
+      batch = [];
+      return b;
+    },
+  });
+}
+
+/**
+ * The row packets of a table (or of a range of it), as readRows would read them but unparsed,
+ * in batches of up to `batchSize` rows, in a buffer of their own (transferable to another
+ * thread, where a RowParser of the same columns reads them: `packetRows`). Each row is as on the
+ * wire: a 3-byte little-endian payload length, a sequence byte, the payload; consecutive packets
+ * of one received chunk are copied at once. A row whose payload came in several wire packets
+ * (16 MB or more) has length 0xFFFFFF, then a u32 length, then the payload.
+ */
+export async function* readRowPackets(
+  conn: mysql.Connection,
+  t: TableName,
+  columns: readonly ColumnSchema[],
+  range: RowRange | undefined,
+  batchSize: number,
+  ordered = false,
+  flavor: ServerFlavor = 'mariadb',
+): AsyncGenerator<RowPackets> {
+  const collector = new PacketCollector();
+  // Batches go to another thread: reading runs ahead while the consumer waits for that thread.
+  yield* streamSelect(conn, t, columns, range, ordered, flavor, collector, batchSize, PACKETS_READ_AHEAD, {
+    add: () => undefined,
+    take: () => collector.take(),
+    // Wide rows end a batch early, so the batches held stay within a few MB each.
+    full: () => collector.bytes >= PACKETS_BATCH_BYTES,
+  });
+}
+
+/** Full batches of row packets read ahead before the connection pauses. */
+const PACKETS_READ_AHEAD = 4;
+/** A batch of row packets ends at this many bytes (or at its row count). */
+const PACKETS_BATCH_BYTES = 4 << 20;
+
+/** A payload length that marks a row packet with a u32 length after it (readRowPackets). */
+const LONG_ROW = 0xff_ffff;
+
+/** Rows as packets (readRowPackets): `rows` rows in `bytes`. */
+export interface RowPackets {
+  readonly bytes: Uint8Array;
+  readonly rows: number;
+}
+
+/** Calls `each` with a packet view of every row of `packets` (for RowParser.next). */
+export function packetRows(packets: RowPackets, each: (packet: { buffer: Buffer; offset: number; end: number }) => void): void {
+  const b = Buffer.from(packets.bytes.buffer, packets.bytes.byteOffset, packets.bytes.byteLength);
+  const view = { buffer: b, offset: 0, end: 0 };
+  let p = 0;
+  for (let i = 0; i < packets.rows; i++) {
+    if (p + 4 > b.length) throw new BinsnapError('BINSNAP_E_INTERNAL', 'row packets end before their count');
+    let n = (b[p] as number) | ((b[p + 1] as number) << 8) | ((b[p + 2] as number) << 16);
+    let at = p + 4;
+    if (n === LONG_ROW) {
+      n = b.readUInt32LE(at);
+      at += 4;
+    }
+    if (at + n > b.length) throw new BinsnapError('BINSNAP_E_INTERNAL', 'a row packet runs past its batch');
+    view.offset = at;
+    view.end = at + n;
+    each(view);
+    p = view.end;
+  }
+}
+
+/**
+ * Collects row packets as readRowPackets hands them out. A packet framed in place in a received
+ * chunk (mysql2's fast path: its header just before it) extends the current span when it follows
+ * it; spans are copied when they end, not per row.
+ */
+/** @internal Exported for its unit test. */
+export class PacketCollector {
+  rows = 0;
+  private buf = Buffer.allocUnsafeSlow(1 << 18);
+  private used = 0;
+  private inBatch = 0;
+  private span: Buffer | undefined;
+  private spanStart = 0;
+  private spanEnd = 0;
+
+  next(packet: { buffer: Buffer; offset: number; end: number }): null {
+    const b = packet.buffer;
+    const s = packet.offset - 4;
+    const e = packet.end;
+    const n = e - packet.offset;
+    this.inBatch++;
+    this.rows++;
+    if (s >= 0 && n < LONG_ROW && ((b[s] as number) | ((b[s + 1] as number) << 8) | ((b[s + 2] as number) << 16)) === n) {
+      if (b === this.span && s === this.spanEnd) {
+        this.spanEnd = e;
+        return null;
+      }
+      this.flush();
+      this.span = b;
+      this.spanStart = s;
+      this.spanEnd = e;
+      return null;
+    }
+    // Reassembled from several wire packets (no header of its own in front): a long row.
+    this.flush();
+    this.room(8 + n);
+    this.buf[this.used] = 0xff;
+    this.buf[this.used + 1] = 0xff;
+    this.buf[this.used + 2] = 0xff;
+    this.buf[this.used + 3] = 0;
+    this.buf.writeUInt32LE(n, this.used + 4);
+    b.copy(this.buf, this.used + 8, packet.offset, e);
+    this.used += 8 + n;
+    return null;
+  }
+
+  /** Bytes collected since the last `take`. */
+  get bytes(): number {
+    return this.used + (this.span === undefined ? 0 : this.spanEnd - this.spanStart);
+  }
+
+  /** The rows collected since the last call, in a buffer of their own. */
+  take(): RowPackets {
+    this.flush();
+    const bytes = new Uint8Array(this.used);
+    bytes.set(this.buf.subarray(0, this.used));
+    const out = { bytes, rows: this.inBatch };
+    this.used = 0;
+    this.inBatch = 0;
+    return out;
+  }
+
+  private flush(): void {
+    const span = this.span;
+    if (span === undefined) return;
+    this.span = undefined;
+    const n = this.spanEnd - this.spanStart;
+    this.room(n);
+    span.copy(this.buf, this.used, this.spanStart, this.spanEnd);
+    this.used += n;
+  }
+
+  private room(n: number): void {
+    if (this.used + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.used + n) size *= 2;
+    const next = Buffer.allocUnsafeSlow(size);
+    this.buf.copy(next, 0, 0, this.used);
+    this.buf = next;
+  }
+}
+
+interface Batcher<R, B> {
+  add(row: R): void;
+  take(): B;
+  /** Whether the batch is full before its row count (by size). */
+  full?(): boolean;
+}
+
+/**
+ * The SELECT of readRows and readRowPackets. mysql2 frames the row packets; `parser.next` gets
+ * each (readRows: RowParser reads the fields with the columns' readers, row-values.ts). The
+ * query result streams: mysql2 pauses the socket while a batch is being handled, so memory
+ * stays bounded.
+ */
+async function* streamSelect<R, B>(
+  conn: mysql.Connection,
+  t: TableName,
+  columns: readonly ColumnSchema[],
+  range: RowRange | undefined,
+  ordered: boolean,
+  flavor: ServerFlavor,
+  parser: { next(packet: { buffer: Buffer; offset: number; end: number }): R; readonly rows: number },
+  batchSize: number,
+  readAhead: number,
+  batcher: Batcher<R, B>,
+): AsyncGenerator<B> {
   const where: string[] = [];
   const params: string[] = [];
   if (range?.from !== undefined) {
@@ -400,12 +581,12 @@ export async function* readRows(
     `SELECT ${columns.map((c) => selectItem(c, flavor)).join(', ')} FROM ${ident(t.db)}.${ident(t.table)}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}` +
     (ordered && range ? ` ORDER BY ${ident(range.column)}` : '');
   const core = (conn as unknown as { connection: CoreConnection }).connection;
-  const parser = new RowParser(columns.map((c) => fieldReader(c, flavor)), `${t.db}.${t.table}`);
   // Rows are collected into batches from the query's events: a readable stream would cost a
-  // push and an awaited promise per row. The connection pauses while a full batch waits to be
-  // taken (mysql2 then queues what it has already received), so at most two batches are held.
-  const ready: JsonValue[][][] = [];
-  let batch: JsonValue[][] = [];
+  // push and an awaited promise per row. The connection pauses while `readAhead` full batches
+  // wait to be taken (mysql2 then queues what it has already received), so at most
+  // `readAhead + 1` batches are held.
+  const ready: B[] = [];
+  let inBatch = 0;
   let ended = false;
   let failure: Error | undefined;
   let wake: (() => void) | undefined;
@@ -431,21 +612,21 @@ export async function* readRows(
     }
   });
   let checked = false;
-  query.on('result', (row: JsonValue[]) => {
+  query.on('result', (row: R) => {
     if (stopped) return;
     if (!checked) {
       checked = true;
-      // Every row comes from RowParser, or the mysql2 in use keeps its row parser elsewhere.
+      // Every row comes from our parser, or the mysql2 in use keeps its row parser elsewhere.
       if (parser.rows === 0) {
         fail(new BinsnapError('BINSNAP_E_INTERNAL', "the rows of a SELECT did not reach binsnap's row parser (an unsupported mysql2 version?)", { table: `${t.db}.${t.table}` }));
         return;
       }
     }
-    batch.push(row);
-    if (batch.length >= batchSize) {
-      ready.push(batch);
-      batch = [];
-      core.pause();
+    batcher.add(row);
+    if (++inBatch >= batchSize || batcher.full?.() === true) {
+      ready.push(batcher.take());
+      inBatch = 0;
+      if (ready.length >= readAhead) core.pause();
       notify();
     }
   });
@@ -463,7 +644,7 @@ export async function* readRows(
       const next = ready.shift();
       if (next !== undefined) {
         // Reading goes on while the consumer handles this batch.
-        if (ready.length === 0 && !ended) core.resume();
+        if (ready.length < readAhead && !ended) core.resume();
         yield next;
         continue;
       }
@@ -471,7 +652,7 @@ export async function* readRows(
       if (ended) break;
       await new Promise<void>((resolve) => (wake = resolve));
     }
-    if (batch.length > 0) yield batch;
+    if (inBatch > 0) yield batcher.take();
   } finally {
     // Left early (the consumer stopped): later rows are dropped and the connection reads on, so
     // the result can end and the connection stays usable (or is closed by the caller).

@@ -32,3 +32,5 @@ export { encodeKey, numericKeyColumnsOf } from './key-encoding.js';
 export { MemoryStore, openMemoryStore } from './memory-store.js';
 export { DEFAULT_STORE_PATH, openSqliteStore, SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
 export { openRedisStore, RedisStore, type RedisStoreOptions } from './redis-store.js';
+export { isEncodedRowsWriter, type EncodedRows, type EncodedRowsWriter } from './sqlite-transaction-writer.js';
+export type { EncodingIds } from './sqlite-writes.js';

@@ -288,7 +288,26 @@ export function readCells(b: Buffer, start: number, end: number, names: (shapeId
  * Shape ids on the writer connection: created on first use inside the unit that uses them, so
  * they roll back with it (`forgetUncommitted` then drops the cached ids).
  */
-export class ShapeWrites {
+/** What entry encoding needs of shapes: the id and names of an object's keys (ShapeWrites, or a fixed set of shapes on another thread). */
+export interface ShapeSource {
+  shapeOf(obj: Obj): { readonly names: readonly string[]; readonly id: number };
+}
+
+/**
+ * A fixed set of shapes, registered beforehand by the writer (ShapeWrites.idOfNames), for a
+ * thread that encodes entries without a connection to the store. An object of any other
+ * shape is an internal error.
+ */
+export class FixedShapes implements ShapeSource {
+  constructor(private readonly shapes: readonly { readonly names: readonly string[]; readonly id: number }[]) {}
+
+  shapeOf(obj: Obj): { readonly names: readonly string[]; readonly id: number } {
+    for (const s of this.shapes) if (sameKeys(obj, s.names)) return s;
+    throw new BinsnapError('BINSNAP_E_INTERNAL', 'row values of a shape that was not registered');
+  }
+}
+
+export class ShapeWrites implements ShapeSource {
   private readonly ids = new Map<string, number>();
   /** Recently used shapes, checked before building a lookup key. */
   private readonly recent: { names: string[]; id: number }[] = [];
@@ -316,6 +335,13 @@ export class ShapeWrites {
     this.recent.unshift(entry);
     if (this.recent.length > 8) this.recent.pop();
     return entry;
+  }
+
+  /** The id of the shape with these names in this order (stored when new). */
+  idOfNames(names: readonly string[]): number {
+    const obj: Record<string, null> = {};
+    for (const n of names) setOwn(obj, n, null);
+    return this.shapeOf(obj).id;
   }
 
   forgetUncommitted(): void {

@@ -8,7 +8,8 @@
  * whenever it has a core. A failure of the worker is reported by the writer's next commit or by
  * `close`. Closing drops a merge under way (its inputs stay; a later merge starts over).
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../core/worker-module.js';
 import { BinsnapError } from '../core/errors.js';
 import type { RunTuning } from './sqlite-runs.js';
 
@@ -22,15 +23,8 @@ export type CompactorReply =
   | { readonly type: 'error'; readonly code: string; readonly message: string }
   | { readonly type: 'closed' };
 
-/**
- * Starts the worker module beside this one: compiled JavaScript, or, when binsnap runs from its
- * TypeScript sources (tests, benchmarks), the .ts module through tsx's loader (a dev dependency).
- */
 function startWorker(workerData: unknown): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./sqlite-compactor-worker.js', import.meta.url), { workerData });
-  const url = new URL('./sqlite-compactor-worker.ts', import.meta.url).href;
-  const boot = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(url)}); })`;
-  return new Worker(boot, { eval: true, workerData });
+  return startModuleWorker(import.meta.url, './sqlite-compactor-worker', workerData);
 }
 
 export class BackgroundCompactor {

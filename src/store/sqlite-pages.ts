@@ -23,7 +23,7 @@ import { BinsnapError } from '../core/errors.js';
 import { ownValue, setOwn } from '../core/row-object.js';
 import type { StoredOp } from './row-fold.js';
 import { putU32, putUvarint, u32, uvarint, uvarintSize } from './sqlite-bytes.js';
-import { readCells, writeCells, type CellSink, type ShapeWrites } from './sqlite-cells.js';
+import { readCells, writeCells, type CellSink, type ShapeSource } from './sqlite-cells.js';
 import { encodeKeyInto } from './key-encoding.js';
 import type { JsonValue, RowKey, RowValues } from './snapshot-store.js';
 
@@ -66,6 +66,18 @@ export function versionOffset(b: Uint8Array, at: number): number {
   if (n < 0x80) return at + 1 + n;
   const len = uvarint(b, at);
   return at + uvarintSize(len) + len;
+}
+
+/** Sets the row index of the versions of entries starting at `starts` (of `b`) to `first + i`. */
+export function renumberEntries(b: Uint8Array, starts: Int32Array, first: number): void {
+  for (let i = 0; i < starts.length; i++) {
+    const v = versionOffset(b, starts[i] as number) + 12;
+    const x = first + i;
+    b[v] = x >>> 24;
+    b[v + 1] = (x >>> 16) & 0xff;
+    b[v + 2] = (x >>> 8) & 0xff;
+    b[v + 3] = x & 0xff;
+  }
 }
 
 export function entryKey(b: Buffer, at: number): string {
@@ -207,7 +219,7 @@ export class EntryBuffer implements CellSink {
     rowIndex: number,
     opCode: number,
     values: Readonly<Record<string, JsonValue>> | null,
-    shapes: ShapeWrites,
+    shapes: ShapeSource,
   ): void {
     const start = this.used;
     // The key's bytes go straight after their length (one byte, moved when longer), with no Buffer of their own.
@@ -226,7 +238,7 @@ export class EntryBuffer implements CellSink {
     opCode: number,
     pk: Readonly<Record<string, JsonValue>>,
     values: Readonly<Record<string, JsonValue>> | null,
-    shapes: ShapeWrites,
+    shapes: ShapeSource,
   ): void {
     const start = this.used;
     const b = this.room(start, 1 + keyBytes.length);
@@ -246,7 +258,7 @@ export class EntryBuffer implements CellSink {
     opCode: number,
     pk: Readonly<Record<string, JsonValue>>,
     values: Readonly<Record<string, JsonValue>> | null,
-    shapes: ShapeWrites,
+    shapes: ShapeSource,
   ): void {
     const keyLen = keyEnd - start - 1;
     let p: number;
@@ -315,6 +327,22 @@ export class EntryBuffer implements CellSink {
     }
     putUvarint(b, at, n + bias);
     return at + width + n;
+  }
+
+  /**
+   * Appends entries encoded elsewhere (another EntryBuffer's bytes, entry i at
+   * [starts[i], ends[i]) of `src`), all of table `tableId`.
+   */
+  appendEncoded(tableId: number, src: Uint8Array, starts: Int32Array, ends: Int32Array): void {
+    const base = this.used;
+    const b = this.room(base, src.length);
+    b.set(src, base);
+    for (let i = 0; i < starts.length; i++) {
+      this.starts.push(base + (starts[i] as number));
+      this.ends.push(base + (ends[i] as number));
+      this.tables.push(tableId);
+    }
+    this.used = base + src.length;
   }
 
   /** The key of entry `i` as latin1. */

@@ -36,9 +36,9 @@ import { mapped, mappedIterable, storeError } from './sqlite-errors.js';
 import { SqliteReads, type BlobRange } from './sqlite-reads.js';
 import { MetaTable } from './sqlite-meta.js';
 import { LAYOUT_VERSION, migrate, pageRewritePending } from './sqlite-schema.js';
-import { SqliteWrites } from './sqlite-writes.js';
+import { SqliteWrites, type EncodingIds } from './sqlite-writes.js';
 import { BackgroundCompactor } from './sqlite-compactor.js';
-import { SqliteTransactionWriter, type StreamedTarget } from './sqlite-transaction-writer.js';
+import { SqliteTransactionWriter, type EncodedRows, type StreamedTarget } from './sqlite-transaction-writer.js';
 import type {
   AsOf,
   Checkpoint,
@@ -412,6 +412,20 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
   }
 
   // ── for the streamed writer ───────────────────────────────────────────
+
+  /** @internal */
+  streamedEncoding(table: string, valueNames: readonly string[], keyNames: readonly string[]): EncodingIds {
+    this.checkOpen();
+    return mapped(this.path, () => this.writes.encodingOf(table, valueNames, keyNames));
+  }
+
+  /** @internal */
+  writeStreamedEncoded(rows: EncodedRows): void {
+    this.checkOpen();
+    mapped(this.path, () =>
+      this.writes.writeEncoded(rows.tableId, rows.bytes, rows.starts, rows.ends, rows.fileNumber, rows.offset, rows.firstIndex, true),
+    );
+  }
 
   /** @internal */
   writeStreamedRows(changes: readonly RowChange[]): void {

@@ -10,16 +10,46 @@
  */
 import { BinsnapError } from '../core/errors.js';
 import { compareVersionIds, type RowChange, type TransactionEnd, type TransactionStart, type TransactionWriter } from './snapshot-store.js';
+import type { EncodingIds } from './sqlite-writes.js';
 import { checkBeforeCommit, checkChange, checkEnd } from './transaction-rules.js';
 
 /** What the writer needs from the store, inside the store's open SQLite transaction. */
 export interface StreamedTarget {
   writeStreamedRows(changes: readonly RowChange[]): void;
+  streamedEncoding(table: string, valueNames: readonly string[], keyNames: readonly string[]): EncodingIds;
+  writeStreamedEncoded(rows: EncodedRows): void;
   commitStreamed(start: TransactionStart, end: TransactionEnd): void;
   rollbackStreamed(): void;
 }
 
-export class SqliteTransactionWriter implements TransactionWriter {
+/**
+ * Row versions of one table encoded as the embedded store's page entries on another thread
+ * (EntryBuffer, with the ids from `encodingOf`): entry i at [starts[i], ends[i]) of `bytes`,
+ * version `(fileNumber, offset, firstIndex + i)`, op upsert by primary key. `addEncodedRows`
+ * writes `firstIndex + i` into each entry's version (whatever row index it was encoded with), so
+ * indexes can be given in the order batches are added rather than encoded.
+ */
+export interface EncodedRows {
+  readonly tableId: number;
+  readonly bytes: Uint8Array;
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  readonly fileNumber: number;
+  readonly offset: bigint;
+  readonly firstIndex: number;
+}
+
+/** A writer that also takes entries encoded elsewhere (the embedded store's; see EncodedRows). */
+export interface EncodedRowsWriter extends TransactionWriter {
+  encodingOf(table: string, valueNames: readonly string[], keyNames: readonly string[]): EncodingIds;
+  addEncodedRows(rows: EncodedRows): Promise<void>;
+}
+
+export function isEncodedRowsWriter(w: TransactionWriter): w is EncodedRowsWriter {
+  return w instanceof SqliteTransactionWriter;
+}
+
+export class SqliteTransactionWriter implements EncodedRowsWriter {
   private done = false;
   /** The greatest version written so far, checked against the commit position at commit. */
   private last: RowChange | null = null;
@@ -48,6 +78,40 @@ export class SqliteTransactionWriter implements TransactionWriter {
       }
       this.store.writeStreamedRows(batch);
       this.last = last;
+    } catch (err) {
+      this.fail();
+      throw err;
+    }
+  }
+
+  encodingOf(table: string, valueNames: readonly string[], keyNames: readonly string[]): EncodingIds {
+    this.live();
+    try {
+      return this.store.streamedEncoding(table, valueNames, keyNames);
+    } catch (err) {
+      this.fail();
+      throw err;
+    }
+  }
+
+  /**
+   * The encoded rows' versions lie at or after the start position (their position is given
+   * once); the commit checks the greatest against the commit position, as for addRows.
+   */
+  async addEncodedRows(rows: EncodedRows): Promise<void> {
+    this.live();
+    try {
+      const n = rows.starts.length;
+      if (n === 0) return;
+      const at = this.start.startPosition;
+      if (rows.fileNumber < at.fileNumber || (rows.fileNumber === at.fileNumber && rows.offset < at.offset)) {
+        throw new BinsnapError('BINSNAP_E_INTERNAL', `encoded rows at ${rows.fileNumber}:${rows.offset} lie before their transaction's start ${at.format()}`);
+      }
+      this.store.writeStreamedEncoded(rows);
+      const top = { fileNumber: rows.fileNumber, offset: rows.offset, rowIndex: rows.firstIndex + n - 1 };
+      if (this.last === null || compareVersionIds(top, this.last.version) > 0) {
+        this.last = { table: '', version: top, op: 'upsert', identity: 'primary-key', key: {}, values: {} } as RowChange;
+      }
     } catch (err) {
       this.fail();
       throw err;

@@ -34,6 +34,7 @@ import {
   entryValuesRange,
   pageCount,
   pageEntryAt,
+  renumberEntries,
   versionOffset,
 } from './sqlite-pages.js';
 import { ShapeWrites } from './sqlite-cells.js';
@@ -58,6 +59,12 @@ interface StoredEntry {
 function valuesOf(b: Buffer, at: number): string | null {
   const r = entryValuesRange(b, at);
   return r === null ? null : b.toString('latin1', r[0], r[1]);
+}
+
+/** A table's id and shape ids, for entries encoded on another thread (SqliteWrites.encodingOf). */
+export interface EncodingIds {
+  readonly tableId: number;
+  readonly shapes: readonly { readonly names: readonly string[]; readonly id: number }[];
 }
 
 export class SqliteWrites {
@@ -179,6 +186,39 @@ export class SqliteWrites {
     this.lastIndex = lastIndex;
     if (pending.length >= this.flushEntries || pending.used >= FLUSH_BYTES) this.flushRows();
     else if (checkStored && pending.length > before && this.meetsStored(before)) this.flushRows();
+  }
+
+  /**
+   * What a thread encoding a table's entries elsewhere needs (inside the open unit): the table's
+   * id and the ids of its shapes (the values' columns, the key's columns), stored when new.
+   */
+  encodingOf(table: string, valueNames: readonly string[], keyNames: readonly string[]): EncodingIds {
+    const tableId = this.tableId(table, false);
+    // The key's shape first, as encoding an entry registers them (equal stores, equal shape ids).
+    const shapes = [keyNames, valueNames].map((names) => ({ names: [...names], id: this.shapes.idOfNames(names) }));
+    return { tableId, shapes };
+  }
+
+  /**
+   * Buffers `count` entries of one table encoded elsewhere (EntryBuffer.appendEncoded), their
+   * versions `(file, offset, firstIndex + i)` in entry order; then as writeRows.
+   */
+  writeEncoded(tableId: number, src: Uint8Array, starts: Int32Array, ends: Int32Array, file: number, offset: bigint, firstIndex: number, checkStored: boolean): void {
+    const count = starts.length;
+    if (count === 0) return;
+    renumberEntries(src, starts, firstIndex);
+    const pending = this.pending;
+    const before = pending.length;
+    if (this.increasing && before > 0) {
+      this.increasing =
+        file > this.lastFile || (file === this.lastFile && (offset > this.lastOffset || (offset === this.lastOffset && firstIndex > this.lastIndex)));
+    }
+    pending.appendEncoded(tableId, src, starts, ends);
+    this.lastFile = file;
+    this.lastOffset = offset;
+    this.lastIndex = firstIndex + count - 1;
+    if (pending.length >= this.flushEntries || pending.used >= FLUSH_BYTES) this.flushRows();
+    else if (checkStored && this.meetsStored(before)) this.flushRows();
   }
 
   /** Whether stored runs hold versions in the range of the buffered entries from `from` on. */

@@ -24,17 +24,20 @@ import { formatGtidSet } from '../../core/gtid.js';
 import type { SinkLocation, SourceUrl, StoreLocation, TableName } from '../../config/values.js';
 import { MARIADB_DEFAULTS, MYSQL8_DEFAULTS } from '../../pipeline/ddl/index.js';
 import { SeedWriter, seedSchema, type SeedChunkSchema, type SeedSchema, type SeedTable } from '../../pipeline/seed.js';
+import { SeedEncoder, type EncodedBatch, type EncoderTable } from '../../pipeline/seed-encoder.js';
 import { addDone, complementRanges, decodeSeedProgress, encodeSeedProgress, SEED_META, type SeedProgress, type TableDone } from '../../pipeline/seed-progress.js';
 import { runPipeline } from '../../pipeline/pipeline.js';
 import { catalogFromStore } from '../../pipeline/initial-schema.js';
 import { readServerBinlog } from '../../source/server-source.js';
 import type { BinlogPosition } from '../../core/position.js';
-import type { SchemaChange, SnapshotStore, TableEvent } from '../../store/index.js';
+import type { ColumnSchema } from '../../core/schema.js';
+import type { EncodingIds, SchemaChange, SnapshotStore, TableEvent } from '../../store/index.js';
 import { rowObject, seedColumns } from '../../source/row-values.js';
 import {
   integerBounds,
   listTables,
   openSnapshot,
+  readRowPackets,
   readRows,
   serverCharset,
   showCreateDatabase,
@@ -53,6 +56,10 @@ import { count, duration, progressLine } from '../progress.js';
 
 /** Rows read per batch: small enough that a batch's objects die young (ADR 0012). */
 const BATCH_ROWS = 1_000;
+/** Rows per batch sent to an encoding thread (fewer, larger messages than BATCH_ROWS). */
+const ENCODING_BATCH_ROWS = 4_000;
+/** Batches of one reading connection on its encoding thread at once (ADR 0019). */
+const ENCODING_DEPTH = 3;
 const INTEGER_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint']);
 
 interface Unit {
@@ -287,6 +294,55 @@ export const seedCommand: CommandHandler = async (ctx) => {
       let next = 0;
       let failed = false;
       const stop = (): boolean => failed || ctx.signal.aborted;
+      // Into the embedded store (and with no sink), rows of tables with a key are parsed and
+      // encoded on threads of their own, one per reading connection (ADR 0019); other seeds read
+      // them here.
+      const encoders = writer.takesEncoded ? snap.connections.map(() => new SeedEncoder()) : undefined;
+      const encodingIds = new Map<string, Promise<EncodingIds>>();
+      const encoderTables = new Map<SeedEncoder, Map<string, Promise<EncoderTable>>>();
+      const encoderTable = (e: SeedEncoder, t: SeedTable, columns: readonly ColumnSchema[], markColumn: string | null): Promise<EncoderTable> => {
+        let ids = encodingIds.get(t.name);
+        if (ids === undefined) {
+          ids = writer.encodingOf(t, columns.map((col) => col.name));
+          encodingIds.set(t.name, ids);
+        }
+        const known = encoderTables.get(e) ?? encoderTables.set(e, new Map()).get(e)!;
+        let table = known.get(t.name);
+        if (table === undefined) {
+          table = ids.then((i) => e.addTable({ table: t.name, columns, flavor: snap.flavor, keyColumns: t.keyColumns, numericKeyColumns: t.numericKeyColumns, markColumn, ...i }));
+          known.set(t.name, table);
+        }
+        return table;
+      };
+      /** One unit's rows through the encoding thread; false when the seed stopped before its end. */
+      const encodeUnit = async (e: SeedEncoder, c: (typeof snap.connections)[number], u: Unit, columns: readonly ColumnSchema[], p: TableProgress): Promise<boolean> => {
+        const et = await encoderTable(e, u.table, columns, u.range?.column ?? null);
+        const inFlight: Promise<EncodedBatch>[] = [];
+        // Adds the oldest batches to the store until at most `keep` are on the thread.
+        const settle = async (keep: number): Promise<boolean> => {
+          while (inFlight.length > keep) {
+            const b = await inFlight.shift()!;
+            await writer.addEncoded(b.rows, u.range !== undefined && b.last !== null ? { unit: u.id, below: BigInt(b.last) + 1n } : undefined);
+            p.rows += b.rows.starts.length;
+            show(u.table);
+            if (stop()) return false;
+            await maybeChunk();
+          }
+          return true;
+        };
+        try {
+          for await (const packets of readRowPackets(c, u.ref, columns, u.range, ENCODING_BATCH_ROWS, u.range !== undefined, snap.flavor)) {
+            const batch = e.encode(et, packets, snap.position.fileNumber, snap.position.offset);
+            // Settled below in order; a batch left behind when the seed stops must not go unhandled.
+            batch.catch(() => undefined);
+            inFlight.push(batch);
+            if (!(await settle(ENCODING_DEPTH - 1))) return false;
+          }
+          return await settle(0);
+        } finally {
+          inFlight.length = 0;
+        }
+      };
       const worker = async (w: number): Promise<void> => {
         const c = snap.connections[w]!;
         while (next < units.length) {
@@ -296,6 +352,17 @@ export const seedCommand: CommandHandler = async (ctx) => {
           if (p.started === 0) p.started = Date.now();
           const columns = seedColumns(u.table.schema, snap.flavor);
           const keyIndex = u.range ? columns.findIndex((col) => col.name === u.range!.column) : -1;
+          if (encoders !== undefined && u.table.keyColumns.length > 0) {
+            try {
+              if (!(await encodeUnit(encoders[w]!, c, u, columns, p))) return;
+              await writer.addRows(u.table, [], { unit: u.id, below: 'end' });
+            } catch (err) {
+              failed = true;
+              throw sourceError(err, source, `reading ${u.table.name}`);
+            }
+            await maybeChunk();
+            continue;
+          }
           try {
             for await (const values of readRows(c, u.ref, columns, u.range, BATCH_ROWS, u.range !== undefined, snap.flavor)) {
               const rows = values.map((r) => rowObject(columns, r));
@@ -336,6 +403,7 @@ export const seedCommand: CommandHandler = async (ctx) => {
         throw err;
       } finally {
         progress.done();
+        await Promise.all((encoders ?? []).map((e) => e.close()));
       }
 
       const seconds = (Date.now() - began) / 1000;
