@@ -109,7 +109,7 @@ describe('seed encoding thread', () => {
     try {
       const ids = await w2.encodingOf(t, columns.map((c) => c.name));
       const et = encoder.addTable({ table: t.name, columns, flavor: 'mariadb', keyColumns: t.keyColumns, numericKeyColumns: t.numericKeyColumns, markColumn: 'id', ...ids });
-      const encoded = await Promise.all(batches.map((b) => encoder.encode(et, b, P.fileNumber, P.offset)));
+      const encoded = await Promise.all(batches.map((b) => encoder.encode(et, b, P)));
       expect(encoded.map((e) => e.last)).toEqual([1197, 2397, 3597]);
       // Encoded concurrently above; row indexes are given here, as batches are added (as addRows gives them).
       for (const e of encoded) await w2.addEncoded(e.rows);
@@ -145,9 +145,9 @@ describe('seed encoding thread', () => {
     try {
       const et = encoder.addTable({ table: t.name, columns, flavor: 'mariadb', keyColumns: t.keyColumns, numericKeyColumns: t.numericKeyColumns, markColumn: null, ...(await w.encodingOf(t, columns.map((c) => c.name))) });
       const bad = packets([rowPayload(fields(1).slice(0, 3))]);
-      await expect(encoder.encode(et, bad, P.fileNumber, P.offset)).rejects.toMatchObject({ code: 'BINSNAP_E_SOURCE_REPLICATION', context: { table: 'd.t' } });
+      await expect(encoder.encode(et, bad, P)).rejects.toMatchObject({ code: 'BINSNAP_E_SOURCE_REPLICATION', context: { table: 'd.t' } });
       // The thread goes on with the next batch.
-      const ok = await encoder.encode(et, packets([rowPayload(fields(2))]), P.fileNumber, P.offset);
+      const ok = await encoder.encode(et, packets([rowPayload(fields(2))]), P);
       expect(ok.rows.starts.length).toBe(1);
       expect(ok.last).toBeNull();
     } finally {

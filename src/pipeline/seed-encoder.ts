@@ -10,6 +10,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { BinsnapError, type ErrorCode } from '../core/errors.js';
+import type { BinlogPosition } from '../core/position.js';
 import type { ColumnSchema } from '../core/schema.js';
 import { startModuleWorker } from '../core/worker-module.js';
 import type { ServerFlavor } from '../source/binlog-connection.js';
@@ -68,6 +69,7 @@ export class SeedEncoder {
   private readonly worker: Worker;
   private seq = 0;
   private nextKey = 0;
+  private readonly tables = new Map<string, EncoderTable>();
   private readonly waiting = new Map<number, { resolve: (b: EncoderReply) => void; reject: (e: unknown) => void }>();
   private failure: unknown;
   private readonly exited: Promise<void>;
@@ -89,22 +91,29 @@ export class SeedEncoder {
     );
   }
 
-  /** Registers a table's columns and store ids; returns its handle for `encode`. */
+  /** Registers a table's columns and store ids (once per table name); returns its handle for `encode`. */
   addTable(t: Omit<Extract<EncoderMessage, { type: 'table' }>, 'type' | 'key'>): EncoderTable {
+    const known = this.tables.get(t.table);
+    if (known !== undefined) return known;
     const key = this.nextKey++;
     this.worker.postMessage({ type: 'table', key, ...t } satisfies EncoderMessage);
-    return { key, tableId: t.tableId };
+    const handle = { key, tableId: t.tableId };
+    this.tables.set(t.table, handle);
+    return handle;
   }
 
-  /** Encodes one batch of row packets (their buffer moves to the thread) as versions at `(fileNumber, offset)`. */
-  async encode(t: EncoderTable, packets: RowPackets, fileNumber: number, offset: bigint): Promise<EncodedBatch> {
+  /** Encodes one batch of row packets (their buffer moves to the thread) as versions at `at`. */
+  async encode(t: EncoderTable, packets: RowPackets, at: BinlogPosition): Promise<EncodedBatch> {
     if (this.failure !== undefined) throw this.failure;
     const seq = ++this.seq;
     const reply = new Promise<EncoderReply>((resolve, reject) => this.waiting.set(seq, { resolve, reject }));
-    this.worker.postMessage({ type: 'batch', seq, key: t.key, packets, fileNumber, offset } satisfies EncoderMessage, [packets.bytes.buffer as ArrayBuffer]);
+    // The position crosses to the thread as its two numbers (a class does not survive the copy).
+    this.worker.postMessage({ type: 'batch', seq, key: t.key, packets, fileNumber: at.fileNumber, offset: at.offset } satisfies EncoderMessage, [
+      packets.bytes.buffer as ArrayBuffer,
+    ]);
     const m = await reply;
     if (m.type === 'error') throw new BinsnapError(m.code as ErrorCode, m.message, m.context);
-    return { rows: { tableId: t.tableId, bytes: m.bytes, starts: m.starts, ends: m.ends, fileNumber, offset }, last: m.last };
+    return { rows: { tableId: t.tableId, bytes: m.bytes, starts: m.starts, ends: m.ends, position: at }, last: m.last };
   }
 
   async close(): Promise<void> {

@@ -263,9 +263,12 @@ async function logStatus(conn: mysql.Connection): Promise<{ position: BinlogPosi
   let r: Record<string, unknown> | undefined;
   try {
     r = (await rows(conn, 'SELECT LOCAL FROM performance_schema.log_status'))[0];
-  } catch {
-    // Read under the global read lock, SHOW MASTER STATUS gives the same; log_status is preferred where it is readable.
-    return undefined;
+  } catch (err) {
+    // Without BACKUP_ADMIN (or before 8.0.14) the table cannot be read. Under the global read lock
+    // SHOW MASTER STATUS gives the same; log_status is preferred where it is readable.
+    const code = (err as { code?: string }).code;
+    if (code !== undefined && (PRIVILEGE_ERRORS.includes(code) || code === 'ER_NO_SUCH_TABLE')) return undefined;
+    throw err;
   }
   const local = (typeof r?.['LOCAL'] === 'string' ? JSON.parse(r['LOCAL']) : r?.['LOCAL']) as
     | { binary_log_file?: string; binary_log_position?: number; gtid_executed?: string }
@@ -276,6 +279,9 @@ async function logStatus(conn: mysql.Connection): Promise<{ position: BinlogPosi
     ...(local.gtid_executed ? { gtid: local.gtid_executed.replace(/\s+/g, '') } : {}),
   };
 }
+
+/** The server's errors for a missing privilege. */
+const PRIVILEGE_ERRORS = ['ER_SPECIFIC_ACCESS_DENIED_ERROR', 'ER_TABLEACCESS_DENIED_ERROR', 'ER_DBACCESS_DENIED_ERROR', 'ER_ACCESS_DENIED_ERROR', 'ER_COLUMNACCESS_DENIED_ERROR'];
 
 function errorText(err: unknown): string {
   return (err as { message?: string }).message ?? String(err);
@@ -288,10 +294,9 @@ function noPosition(source: SourceUrl): BinsnapError {
 /** Maps a server error of the seed's queries to a coded error (a missing privilege → exit 3). */
 export function sourceError(err: unknown, source: SourceUrl, doing: string): unknown {
   if (err instanceof BinsnapError) return err;
-  const e = err as { code?: string; errno?: number; message?: string };
-  const msg = e.message ?? String(err);
-  const privilege = ['ER_SPECIFIC_ACCESS_DENIED_ERROR', 'ER_TABLEACCESS_DENIED_ERROR', 'ER_DBACCESS_DENIED_ERROR', 'ER_ACCESS_DENIED_ERROR', 'ER_COLUMNACCESS_DENIED_ERROR'];
-  if (e.code !== undefined && privilege.includes(e.code)) {
+  const e = err as { code?: string };
+  const msg = errorText(err);
+  if (e.code !== undefined && PRIVILEGE_ERRORS.includes(e.code)) {
     return new BinsnapError('BINSNAP_E_SOURCE_PRIVILEGE', `the source refused ${doing}: ${msg}`, { source: source.redacted }, { cause: err });
   }
   if (e.code === 'PROTOCOL_CONNECTION_LOST' || e.code === 'ECONNRESET' || e.code === 'ECONNREFUSED' || e.code === 'ETIMEDOUT') {

@@ -108,15 +108,18 @@ function close(): void {
   clearInterval(checkpointTimer);
   let error: CompactorReply | undefined;
   // What a merge under way wrote is dropped; its inputs stay, and a later merge starts over.
-  for (let attempt = 0; setup.merge; attempt++) {
-    try {
-      runs.dropBackgroundMerge(write);
-      break;
-    } catch (err) {
-      if (isBusy(err) && attempt < 20) continue;
-      // Left as it is, the merge is dropped by the next writer that starts one (sqlite-runs.ts).
-      error = errorReply(err);
-      break;
+  // (A checkpoint-only thread never merges.)
+  if (setup.merge) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        runs.dropBackgroundMerge(write);
+        break;
+      } catch (err) {
+        if (isBusy(err) && attempt < 20) continue;
+        // Left as it is, the merge is dropped by the next writer that starts one (sqlite-runs.ts).
+        error = errorReply(err);
+        break;
+      }
     }
   }
   db.close();

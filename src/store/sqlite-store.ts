@@ -423,7 +423,7 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
   writeStreamedEncoded(rows: EncodedRows): void {
     this.checkOpen();
     mapped(this.path, () =>
-      this.writes.writeEncoded(rows.tableId, rows.bytes, rows.starts, rows.ends, rows.fileNumber, rows.offset, rows.firstIndex, true),
+      this.writes.writeEncoded(rows.tableId, rows.bytes, rows.starts, rows.ends, rows.position, rows.firstIndex, true),
     );
   }
 

@@ -9,6 +9,7 @@
  * greatest version written.
  */
 import { BinsnapError } from '../core/errors.js';
+import type { BinlogPosition } from '../core/position.js';
 import { compareVersionIds, type RowChange, type TransactionEnd, type TransactionStart, type TransactionWriter } from './snapshot-store.js';
 import type { EncodingIds } from './sqlite-writes.js';
 import { checkBeforeCommit, checkChange, checkEnd } from './transaction-rules.js';
@@ -25,7 +26,7 @@ export interface StreamedTarget {
 /**
  * Row versions of one table encoded as the embedded store's page entries on another thread
  * (EntryBuffer, with the ids from `encodingOf`): entry i at [starts[i], ends[i]) of `bytes`,
- * version `(fileNumber, offset, firstIndex + i)`, op upsert by primary key. `addEncodedRows`
+ * version `(position, firstIndex + i)`, op upsert by primary key. `addEncodedRows`
  * writes `firstIndex + i` into each entry's version (whatever row index it was encoded with), so
  * indexes can be given in the order batches are added rather than encoded.
  */
@@ -34,8 +35,7 @@ export interface EncodedRows {
   readonly bytes: Uint8Array;
   readonly starts: Int32Array;
   readonly ends: Int32Array;
-  readonly fileNumber: number;
-  readonly offset: bigint;
+  readonly position: BinlogPosition;
   readonly firstIndex: number;
 }
 
@@ -53,6 +53,8 @@ export class SqliteTransactionWriter implements EncodedRowsWriter {
   private done = false;
   /** The greatest version written so far, checked against the commit position at commit. */
   private last: RowChange | null = null;
+  /** The greatest position of encoded rows written so far (their versions lie there), idem. */
+  private lastEncoded: BinlogPosition | null = null;
 
   constructor(
     private readonly store: StreamedTarget,
@@ -60,8 +62,7 @@ export class SqliteTransactionWriter implements EncodedRowsWriter {
   ) {}
 
   async addRows(batch: readonly RowChange[]): Promise<void> {
-    this.live();
-    try {
+    this.guarded(() => {
       let last = this.last;
       let previous: RowChange | null = null;
       for (const c of batch) {
@@ -78,61 +79,53 @@ export class SqliteTransactionWriter implements EncodedRowsWriter {
       }
       this.store.writeStreamedRows(batch);
       this.last = last;
-    } catch (err) {
-      this.fail();
-      throw err;
-    }
+    });
   }
 
   encodingOf(table: string, valueNames: readonly string[], keyNames: readonly string[]): EncodingIds {
-    this.live();
-    try {
-      return this.store.streamedEncoding(table, valueNames, keyNames);
-    } catch (err) {
-      this.fail();
-      throw err;
-    }
+    return this.guarded(() => this.store.streamedEncoding(table, valueNames, keyNames));
   }
 
   /**
-   * The encoded rows' versions lie at or after the start position (their position is given
-   * once); the commit checks the greatest against the commit position, as for addRows.
+   * The encoded rows' versions lie at their position, which must not be before the start; the
+   * commit checks the greatest against the commit position, as for addRows.
    */
   async addEncodedRows(rows: EncodedRows): Promise<void> {
-    this.live();
-    try {
-      const n = rows.starts.length;
-      if (n === 0) return;
-      const at = this.start.startPosition;
-      if (rows.fileNumber < at.fileNumber || (rows.fileNumber === at.fileNumber && rows.offset < at.offset)) {
-        throw new BinsnapError('BINSNAP_E_INTERNAL', `encoded rows at ${rows.fileNumber}:${rows.offset} lie before their transaction's start ${at.format()}`);
+    this.guarded(() => {
+      if (rows.starts.length === 0) return;
+      if (rows.position.isBefore(this.start.startPosition)) {
+        throw new BinsnapError('BINSNAP_E_INTERNAL', `encoded rows at ${rows.position.format()} lie before their transaction's start ${this.start.startPosition.format()}`);
       }
       this.store.writeStreamedEncoded(rows);
-      const top = { fileNumber: rows.fileNumber, offset: rows.offset, rowIndex: rows.firstIndex + n - 1 };
-      if (this.last === null || compareVersionIds(top, this.last.version) > 0) {
-        this.last = { table: '', version: top, op: 'upsert', identity: 'primary-key', key: {}, values: {} } as RowChange;
-      }
-    } catch (err) {
-      this.fail();
-      throw err;
-    }
+      if (this.lastEncoded === null || rows.position.isAfter(this.lastEncoded)) this.lastEncoded = rows.position;
+    });
   }
 
   async commit(end: TransactionEnd): Promise<void> {
-    this.live();
-    try {
+    this.guarded(() => {
       checkEnd(this.start, end);
       if (this.last !== null) checkBeforeCommit(this.last, end.commitPosition);
+      if (this.lastEncoded?.isAfter(end.commitPosition) === true) {
+        throw new BinsnapError('BINSNAP_E_INTERNAL', `encoded rows at ${this.lastEncoded.format()} lie after their transaction's commit ${end.commitPosition.format()}`);
+      }
       this.store.commitStreamed(this.start, end);
       this.done = true;
-    } catch (err) {
-      this.fail();
-      throw err;
-    }
+    });
   }
 
   async abort(): Promise<void> {
     if (!this.done) this.fail();
+  }
+
+  /** Runs `fn` on a live writer; a failure rolls the whole transaction back and finishes the writer. */
+  private guarded<T>(fn: () => T): T {
+    this.live();
+    try {
+      return fn();
+    } catch (err) {
+      this.fail();
+      throw err;
+    }
   }
 
   private fail(): void {

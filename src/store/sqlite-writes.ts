@@ -201,11 +201,13 @@ export class SqliteWrites {
 
   /**
    * Buffers `count` entries of one table encoded elsewhere (EntryBuffer.appendEncoded), their
-   * versions `(file, offset, firstIndex + i)` in entry order; then as writeRows.
+   * versions `(at, firstIndex + i)` in entry order; then as writeRows.
    */
-  writeEncoded(tableId: number, src: Uint8Array, starts: Int32Array, ends: Int32Array, file: number, offset: bigint, firstIndex: number, checkStored: boolean): void {
+  writeEncoded(tableId: number, src: Uint8Array, starts: Int32Array, ends: Int32Array, at: BinlogPosition, firstIndex: number, checkStored: boolean): void {
     const count = starts.length;
     if (count === 0) return;
+    const file = at.fileNumber;
+    const offset = at.offset;
     renumberEntries(src, starts, firstIndex);
     const pending = this.pending;
     const before = pending.length;

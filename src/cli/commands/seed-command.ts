@@ -299,20 +299,13 @@ export const seedCommand: CommandHandler = async (ctx) => {
       // them here.
       const encoders = writer.takesEncoded ? snap.connections.map(() => new SeedEncoder()) : undefined;
       const encodingIds = new Map<string, Promise<EncodingIds>>();
-      const encoderTables = new Map<SeedEncoder, Map<string, Promise<EncoderTable>>>();
-      const encoderTable = (e: SeedEncoder, t: SeedTable, columns: readonly ColumnSchema[], markColumn: string | null): Promise<EncoderTable> => {
+      const encoderTable = async (e: SeedEncoder, t: SeedTable, columns: readonly ColumnSchema[], markColumn: string | null): Promise<EncoderTable> => {
         let ids = encodingIds.get(t.name);
         if (ids === undefined) {
           ids = writer.encodingOf(t, columns.map((col) => col.name));
           encodingIds.set(t.name, ids);
         }
-        const known = encoderTables.get(e) ?? encoderTables.set(e, new Map()).get(e)!;
-        let table = known.get(t.name);
-        if (table === undefined) {
-          table = ids.then((i) => e.addTable({ table: t.name, columns, flavor: snap.flavor, keyColumns: t.keyColumns, numericKeyColumns: t.numericKeyColumns, markColumn, ...i }));
-          known.set(t.name, table);
-        }
-        return table;
+        return e.addTable({ table: t.name, columns, flavor: snap.flavor, keyColumns: t.keyColumns, numericKeyColumns: t.numericKeyColumns, markColumn, ...(await ids) });
       };
       /** One unit's rows through the encoding thread; false when the seed stopped before its end. */
       const encodeUnit = async (e: SeedEncoder, c: (typeof snap.connections)[number], u: Unit, columns: readonly ColumnSchema[], p: TableProgress): Promise<boolean> => {
@@ -332,7 +325,7 @@ export const seedCommand: CommandHandler = async (ctx) => {
         };
         try {
           for await (const packets of readRowPackets(c, u.ref, columns, u.range, ENCODING_BATCH_ROWS, u.range !== undefined, snap.flavor)) {
-            const batch = e.encode(et, packets, snap.position.fileNumber, snap.position.offset);
+            const batch = e.encode(et, packets, snap.position);
             // Settled below in order; a batch left behind when the seed stops must not go unhandled.
             batch.catch(() => undefined);
             inFlight.push(batch);
