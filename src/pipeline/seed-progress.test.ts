@@ -49,6 +49,7 @@ describe('seed progress: key ranges and the stored document', () => {
       ]),
       startedAt: 1_700_000_000_000,
       attempts: 2,
+      nextIndex: 4_000_000_000,
     };
     const back = decodeSeedProgress(encodeSeedProgress(p));
     expect(back.position.format()).toBe('mysql-bin.000003:4');
@@ -56,5 +57,11 @@ describe('seed progress: key ranges and the stored document', () => {
     expect([...back.done]).toEqual([...p.done]);
     expect({ ...back, done: undefined, position: undefined, firstPosition: undefined }).toEqual({ ...p, done: undefined, position: undefined, firstPosition: undefined });
     expect(() => decodeSeedProgress('{"format":9}')).toThrow(expect.objectContaining({ code: 'BINSNAP_E_STORE_CORRUPT' }));
+    // A record without the index (an earlier binsnap's) reads as 0; a bad one is a corrupt record.
+    const doc = JSON.parse(encodeSeedProgress(p)) as Record<string, unknown>;
+    expect(decodeSeedProgress(JSON.stringify({ ...doc, nextIndex: undefined })).nextIndex).toBe(0);
+    for (const bad of [-1, 1.5, 2 ** 32 + 1, '7']) {
+      expect(() => decodeSeedProgress(JSON.stringify({ ...doc, nextIndex: bad }))).toThrow(expect.objectContaining({ code: 'BINSNAP_E_STORE_CORRUPT' }));
+    }
   });
 });

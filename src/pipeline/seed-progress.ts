@@ -42,6 +42,11 @@ export interface SeedProgress {
   readonly done: ReadonlyMap<string, TableDone>;
   readonly startedAt: number;
   readonly attempts: number;
+  /**
+   * The row index the next stored row takes: a resumed seed at the same position (an idle source)
+   * must not give an index again to another row. Recorded in the transaction of each chunk.
+   */
+  readonly nextIndex: number;
 }
 
 interface Document {
@@ -52,6 +57,8 @@ interface Document {
   readonly done: Record<string, true | { column: string; ranges: Array<[string | null, string | null]> }>;
   readonly startedAt: number;
   readonly attempts: number;
+  /** Absent in records of binsnap 0.x before it (read as 0). */
+  readonly nextIndex?: number;
 }
 
 export function encodeSeedProgress(p: SeedProgress): string {
@@ -67,6 +74,7 @@ export function encodeSeedProgress(p: SeedProgress): string {
     done,
     startedAt: p.startedAt,
     attempts: p.attempts,
+    nextIndex: p.nextIndex,
   };
   return JSON.stringify(doc);
 }
@@ -75,6 +83,9 @@ export function decodeSeedProgress(text: string): SeedProgress {
   try {
     const doc = JSON.parse(text) as Document;
     if (doc.format !== 1) throw new Error(`format ${String(doc.format)}`);
+    if (doc.nextIndex !== undefined && !(Number.isSafeInteger(doc.nextIndex) && doc.nextIndex >= 0 && doc.nextIndex <= 2 ** 32)) {
+      throw new Error(`next row index ${String(doc.nextIndex)}`);
+    }
     const done = new Map<string, TableDone>();
     for (const [table, d] of Object.entries(doc.done)) {
       if (d === true) done.set(table, { kind: 'all' });
@@ -87,6 +98,7 @@ export function decodeSeedProgress(text: string): SeedProgress {
       done,
       startedAt: doc.startedAt,
       attempts: doc.attempts,
+      nextIndex: doc.nextIndex ?? 0,
     };
   } catch (err) {
     throw new BinsnapError('BINSNAP_E_STORE_CORRUPT', `the store's record of an unfinished seed cannot be read: ${(err as Error).message}`, {}, { cause: err });

@@ -105,15 +105,18 @@ describe('seed rows', () => {
     expect(w.pendingRows).toBe(3);
     // A batch queued after the chunk is not covered by it.
     const covered: Array<Record<string, unknown>> = [];
-    const record = async (c: ReadonlyMap<number, bigint | 'end'>): Promise<void> => {
+    const indexes: number[] = [];
+    // The record is committed with the chunk.
+    const record = (c: ReadonlyMap<number, bigint | 'end'>, nextIndex: number): Record<string, string> => {
       covered.push(Object.fromEntries(c));
-      // No writer is open while the chunk is recorded: store documents can be written.
-      await store.setMeta('seed', `chunk ${covered.length}`);
+      indexes.push(nextIndex);
+      return { seed: `chunk ${covered.length}` };
     };
     const first = w.chunk(record);
     const later = w.addRows(k!, [{ id: 7, v: 'c' }], { unit: 0, below: 8n });
     await first;
     expect(covered).toEqual([{ 0: 3n, 1: 'end' }]);
+    expect(await store.getMeta('seed')).toBe('chunk 1');
     await later;
     expect(w.pendingRows).toBe(1);
     // A chunk's checkpoint carries no GTID position: only the last one (a finished seed) does.
@@ -126,13 +129,44 @@ describe('seed rows', () => {
     expect(await read('d.k')).toEqual([{ id: 1, v: 'a' }, { id: 2, v: 'b' }]);
     await w.chunk(record);
     expect(covered[1]).toEqual({ 0: 8n, 1: 'end' });
+    expect(indexes).toEqual([3, 4]);
     expect(await store.getMeta('seed')).toBe('chunk 2');
     await w.addRows(m!, [{ x: 2 }]);
-    await w.commit(parseGtidSet('0-1-42'));
+    await w.commit(parseGtidSet('0-1-42'), { seed: null });
+    expect(await store.getMeta('seed')).toBeNull();
     expect((await store.checkpoint())?.position.format()).toBe(P.format());
     expect(formatGtidSet((await store.checkpoint())!.gtidSet!)).toBe('0-1-42');
     expect(await read('d.k')).toEqual([{ id: 1, v: 'a' }, { id: 2, v: 'b' }, { id: 7, v: 'c' }]);
     expect(await read('d.m')).toEqual([{ x: 1 }, { x: 2 }]);
     expect((await store.schemaHistory('d.k')).map((h) => h.kind)).toEqual(['initial']);
+  });
+
+  it('a resumed seed at the same position continues the row indexes: another row at a stored index would conflict', async () => {
+    const s = schema();
+    const [k] = s.tables;
+    for (const firstIndex of [2, 0]) {
+      const store = new MemoryStore();
+      const first = await SeedWriter.begin(store, P, s, 1_700_000_000_000);
+      await first.addRows(k!, [{ id: 1, v: 'a' }, { id: 2, v: 'b' }], { unit: 0, below: 3n });
+      let recorded = -1;
+      await first.chunk((_c, next) => {
+        recorded = next;
+        return {};
+      });
+      expect(recorded).toBe(2);
+      await first.abort();
+      // The source did not change: the resume takes the same position and reads the rest.
+      const again = await SeedWriter.begin(store, P, s, 1_700_000_000_000, undefined, firstIndex);
+      const rest = again.addRows(k!, [{ id: 3, v: 'c' }]).then(() => again.commit(undefined));
+      if (firstIndex === 0) {
+        await expect(rest).rejects.toMatchObject({ code: 'BINSNAP_E_STORE_CONFLICT' });
+        continue;
+      }
+      await rest;
+      const rows: unknown[] = [];
+      for await (const r of store.readTable('d.k', { kind: 'latest' })) rows.push(r);
+      expect(rows).toEqual([{ id: 1, v: 'a' }, { id: 2, v: 'b' }, { id: 3, v: 'c' }]);
+    }
+    await expect(SeedWriter.begin(new MemoryStore(), P, s, 1, undefined, 2 ** 32 + 1)).rejects.toMatchObject({ code: 'BINSNAP_E_INTERNAL' });
   });
 });

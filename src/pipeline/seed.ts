@@ -22,7 +22,7 @@ import { ownValue, setOwn } from '../core/row-object.js';
 import type { GtidSet } from '../core/gtid.js';
 import type { BinlogPosition } from '../core/position.js';
 import { qualifiedName, type TableSchema } from '../core/schema.js';
-import { isEncodedRowsWriter, numericKeyColumnsOf, type Checkpoint, type EncodedRows, type EncodingIds, type JsonValue, type RowChange, type RowValues, type SchemaChange, type SnapshotStore, type TableEvent, type TransactionWriter } from '../store/index.js';
+import { isEncodedRowsWriter, numericKeyColumnsOf, type Checkpoint, type EncodedRows, type EncodingIds, type JsonValue, type MetaWrites, type RowChange, type RowValues, type SchemaChange, type SnapshotStore, type TableEvent, type TransactionWriter } from '../store/index.js';
 import { applyDdl, emptyCatalog, findTable, parseDdl, rowIdentityKey, type SchemaCatalog, type ServerDefaults } from './ddl/index.js';
 import { databaseChanges } from './schema-processor.js';
 import type { Sink } from '../sink/sink.js';
@@ -142,12 +142,14 @@ export interface SeedChunkSchema {
  *
  * Batches may come from several readers at once: writes are serialised (the
  * store has one writer), and each `addRows` resolves once its batch is
- * written, so a reader holds at most one batch in memory. `chunk()` returns
- * the marks of every batch written before it, so the caller records exactly
- * what the chunk made durable.
+ * written, so a reader holds at most one batch in memory. `chunk()` gives the
+ * marks of every batch written before it and the next row index to the
+ * caller, whose record of them is committed with the chunk: what the record
+ * says is stored is exactly what is. A resumed seed starts at the recorded
+ * index, so no index at P is given twice (at an unchanged position, another
+ * row at an index already stored would be a conflicting version).
  */
 export class SeedWriter {
-  private nextIndex = 0;
   private queue: Promise<void> = Promise.resolve();
   private rows = 0;
   private rowsInChunk = 0;
@@ -161,11 +163,18 @@ export class SeedWriter {
     private readonly schema: SeedChunkSchema,
     private readonly commitTimestamp: number,
     private readonly sink: Sink | undefined,
+    private nextIndex: number,
   ) {}
 
-  /** With a sink, the seed rows also go out as change events (`op: r`), acknowledged before the store commits. */
-  static async begin(store: SnapshotStore, position: BinlogPosition, schema: SeedChunkSchema, commitTimestamp: number, sink?: Sink): Promise<SeedWriter> {
-    return new SeedWriter(store, await store.beginTransaction({ startPosition: position }), position, schema, commitTimestamp, sink);
+  /**
+   * With a sink, the seed rows also go out as change events (`op: r`), acknowledged before the
+   * store commits. `firstIndex`: the row index of the first row (a resumed seed's recorded one).
+   */
+  static async begin(store: SnapshotStore, position: BinlogPosition, schema: SeedChunkSchema, commitTimestamp: number, sink?: Sink, firstIndex = 0): Promise<SeedWriter> {
+    if (!Number.isSafeInteger(firstIndex) || firstIndex < 0 || firstIndex > U32_MAX + 1) {
+      throw new BinsnapError('BINSNAP_E_INTERNAL', `a seed's first row index must be in 0…2^32, not ${firstIndex}`);
+    }
+    return new SeedWriter(store, await store.beginTransaction({ startPosition: position }), position, schema, commitTimestamp, sink, firstIndex);
   }
 
   get rowCount(): number {
@@ -231,24 +240,22 @@ export class SeedWriter {
   }
 
   /**
-   * Makes every row written so far durable as one store transaction at P,
-   * then — with no writer open, as store documents require — calls `record`
-   * with the marks the chunk covers, then opens the next writer.
+   * Makes every row written so far durable as one store transaction at P, with the documents
+   * `record` returns for the marks the chunk covers and the row index after it (the caller's
+   * record of its progress), then opens the next writer.
    */
-  chunk(record: (covered: ReadonlyMap<number, bigint | 'end'>) => Promise<void> = async () => undefined): Promise<void> {
+  chunk(record: (covered: ReadonlyMap<number, bigint | 'end'>, nextIndex: number) => MetaWrites = () => ({})): Promise<void> {
     return this.enqueue(async () => {
-      const covered = new Map(this.marks);
-      await this.commitWriter(undefined);
-      await record(covered);
+      await this.commitWriter(undefined, record(new Map(this.marks), this.nextIndex));
       this.writer = await this.store.beginTransaction({ startPosition: this.position });
       this.rowsInChunk = 0;
     });
   }
 
-  /** The last chunk, with the checkpoint P (and the GTID position at P). */
-  commit(gtidSet: GtidSet | undefined): Promise<void> {
+  /** The last chunk, with the checkpoint P (and the GTID position at P), and `meta` (as chunk's documents). */
+  commit(gtidSet: GtidSet | undefined, meta?: MetaWrites): Promise<void> {
     return this.enqueue(async () => {
-      await this.commitWriter({ position: this.position, commitTimestamp: this.commitTimestamp, ...(gtidSet ? { gtidSet } : {}) });
+      await this.commitWriter({ position: this.position, commitTimestamp: this.commitTimestamp, ...(gtidSet ? { gtidSet } : {}) }, meta);
       this.committed = true;
     });
   }
@@ -260,7 +267,7 @@ export class SeedWriter {
     await this.writer.abort();
   }
 
-  private async commitWriter(checkpoint: Checkpoint | undefined): Promise<void> {
+  private async commitWriter(checkpoint: Checkpoint | undefined, meta: MetaWrites | undefined): Promise<void> {
     const end = {
       commitPosition: this.position,
       commitTimestamp: this.commitTimestamp,
@@ -274,7 +281,7 @@ export class SeedWriter {
       if (checkpoint) await this.sink.commit({ startPosition: this.position, ...end, tableEvents: end.tableEvents.filter((e) => e.kind !== 'truncate') });
       await this.sink.flush();
     }
-    await this.writer.commit(end);
+    await this.writer.commit(end, meta);
   }
 
   private enqueue<T>(fn: () => Promise<T>): Promise<T> {

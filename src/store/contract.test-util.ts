@@ -758,6 +758,35 @@ export function describeSnapshotStoreContract(name: string, factory: StoreFactor
           expect(await store.checkpoint()).toEqual(cp);
           expect(await readAll(store, T)).toEqual([{ id: 1, v: 'a2' }, { id: 2, v: 'b3' }]);
         }));
+      it("a streamed commit's documents are written with it, atomically: a refused commit or an abort writes none", () =>
+        withStore(async ({ store }) => {
+          await store.apply(threeTransactions());
+          await store.setMeta('seed', 'chunk 0');
+          await store.setMeta('gone', 'x');
+          const w = await store.beginTransaction({ startPosition: pos(1, 400) });
+          await w.addRows([upsert(T, { id: 9 }, { id: 9 }, [1, 450])]);
+          await w.commit({ commitPosition: pos(1, 500), commitTimestamp: 4000 }, { seed: 'chunk 1', gone: null, other: '' });
+          expect(await store.getMeta('seed')).toBe('chunk 1');
+          expect(await store.getMeta('gone')).toBeNull();
+          expect(await store.getMeta('other')).toBe('');
+          expect((await store.checkpoint())?.position.format()).toBe('mysql-bin.000001:500');
+          // A commit refused for a conflicting version: neither its rows nor its documents.
+          const conflicting = await store.beginTransaction({ startPosition: pos(1, 400) });
+          await conflicting.addRows([upsert(T, { id: 9 }, { id: 9, v: 'DIFFERENT' }, [1, 450])]).catch(() => undefined);
+          await conflicting.commit({ commitPosition: pos(1, 500), commitTimestamp: 4000 }, { seed: 'chunk 2' }).catch(() => undefined);
+          expect(await store.getMeta('seed')).toBe('chunk 1');
+          // A bad document name refuses the whole commit, rows too.
+          const badName = await store.beginTransaction({ startPosition: pos(1, 600) });
+          await badName.addRows([upsert(T, { id: 10 }, { id: 10 }, [1, 650])]);
+          await expectCode(badName.commit({ commitPosition: pos(1, 700), commitTimestamp: 5000 }, { '': 'x', seed: 'chunk 3' }), 'BINSNAP_E_INTERNAL');
+          expect(await store.getMeta('seed')).toBe('chunk 1');
+          expect(await store.readRow(T, { id: 10 }, LATEST)).toBeNull();
+          const aborted = await store.beginTransaction({ startPosition: pos(1, 600) });
+          await aborted.addRows([upsert(T, { id: 10 }, { id: 10 }, [1, 650])]);
+          await aborted.abort();
+          expect(await store.getMeta('seed')).toBe('chunk 1');
+          expect(await readAll(store, T)).toEqual([{ id: 1, v: 'a2' }, { id: 2, v: 'b3' }, { id: 9 }]);
+        }));
     });
 
     describe('persistence', () => {

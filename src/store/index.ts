@@ -26,6 +26,7 @@ export type {
   TransactionInfo,
   TransactionStart,
   TransactionWriter,
+  MetaWrites,
 } from './snapshot-store.js';
 export { compareVersionIds, formatVersionId } from './snapshot-store.js';
 export { encodeKey, numericKeyColumnsOf } from './key-encoding.js';

@@ -37,6 +37,7 @@ import {
   checkBeforeCommit,
   checkEnd,
   checkMetaName,
+  metaEntries,
   checkMetaValue,
   checkSameContent,
   checkStart,
@@ -108,12 +109,17 @@ export class MemoryStore implements SnapshotStore {
           throw err;
         }
       },
-      commit: async (end) => {
+      commit: async (end, meta) => {
         live();
         try {
+          const documents = metaEntries(meta);
           const staged = this.stage(start, buffer, end);
           this.checkStagedTogether([staged]);
           this.publish(staged);
+          for (const [name, value] of documents) {
+            if (value === null) this.documents.delete(name);
+            else this.documents.set(name, value);
+          }
         } finally {
           finish();
         }

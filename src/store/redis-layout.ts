@@ -21,8 +21,9 @@
  *   {p}:evn:<name>      SET   event ids where the name is the table or the rename target
  *   {p}:cp              HASH  pos → positionHex, json → checkpoint
  *   {p}:docs            HASH  name → value: bookkeeping documents (getMeta/setMeta), written
- *                             outside the APPLY script (an older binsnap ignores the key, so
- *                             adding it kept layout 1)
+ *                             outside the APPLY script, or by it with a streamed commit's
+ *                             documents (an older binsnap ignores the key, so adding it kept
+ *                             layout 1)
  *   {p}:s:<writer>      HASH  versionHex → table␀op␀keyHex␀valuesJson␀keyJson (staged rows)
  *   {p}:s:<writer>:m    HASH  versionHex → ZSET member of the staged row
  *
@@ -192,6 +193,15 @@ for r = 1, nR do
   i = i + 6
 end
 
+-- Bookkeeping documents written with the unit: name, then '1' and the value, or '0' to remove it.
+local docs = {}
+local nD = tonumber(ARGV[i]) or 0
+i = i + 1
+for d = 1, nD do
+  docs[d] = { ARGV[i], ARGV[i + 1], ARGV[i + 2] }
+  i = i + 3
+end
+
 if stage ~= '' then
   local vals = redis.call('HGETALL', P .. 's:' .. stage)
   local mems = redis.call('HGETALL', P .. 's:' .. stage .. ':m')
@@ -259,6 +269,9 @@ end
 if cpHex ~= '' then
   local cur = redis.call('HGET', P .. 'cp', 'pos')
   if (not cur) or gte(cpHex, cur) then redis.call('HSET', P .. 'cp', 'pos', cpHex, 'json', cpJson) end
+end
+for _, d in ipairs(docs) do
+  if d[2] == '1' then redis.call('HSET', P .. 'docs', d[1], d[3]) else redis.call('HDEL', P .. 'docs', d[1]) end
 end
 if stage ~= '' then redis.call('DEL', P .. 's:' .. stage, P .. 's:' .. stage .. ':m') end
 return 'OK'

@@ -70,6 +70,7 @@ import {
   type TableEvent,
   type TableEventRecord,
   type TableStats,
+  type MetaWrites,
   type TransactionEnd,
   type TransactionInfo,
   type TransactionStart,
@@ -79,6 +80,7 @@ import {
   checkBeforeCommit,
   checkEnd,
   checkMetaName,
+  metaEntries,
   checkMetaValue,
   checkStart,
   checkTimestamp,
@@ -253,6 +255,7 @@ export class RedisStore implements SnapshotStore {
     checkpoint: Checkpoint | null;
     units: readonly TxnArgs[];
     rows: readonly { args: RowArgs; txnKey: string }[];
+    documents?: ReadonlyArray<[string, string | null]>;
   }): Promise<void> {
     const k = this.keys;
     const keys = new Set<string>([
@@ -291,6 +294,10 @@ export class RedisStore implements SnapshotStore {
       argv.push(r.vhex, r.table, r.identity, r.keyJson, r.member, txnKey);
       keys.add(k.table(r.table));
     }
+    const documents = unit.documents ?? [];
+    argv.push(documents.length);
+    for (const [name, value] of documents) argv.push(name, value === null ? '0' : '1', value ?? '');
+    if (documents.length > 0) keys.add(k.documents);
     const run = (this.redis as unknown as { binsnapApply: ApplyScript }).binsnapApply;
     const result = await run.call(this.redis, keys.size, ...keys, ...argv);
     if (result === 'OK') return;
@@ -665,10 +672,11 @@ class RedisTransactionWriter implements TransactionWriter {
     }
   }
 
-  async commit(end: TransactionEnd): Promise<void> {
+  async commit(end: TransactionEnd, meta?: MetaWrites): Promise<void> {
     this.live();
     try {
       checkEnd(this.start, end);
+      const documents = metaEntries(meta);
       if (this.last !== null) checkBeforeCommit(this.last.change, end.commitPosition);
       await this.store.runApply({
         stage: this.id,
@@ -676,6 +684,7 @@ class RedisTransactionWriter implements TransactionWriter {
         checkpoint: defaultCheckpoint(end),
         units: [transactionArgs(this.start, end)],
         rows: [],
+        documents,
       });
       this.done = true;
       this.store.writerFinished(this);

@@ -147,11 +147,19 @@ export interface CommittedTransaction extends TransactionStart, TransactionEnd {
  */
 export interface TransactionWriter {
   addRows(batch: readonly RowChange[]): Promise<void>;
-  commit(end: TransactionEnd): Promise<void>;
+  /**
+   * Makes the transaction visible. `meta`: bookkeeping documents (as setMeta: a value, or null to
+   * remove one) written in the same atomic unit, so a record of what the transaction stored can
+   * never be ahead of or behind it (the seed's progress).
+   */
+  commit(end: TransactionEnd, meta?: MetaWrites): Promise<void>;
   abort(): Promise<void>;
 }
 
 export type { AsOf };
+
+/** Bookkeeping documents to write with a transaction: name → value, or null to remove it. */
+export type MetaWrites = Readonly<Record<string, string | null>>;
 
 export interface TransactionInfo {
   readonly startPosition: BinlogPosition;

@@ -434,12 +434,13 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
   }
 
   /** @internal */
-  commitStreamed(start: TransactionStart, end: TransactionEnd): void {
+  commitStreamed(start: TransactionStart, end: TransactionEnd, meta: ReadonlyArray<[string, string | null]>): void {
     this.checkOpen();
     mapped(this.path, () => {
       this.writes.flushRows();
       this.writes.writeTransaction(start, end);
       this.writes.advanceCheckpoint(defaultCheckpoint(end));
+      for (const [name, value] of meta) this.meta.set(name, value);
       this.db.exec('COMMIT');
     });
     this.writerOpen = false;

@@ -10,16 +10,16 @@
  */
 import { BinsnapError } from '../core/errors.js';
 import type { BinlogPosition } from '../core/position.js';
-import { compareVersionIds, type RowChange, type TransactionEnd, type TransactionStart, type TransactionWriter } from './snapshot-store.js';
+import { compareVersionIds, type MetaWrites, type RowChange, type TransactionEnd, type TransactionStart, type TransactionWriter } from './snapshot-store.js';
 import type { EncodingIds } from './sqlite-writes.js';
-import { checkBeforeCommit, checkChange, checkEnd } from './transaction-rules.js';
+import { checkBeforeCommit, checkChange, checkEnd, metaEntries } from './transaction-rules.js';
 
 /** What the writer needs from the store, inside the store's open SQLite transaction. */
 export interface StreamedTarget {
   writeStreamedRows(changes: readonly RowChange[]): void;
   streamedEncoding(table: string, valueNames: readonly string[], keyNames: readonly string[]): EncodingIds;
   writeStreamedEncoded(rows: EncodedRows): void;
-  commitStreamed(start: TransactionStart, end: TransactionEnd): void;
+  commitStreamed(start: TransactionStart, end: TransactionEnd, meta: ReadonlyArray<[string, string | null]>): void;
   rollbackStreamed(): void;
 }
 
@@ -101,14 +101,15 @@ export class SqliteTransactionWriter implements EncodedRowsWriter {
     });
   }
 
-  async commit(end: TransactionEnd): Promise<void> {
+  async commit(end: TransactionEnd, meta?: MetaWrites): Promise<void> {
     this.guarded(() => {
       checkEnd(this.start, end);
+      const documents = metaEntries(meta);
       if (this.last !== null) checkBeforeCommit(this.last, end.commitPosition);
       if (this.lastEncoded?.isAfter(end.commitPosition) === true) {
         throw new BinsnapError('BINSNAP_E_INTERNAL', `encoded rows at ${this.lastEncoded.format()} lie after their transaction's commit ${end.commitPosition.format()}`);
       }
-      this.store.commitStreamed(this.start, end);
+      this.store.commitStreamed(this.start, end, documents);
       this.done = true;
     });
   }

@@ -15,7 +15,7 @@ import { BinsnapError } from '../core/errors.js';
 import { comparePositions, type BinlogPosition } from '../core/position.js';
 import { encodeKey } from './key-encoding.js';
 import { storedOp, type StoredOp } from './row-fold.js';
-import { formatVersionId, type Checkpoint, type RowChange, type TransactionEnd, type TransactionStart } from './snapshot-store.js';
+import { formatVersionId, type Checkpoint, type MetaWrites, type RowChange, type TransactionEnd, type TransactionStart } from './snapshot-store.js';
 
 const U32_MAX = 0xffff_ffff;
 
@@ -167,4 +167,15 @@ export function checkMetaValue(name: string, value: string | null): void {
   if (value !== null && typeof value !== 'string') {
     throw new BinsnapError('BINSNAP_E_INTERNAL', `bookkeeping document "${name}": the value must be a string or null`, { field: 'value' });
   }
+}
+
+/** The documents a commit writes (TransactionWriter.commit), checked as setMeta checks one; [] for none. */
+export function metaEntries(meta: MetaWrites | undefined): Array<[string, string | null]> {
+  if (meta === undefined) return [];
+  const entries = Object.entries(meta);
+  for (const [name, value] of entries) {
+    checkMetaName(name);
+    checkMetaValue(name, value);
+  }
+  return entries;
 }

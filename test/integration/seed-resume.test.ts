@@ -51,13 +51,63 @@ describe.skipIf(!binaryBuilt)('binsnap seed resumes after it was killed', () => 
   });
 
   const tables = ['big', 'nokey', 'strkey'];
-  const sameAsSource = async (store: string, at: string): Promise<void> => {
-    for (const t of tables) {
+  const sameAsSource = async (store: string, at: string, only: readonly string[] = tables): Promise<void> => {
+    for (const t of only) {
       const want = await selectTable(conn, db, t);
       const got = parseJsonl(await exportTable(store, `${db}.${t}`, at));
       compareRows(`${db}.${t} at ${at}`, want, got, t !== 'nokey');
     }
   };
+
+  /** Starts `binsnap seed` and kills it (-9) once it logged `chunks` stored chunks. */
+  const seedKilledAfter = async (chunks: number, args: readonly string[]): Promise<void> => {
+    const first = startCommand('seed', args);
+    const deadline = Date.now() + 60_000;
+    while ((first.stderrText().match(/seed chunk stored/g) ?? []).length < chunks) {
+      if (Date.now() > deadline) throw new Error(`the seed stored no ${chunks} chunks in 60 s:\n${first.stderrText().slice(-3000)}`);
+      if (first.child.exitCode !== null) throw new Error(`the seed ended before it was killed (exit ${first.child.exitCode}):\n${first.stderrText().slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    first.child.kill('SIGKILL');
+    const killed = await first.done;
+    expect(killed.code).toBe(128);
+  };
+
+  it('resumes at the same position when the source did not change: the rows read again get row indexes of their own', async () => {
+    // Before the test below changes the source. Nothing else writes to the server meanwhile
+    // (integration files run one at a time), so both attempts take the same binlog position.
+    const store = path.join(dir, 'idle.db');
+    const args = ['--source', server.url, '--tables', `${db}.big,${db}.strkey`, '--store', store, '--commit-every', '4000', '--parallel', '2'];
+    const before = await masterPosition(server);
+    await seedKilledAfter(2, args);
+    const again = await runCli(['seed', ...args, '--json']);
+    expect(again.code, again.err).toBe(0);
+    const summary = JSON.parse(again.out) as { position: string; rows: number; resumed: boolean };
+    expect(summary.resumed).toBe(true);
+    expect(summary.position).toBe(before);
+    expect(summary.rows).toBeLessThan(ROWS + 3000 - 4000);
+    await sameAsSource(store, summary.position, ['big', 'strkey']);
+    // Rows of the integer-keyed table were stored once: by the first attempt or by the second.
+    const stats = JSON.parse((await runCli(['status', '--json', '--store', store])).out) as { tables: Array<{ table: string; rows: number; versions: number }> };
+    expect(stats.tables.find((t) => t.table === `${db}.big`)).toMatchObject({ rows: ROWS, versions: ROWS });
+
+    // A table without a key half read at an unchanged position: refused, with the remedy, until the binlog moves.
+    const keyless = path.join(dir, 'idle-keyless.db');
+    // One connection reads `big` first (tables in name order): killed inside it, `nokey` is not stored yet.
+    const keylessArgs = ['--source', server.url, '--tables', `${db}.big,${db}.nokey`, '--store', keyless, '--commit-every', '4000'];
+    await seedKilledAfter(2, keylessArgs);
+    const refused = await runCli(['seed', ...keylessArgs]);
+    expect(refused.code, refused.err).toBe(1);
+    expect(refused.err).toContain('BINSNAP_E_SEED_INCOMPLETE');
+    expect(refused.err).toContain(`${db}.nokey`);
+    expect(refused.err).toContain('FLUSH BINARY LOGS');
+    await conn.query('FLUSH BINARY LOGS');
+    const resumed = await runCli(['seed', ...keylessArgs, '--json']);
+    expect(resumed.code, resumed.err).toBe(0);
+    const at = (JSON.parse(resumed.out) as { position: string }).position;
+    expect(at).not.toBe(before);
+    await sameAsSource(keyless, at, ['big', 'nokey']);
+  });
 
   it('keeps the chunks it stored, reads only the rest, and ends equal to the source', async () => {
     const store = path.join(dir, 'resume.db');
@@ -65,16 +115,7 @@ describe.skipIf(!binaryBuilt)('binsnap seed resumes after it was killed', () => 
     const args = ['--source', source, '--tables', `${db}.*`, '--store', store, '--commit-every', '4000'];
 
     // 1. Kill -9 after a few chunks are stored.
-    const first = startCommand('seed', args);
-    const deadline = Date.now() + 60_000;
-    while ((first.stderrText().match(/seed chunk stored/g) ?? []).length < 3) {
-      if (Date.now() > deadline) throw new Error(`the seed stored no 3 chunks in 60 s:\n${first.stderrText().slice(-3000)}`);
-      if (first.child.exitCode !== null) throw new Error(`the seed ended before it was killed (exit ${first.child.exitCode}):\n${first.stderrText().slice(-3000)}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    first.child.kill('SIGKILL');
-    const killed = await first.done;
-    expect(killed.code).toBe(128);
+    await seedKilledAfter(3, args);
 
     // 2. The daemon refuses the store; status shows the unfinished seed.
     const refused = await runCli(['run', '--source', source, '--store', store, '--until', await masterPosition(server)]);

@@ -31,7 +31,7 @@ import { catalogFromStore } from '../../pipeline/initial-schema.js';
 import { readServerBinlog } from '../../source/server-source.js';
 import type { BinlogPosition } from '../../core/position.js';
 import type { ColumnSchema } from '../../core/schema.js';
-import type { EncodingIds, SchemaChange, SnapshotStore, TableEvent } from '../../store/index.js';
+import type { EncodingIds, MetaWrites, SchemaChange, SnapshotStore, TableEvent } from '../../store/index.js';
 import { rowObject, seedColumns } from '../../source/row-values.js';
 import {
   integerBounds,
@@ -222,11 +222,23 @@ export const seedCommand: CommandHandler = async (ctx) => {
         }
       }
 
+      // Rows of a table without a key that an earlier attempt stored are told from the rows read
+      // again only by their position (a truncate or create at P hides what lies before P). At the
+      // position the earlier attempt took (nothing was written to the source since), they cannot be.
+      const rereadKeyless = units.filter((u) => keyless.has(u.table.name)).map((u) => u.table.name);
+      if (recorded !== undefined && recorded.nextIndex > 0 && rereadKeyless.length > 0 && snap.position.equals(recorded.position)) {
+        throw new BinsnapError(
+          'BINSNAP_E_SEED_INCOMPLETE',
+          `the source's binlog has not moved since the interrupted seed (still at ${snap.position.format()}), and ${rereadKeyless[0]!} has no key: ` +
+            'rows of it stored by that attempt could not be told from rows read again. Run FLUSH BINARY LOGS on the source (a new binlog file, so a new position; no data changes), then run the same seed again',
+          { position: snap.position.format(), table: rereadKeyless[0]! },
+        );
+      }
       // A fresh seed records every table's schema at P; a resumed one only those the store lacks,
       // and truncates at P the tables without a key it reads again (no row counted twice).
       const chunkSchema = prior === undefined
         ? { schemaChanges: schema.schemaChanges, tableEvents: schema.tableEvents }
-        : await resumeSchema(store, schema, snap.position, new Set(units.filter((u) => keyless.has(u.table.name)).map((u) => u.table.name)));
+        : await resumeSchema(store, schema, snap.position, new Set(rereadKeyless));
       const commitTimestamp = Date.now();
       let progressDoc: SeedProgress = prior !== undefined
         ? { ...prior, position: snap.position, attempts: prior.attempts + 1 }
@@ -237,6 +249,7 @@ export const seedCommand: CommandHandler = async (ctx) => {
             done: new Map(),
             startedAt: recorded?.startedAt ?? began,
             attempts: (recorded?.attempts ?? 0) + 1,
+            nextIndex: recorded?.nextIndex ?? 0,
           };
       // Recorded before anything is written: `run` refuses the store until the seed is done.
       await store.setMeta(SEED_META, encodeSeedProgress(progressDoc));
@@ -246,7 +259,7 @@ export const seedCommand: CommandHandler = async (ctx) => {
         await sink.commit({ startPosition: snap.position, commitPosition: snap.position, commitTimestamp, tableEvents: truncates });
         await sink.flush();
       }
-      const writer = await SeedWriter.begin(store, snap.position, chunkSchema, commitTimestamp, sink);
+      const writer = await SeedWriter.begin(store, snap.position, chunkSchema, commitTimestamp, sink, progressDoc.nextIndex);
 
       const progress = progressLine(ctx.stderr, ctx.interactive);
       const perTable = new Map<string, TableProgress>();
@@ -266,7 +279,8 @@ export const seedCommand: CommandHandler = async (ctx) => {
       };
 
       let chunking: Promise<void> | undefined;
-      const record = async (covered: ReadonlyMap<number, bigint | 'end'>): Promise<void> => {
+      // The record of what a chunk stores, committed with it (SeedWriter.chunk).
+      const record = (covered: ReadonlyMap<number, bigint | 'end'>, nextIndex: number): MetaWrites => {
         const nextDone = new Map(progressDoc.done);
         for (const [id, below] of covered) {
           const u = units[id]!;
@@ -277,11 +291,13 @@ export const seedCommand: CommandHandler = async (ctx) => {
             addDone(nextDone, u.table.name, { kind: 'ranges', column: u.range.column, ranges: [[u.range.from ?? null, below]] });
           }
         }
-        progressDoc = { ...progressDoc, done: nextDone };
-        await store.setMeta(SEED_META, encodeSeedProgress(progressDoc));
-        ctx.logger.info({ position: snap.position.format(), rows: writer.rowCount, storedTables: nextDone.size }, 'seed chunk stored');
+        progressDoc = { ...progressDoc, done: nextDone, nextIndex };
+        return { [SEED_META]: encodeSeedProgress(progressDoc) };
       };
-      const chunk = (): Promise<void> => writer.chunk(record);
+      const chunk = async (): Promise<void> => {
+        await writer.chunk(record);
+        ctx.logger.info({ position: snap.position.format(), rows: writer.rowCount, storedTables: progressDoc.done.size }, 'seed chunk stored');
+      };
       const maybeChunk = async (): Promise<void> => {
         if (chunking === undefined && writer.pendingRows >= commitEvery) {
           chunking = chunk().finally(() => {
@@ -388,8 +404,8 @@ export const seedCommand: CommandHandler = async (ctx) => {
           return 1;
         }
         if (chunking !== undefined) await chunking;
-        await writer.commit(snap.gtidSet);
-        await store.setMeta(SEED_META, null);
+        // The record of the unfinished seed goes with the last chunk.
+        await writer.commit(snap.gtidSet, { [SEED_META]: null });
       } catch (err) {
         // The failure is what is reported; a failed rollback (nothing of the chunk is committed either way) is logged.
         await writer.abort().catch((abortErr: unknown) => ctx.logger.warn({ error: String(abortErr) }, 'could not roll back the seed chunk in progress'));
