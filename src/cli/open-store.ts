@@ -17,8 +17,13 @@ export interface OpenStoreOptions {
   readonly upgradeProgressEveryMs?: number;
   /** The embedded store merges its runs on a thread of its own (the daemon: small, frequent commits). */
   readonly backgroundCompaction?: boolean;
-  /** The embedded store copies its WAL back on a thread of its own after each commit (bulk writers: seed, replay). */
+  /** The embedded store copies its WAL back on a thread of its own after each commit (bulk writers). */
   readonly backgroundCheckpoints?: boolean;
+  /**
+   * The embedded store writes with a rollback journal while open (a bulk writer that reads nothing
+   * while it writes: seed; ADR 0020); logged when the file is in use elsewhere and stays in WAL mode.
+   */
+  readonly rollbackJournal?: boolean;
 }
 
 /** A long upgrade logs how far it is at most this often. */
@@ -36,6 +41,7 @@ export async function openStore(location: StoreLocation | undefined, options: Op
         create: options.create,
         ...(options.backgroundCompaction === true ? { compaction: 'background' as const } : {}),
         ...(options.backgroundCheckpoints === true ? { walCheckpoints: 'background' as const } : {}),
+        ...(options.rollbackJournal === true ? { journal: 'rollback' as const } : {}),
         ...(log
           ? {
               onUpgrade: (from: number, to: number) => {
@@ -53,6 +59,9 @@ export async function openStore(location: StoreLocation | undefined, options: Op
           : {}),
       });
       if (began > 0) log?.info({ store: where.path, seconds: (Date.now() - began) / 1000 }, 'store file upgraded');
+      if (options.rollbackJournal === true && store.journal !== 'rollback') {
+        log?.info({ store: where.path }, 'another process has the store file open: writing through its WAL (slower for a bulk write)');
+      }
       return store;
     }
     case 'redis':

@@ -109,6 +109,17 @@ export interface SqliteStoreOptions {
    * compaction implies it.
    */
   readonly walCheckpoints?: 'inline' | 'background';
+  /**
+   * `wal` (default): write-ahead log; readers never wait for the writer. `rollback`: a rollback
+   * journal while this store is open, for a bulk writer that reads nothing while it writes (seed):
+   * a new page is written once, into the database file, instead of into the WAL and then again
+   * by a checkpoint (ADR 0020). The file goes back to WAL mode when the store closes. Meanwhile
+   * other processes' reads wait for each commit, and this store's own reads are refused while a
+   * write transaction is open (once it outgrows the page cache, the writer holds the file
+   * exclusively). When another connection has the file open in WAL mode, SQLite cannot leave it,
+   * and the store stays in `wal` (see `journal`).
+   */
+  readonly journal?: 'wal' | 'rollback';
 }
 
 export async function openSqliteStore(options: SqliteStoreOptions = {}): Promise<SqliteStore> {
@@ -122,6 +133,8 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
 
   private constructor(
     readonly path: string,
+    /** The journal in use (a `rollback` request falls back to `wal` when the file is in use elsewhere). */
+    readonly journal: 'wal' | 'rollback',
     private readonly db: Database.Database,
     private readonly reader: Database.Database,
     private readonly writes: SqliteWrites,
@@ -144,8 +157,11 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
       db = new Database(path);
       // Only a new file takes it (an existing one keeps its page size; WAL mode fixes it): ADR 0016.
       if (options.create !== false) db.pragma(`page_size = ${SQLITE_PAGE_SIZE}`);
-      db.pragma('journal_mode = WAL');
-      db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+      const journal = options.journal === 'rollback' && options.create !== false && leaveWal(db) ? 'rollback' : 'wal';
+      if (journal === 'wal') db.pragma('journal_mode = WAL');
+      // With a rollback journal, NORMAL may corrupt the file on power loss (not on a crash): FULL,
+      // which costs a sync of the journal per commit (a bulk writer commits rarely).
+      db.pragma(`synchronous = ${options.synchronous === 'full' || journal === 'rollback' ? 'FULL' : 'NORMAL'}`);
       db.pragma('busy_timeout = 5000');
       // Versions land at random places of the key index: a large cache and rare WAL checkpoints
       // (measured: 2× apply throughput at 20000 pages vs the default 1000) let a page absorb
@@ -179,12 +195,12 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
       const reads = new SqliteReads(reader);
       const checkpoints = new CheckpointTable(reader);
       const background = options.compaction === 'background' && options.create !== false;
-      const checkpointThread = background || (options.walCheckpoints === 'background' && options.create !== false);
+      const checkpointThread = background || (options.walCheckpoints === 'background' && options.create !== false && journal === 'wal');
       // The compactor's thread checkpoints the WAL instead (sqlite-compactor-worker.ts).
       if (checkpointThread) db.pragma('wal_autocheckpoint = 0');
       // Last, so nothing after it can fail and leave its thread behind.
       const compactor = checkpointThread ? new BackgroundCompactor(path, options.tuning ?? {}, background) : null;
-      return new SqliteStore(path, db, reader, writes, reads, checkpoints, meta, compactor);
+      return new SqliteStore(path, journal, db, reader, writes, reads, checkpoints, meta, compactor);
     } catch (err) {
       reader?.close();
       db?.close();
@@ -239,7 +255,7 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
   }
 
   async resolveAsOf(asOf: AsOf): Promise<BinlogPosition | null> {
-    this.checkOpen();
+    this.checkReadable();
     return mapped(this.path, () => {
       switch (asOf.kind) {
         case 'latest':
@@ -303,7 +319,7 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
   }
 
   async rowHistory(table: string, key: RowKey, options?: KeyOptions): Promise<RowHistoryEntry[]> {
-    this.checkOpen();
+    this.checkReadable();
     const segments = await resolveLineage(table, null, this.reads.eventsTouching, { acrossTruncates: true });
     const found = this.versionsOfKey(this.ranges(segments, AFTER_ALL), encodeKey(key, options?.numericKeyColumns), false);
     return found.map((e): RowHistoryEntry => {
@@ -335,17 +351,17 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
   }
 
   async schemaHistory(table: string): Promise<SchemaVersion[]> {
-    this.checkOpen();
+    this.checkReadable();
     return mapped(this.path, () => this.reads.schemaHistory(table));
   }
 
   async schemaTables(): Promise<string[]> {
-    this.checkOpen();
+    this.checkReadable();
     return mapped(this.path, () => this.reads.schemaTables());
   }
 
   async tableEventsOf(table: string): Promise<TableEventRecord[]> {
-    this.checkOpen();
+    this.checkReadable();
     const events = await this.reads.eventsTouching(table);
     return [...events].sort(
       (a, b) => a.transaction.startPosition.compare(b.transaction.startPosition) || a.seq - b.seq,
@@ -353,12 +369,12 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
   }
 
   async checkpoint(): Promise<Checkpoint | null> {
-    this.checkOpen();
+    this.checkReadable();
     return mapped(this.path, () => this.checkpoints.read());
   }
 
   async tableStats(): Promise<TableStats[]> {
-    this.checkOpen();
+    this.checkReadable();
     const out: TableStats[] = [];
     for (const { name, versions } of mapped(this.path, () => this.reads.versionsPerTable())) {
       let rows = 0;
@@ -369,7 +385,7 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
   }
 
   async getMeta(name: string): Promise<string | null> {
-    this.checkOpen();
+    this.checkReadable();
     checkMetaName(name);
     return mapped(this.path, () => this.meta.get(name));
   }
@@ -407,6 +423,16 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
     }
     this.writerOpen = false;
     this.reader.close();
+    if (this.journal === 'rollback') {
+      // Back to WAL for readers and the daemon. Busy (another process is reading it): the next
+      // store to open it switches it, as every open does.
+      try {
+        this.db.pragma('busy_timeout = 0');
+        this.db.pragma('journal_mode = WAL');
+      } catch (err) {
+        if (!isBusy(err)) failed ??= err;
+      }
+    }
     this.db.close();
     if (failed !== undefined) throw storeError(failed, this.path);
   }
@@ -540,10 +566,36 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
     if (this.closed) throw new BinsnapError('BINSNAP_E_INTERNAL', 'the store is closed', { file: this.path });
   }
 
+  /** A rollback journal: the writer may hold the file exclusively while its transaction is open (see `journal`). */
+  private checkReadable(): void {
+    this.checkOpen();
+    if (this.journal === 'rollback' && this.db.inTransaction) {
+      throw new BinsnapError('BINSNAP_E_INTERNAL', 'a store opened with a rollback journal is read while a write transaction is open', { file: this.path });
+    }
+  }
+
   private checkWritable(): void {
     this.checkOpen();
     if (this.writerOpen) throw new BinsnapError('BINSNAP_E_INTERNAL', 'a streamed transaction is open on this store', { file: this.path });
   }
+}
+
+/**
+ * Switches a file out of WAL mode; false when another connection has it open (SQLite refuses, at
+ * once with no busy timeout).
+ */
+function leaveWal(db: Database.Database): boolean {
+  db.pragma('busy_timeout = 0');
+  try {
+    return db.pragma('journal_mode = DELETE', { simple: true }) === 'delete';
+  } catch (err) {
+    if (isBusy(err)) return false;
+    throw err;
+  }
+}
+
+function isBusy(err: unknown): boolean {
+  return err instanceof Error && 'code' in err && typeof err.code === 'string' && err.code.startsWith('SQLITE_BUSY');
 }
 
 interface KeyVersion {
