@@ -6,48 +6,104 @@
  *
  * Rows become exactly what the seed's ordinary path gives the store (seedRowChange: op upsert by
  * primary key, values in column order, the key columns' values as the key); the entries' bytes
- * are equal (a unit test compares them).
+ * are equal (a unit test compares them). No row object is made: the cells are written from the
+ * parsed values, and a text column's utf8 bytes are copied from the packet into its cell without
+ * becoming a string (only invalid utf8 is decoded, for its replacement characters).
  */
 import { parentPort } from 'node:worker_threads';
 import { isBinsnapError } from '../core/errors.js';
-import { objectMaker, ownValue, setOwn, type ObjectMaker } from '../core/row-object.js';
+import { setOwn } from '../core/row-object.js';
 import type { ColumnSchema } from '../core/schema.js';
 import type { ServerFlavor } from '../source/binlog-connection.js';
-import { fieldReader } from '../source/row-values.js';
+import { fieldReader, isUtf8Text } from '../source/row-values.js';
 import { RowParser, packetRows } from '../source/seed-reader.js';
-import { FixedShapes } from '../store/sqlite-cells.js';
-import { EntryBuffer, OP_CODE } from '../store/sqlite-pages.js';
+import { FixedShapes, putUtf8Cell, writeCell, type CellSink } from '../store/sqlite-cells.js';
+import { EntryBuffer, OP_CODE, type CellWriter } from '../store/sqlite-pages.js';
 import type { JsonValue } from '../store/snapshot-store.js';
 import type { EncoderMessage, EncoderReply } from './seed-encoder.js';
 
 const port = parentPort;
 if (port === null) throw new Error('seed-encoder-worker runs as a worker thread');
 
+/**
+ * A table's row cells, written from the values RowParser gave for the current row: a text column
+ * not in the key is read as a span of the packet (RowParser's `raw`) and copied.
+ */
+class RowCells implements CellWriter {
+  values: JsonValue[] = [];
+  buf: Buffer = Buffer.alloc(0);
+
+  constructor(
+    private readonly parser: RowParser,
+    private readonly raw: readonly boolean[],
+  ) {}
+
+  writeCells(sink: CellSink, at: number): number {
+    const values = this.values;
+    const starts = this.parser.starts;
+    let p = at;
+    for (let i = 0; i < values.length; i++) {
+      const s = this.raw[i] === true ? (starts[i] as number) : -1;
+      if (s < 0) {
+        p = writeCell(sink, p, values[i] as JsonValue);
+        continue;
+      }
+      const e = this.parser.ends[i] as number;
+      const end = putUtf8Cell(sink, p, this.buf, s, e);
+      p = end >= 0 ? end : writeCell(sink, p, this.buf.toString('utf8', s, e));
+    }
+    return p;
+  }
+}
+
 interface Table {
   readonly name: string;
   readonly parser: RowParser;
-  readonly make: ObjectMaker<JsonValue>;
+  readonly cells: RowCells;
+  /** Indexes of the key columns among the columns, in key order. */
+  readonly keyAt: readonly number[];
   readonly keyColumns: readonly string[];
   readonly numericKeyColumns: readonly string[] | undefined;
-  readonly markColumn: string | undefined;
+  readonly markAt: number;
   readonly tableId: number;
-  readonly shapes: FixedShapes;
+  readonly pkShapeId: number;
+  readonly valuesShapeId: number;
 }
 
 const tables = new Map<number, Table>();
 const entries = new EntryBuffer();
 
+function shapeId(shapes: FixedShapes, names: readonly string[]): number {
+  const obj: Record<string, JsonValue> = {};
+  for (const n of names) setOwn(obj, n, null);
+  return shapes.shapeOf(obj).id;
+}
+
 function addTable(m: Extract<EncoderMessage, { type: 'table' }>): void {
   const columns: readonly ColumnSchema[] = m.columns;
+  const names = columns.map((c) => c.name);
+  const keyAt = m.keyColumns.map((k) => names.indexOf(k));
+  if (keyAt.length === 0 || keyAt.some((i) => i < 0)) throw new Error(`seed encoder: the key of ${m.table} is not among its columns`);
+  const markAt = m.markColumn === null ? -1 : names.indexOf(m.markColumn);
+  // Key columns (and the mark) stay values: the key is encoded from them.
+  const raw = columns.map((c, i) => isUtf8Text(c) && !keyAt.includes(i) && i !== markAt);
+  const parser = new RowParser(
+    columns.map((c) => fieldReader(c, m.flavor as ServerFlavor)),
+    m.table,
+    raw,
+  );
+  const shapes = new FixedShapes(m.shapes);
   tables.set(m.key, {
     name: m.table,
-    parser: new RowParser(columns.map((c) => fieldReader(c, m.flavor as ServerFlavor)), m.table),
-    make: objectMaker(columns.map((c) => c.name)),
+    parser,
+    cells: new RowCells(parser, raw),
+    keyAt,
     keyColumns: m.keyColumns,
     numericKeyColumns: m.numericKeyColumns.length > 0 ? m.numericKeyColumns : undefined,
-    markColumn: m.markColumn ?? undefined,
+    markAt,
     tableId: m.tableId,
-    shapes: new FixedShapes(m.shapes),
+    pkShapeId: shapeId(shapes, m.keyColumns),
+    valuesShapeId: shapeId(shapes, names),
   });
 }
 
@@ -60,17 +116,25 @@ function encode(m: Extract<EncoderMessage, { type: 'batch' }>): EncoderReply {
   entries.clear();
   // Row indexes are given by the writer's thread when it adds the batch (renumberEntries).
   let index = 0;
-  let last: Record<string, JsonValue> | undefined;
+  let last: JsonValue[] | undefined;
+  const cells = t.cells;
   packetRows(m.packets, (packet) => {
-    const values = t.make(t.parser.next(packet));
+    const values = t.parser.next(packet);
     const key: Record<string, JsonValue> = {};
-    for (const c of t.keyColumns) setOwn(key, c, ownValue(values, c) ?? null);
-    entries.addVersion(t.tableId, key, t.numericKeyColumns, m.fileNumber, high, low, index++, upsert, values, t.shapes);
+    for (let k = 0; k < t.keyAt.length; k++) {
+      const v = values[t.keyAt[k] as number] as JsonValue;
+      // A key column holds a primitive or NULL (an object would not leave the key's cells out).
+      if (v !== null && typeof v === 'object') throw new Error(`seed encoder: key column ${t.keyColumns[k]!} of ${t.name} is ${JSON.stringify(v)}`);
+      setOwn(key, t.keyColumns[k] as string, v);
+    }
+    cells.values = values;
+    cells.buf = packet.buffer;
+    entries.addCells(t.tableId, key, t.numericKeyColumns, m.fileNumber, high, low, index++, upsert, t.pkShapeId, t.valuesShapeId, cells);
     last = values;
   });
   const bytes = new Uint8Array(entries.used);
   bytes.set(entries.buf.subarray(0, entries.used));
-  const markValue = t.markColumn !== undefined && last !== undefined ? ownValue(last, t.markColumn) : undefined;
+  const markValue = t.markAt >= 0 && last !== undefined ? last[t.markAt] : undefined;
   return {
     type: 'encoded',
     seq: m.seq,

@@ -52,12 +52,23 @@ function packets(rows: Buffer[]): RowPackets {
   return { bytes, rows: rows.length };
 }
 
+/** Text whose bytes are copied into cells, and text that is not valid utf8 (decoded, with U+FFFD). */
+const texts: (string | Buffer | null)[] = [
+  '',
+  Buffer.from([0x7b, 0xff, 0xed, 0xa0, 0x80, 0x41, 0xc3]),
+  'ü😀'.repeat(60),
+  null,
+  `${'é'.repeat(127)}x`,
+  `${'é'.repeat(128)}`,
+  Buffer.from([0xf0, 0x9f, 0x98]),
+];
+
 const fields = (i: number): (string | Buffer | null)[] => [
   String(i === 7 ? '18446744073709551615' : i * 3),
   i % 4 === 0 ? null : `Zoë ${i} ${'x'.repeat(i % 300)}`,
   i % 5 === 0 ? null : `${i}.${i % 100}`,
   Buffer.from([i & 0xff, 0, 0xff]),
-  `{"n": ${i}}`,
+  i % 3 === 0 ? `{"n": ${i}}` : texts[i % texts.length]!,
   `2024-01-0${1 + (i % 9)} 10:00:00.${String(i).padStart(6, '0')}`,
   String(-i),
 ];
@@ -126,6 +137,9 @@ describe('seed encoding thread', () => {
     const a = await read(plain.store);
     expect(a).toHaveLength(1200);
     expect(a.find((r) => (r as { id: unknown }).id === '18446744073709551615')).toMatchObject({ name: 'Zoë 7 xxxxxxx', amount: '7.7' });
+    // Invalid utf8 reads as the text the ordinary path decodes (replacement characters), not as its bytes.
+    expect((a.find((r) => (r as { id: unknown }).id === 3) as { j: unknown }).j).toBe('{\ufffd\ufffd\ufffd\ufffdA\ufffd');
+    expect((a.find((r) => (r as { id: unknown }).id === 6) as { j: unknown }).j).toBe('ü😀'.repeat(60));
     expect(await read(viaThread.store)).toEqual(a);
     expect((await viaThread.store.rowHistory(t.name, { id: 3 }))[0]?.version).toEqual((await plain.store.rowHistory(t.name, { id: 3 }))[0]?.version);
     await plain.store.close();

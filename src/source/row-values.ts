@@ -123,7 +123,7 @@ export function fieldReader(c: ColumnSchema, flavor: ServerFlavor): FieldReader 
   if (t === 'float') return (r, s, e) => shortestFloat32(Math.fround(Number(r.latin1(s, e))));
   if (t === 'double' || t === 'real') return (r, s, e) => Number(r.latin1(s, e));
   if (t === 'bit') return (r, s, e) => exactInteger(e === s ? 0n : BigInt(`0x${r.buf.toString('hex', s, e)}`));
-  if (TEXT_TYPES.has(t)) return (r, s, e) => r.utf8(s, e);
+  if (isUtf8Text(c)) return (r, s, e) => r.utf8(s, e);
   if (BYTES_TYPES.has(t)) return (r, s, e) => base64Text(r.buf, s, e);
   if (t === 'json') {
     if (flavor === 'mysql') return (r, s, e) => parseJsonExact(r.utf8(s, e));
@@ -132,6 +132,11 @@ export function fieldReader(c: ColumnSchema, flavor: ServerFlavor): FieldReader 
   if (t === 'vector') return (r, s, e) => vectorOf(r.buf, s, e);
   // Other MariaDB data types (INET6, UUID, …) print as text in SELECT.
   return (r, s, e) => r.utf8(s, e);
+}
+
+/** Whether a column's value is its field's bytes as utf8 text, nothing else (its fieldReader's answer). */
+export function isUtf8Text(c: ColumnSchema): boolean {
+  return TEXT_TYPES.has(c.type);
 }
 
 /** An integer's decimal text (an optional '-', then digits) read from its bytes; anything else through Number. */

@@ -674,13 +674,35 @@ async function* streamSelect<R, B>(
  */
 export class RowParser {
   private readonly row = new RowBytes();
+  private readonly readers: readonly FieldReader[];
   /** Rows read so far. */
   rows = 0;
+  /**
+   * Columns read as spans (`raw`): where the last row's field starts and ends in the packet's
+   * buffer, its value in `next`'s result being null; -1 for a NULL field.
+   */
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
 
   constructor(
-    private readonly readers: readonly FieldReader[],
+    readers: readonly FieldReader[],
     private readonly table: string,
-  ) {}
+    raw?: readonly boolean[],
+  ) {
+    const starts = new Int32Array(readers.length).fill(-1);
+    const ends = new Int32Array(readers.length);
+    this.starts = starts;
+    this.ends = ends;
+    this.readers = readers.map((read, i) =>
+      raw?.[i] === true
+        ? (_r: RowBytes, s: number, e: number) => {
+            starts[i] = s;
+            ends[i] = e;
+            return null;
+          }
+        : read,
+    );
+  }
 
   /** Called by mysql2 per row packet (`offset` after the packet header, `end` exclusive). */
   next(packet: { buffer: Buffer; offset: number; end: number }): JsonValue[] {
@@ -697,6 +719,7 @@ export class RowParser {
       if (len >= 0xfb) {
         if (len === 0xfb) {
           out[i] = null;
+          this.starts[i] = -1;
           continue;
         }
         if (len === 0xfc) {

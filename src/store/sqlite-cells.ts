@@ -16,6 +16,7 @@
  * left out. The encoding of equal content is equal bytes, which the store
  * uses to tell a version written again from a conflicting one.
  */
+import { isUtf8 } from 'node:buffer';
 import type Database from 'better-sqlite3';
 import { BinsnapError } from '../core/errors.js';
 import { objectMaker, setOwn, type ObjectMaker } from '../core/row-object.js';
@@ -117,6 +118,68 @@ export function writeCells(sink: CellSink, at: number, shapeId: number, names: r
   }
   if (count !== names.length) throw new BinsnapError('BINSNAP_E_INTERNAL', 'row values do not match their shape');
   return p;
+}
+
+/**
+ * One cell of `v` at `at`, as writeCells writes each of an object's values (for a writer that walks
+ * a row's values itself, with the shape id already written); returns the end.
+ */
+export function writeCell(sink: CellSink, at: number, v: JsonValue): number {
+  let b: Buffer;
+  if (typeof v === 'string') {
+    b = sink.room(at, 5 + 3 * v.length);
+    return writeString(sink, b, at, v);
+  }
+  if (typeof v === 'number') {
+    b = sink.room(at, 9);
+    if ((v | 0) === v) return putInt(b, at, v);
+    if (!Number.isFinite(v)) {
+      b[at] = NULL;
+      return at + 1;
+    }
+    b[at] = DOUBLE;
+    f64[0] = v;
+    for (let k = 0; k < 8; k++) b[at + 1 + k] = f64Bytes[littleEndian ? 7 - k : k] as number;
+    return at + 9;
+  }
+  b = sink.room(at, 1);
+  if (v === null) {
+    b[at] = NULL;
+    return at + 1;
+  }
+  if (v === true || v === false) {
+    b[at] = v ? TRUE : FALSE;
+    return at + 1;
+  }
+  return writeJson(sink, at, v);
+}
+
+/**
+ * The string cell of the text whose utf8 bytes are `[s, e)` of `src`, copied without making a
+ * string of them: the same bytes writeCell writes for that string, since valid utf8 decodes and
+ * encodes back to itself. Returns -1, having written nothing that counts, when the bytes are not
+ * valid utf8 (the caller writes the decoded string instead, with its replacement characters).
+ */
+export function putUtf8Cell(sink: CellSink, at: number, src: Buffer, s: number, e: number): number {
+  const n = e - s;
+  const b = sink.room(at, 5 + n);
+  const p = n <= 0xff ? at + 2 : at + 5;
+  // Copied while checking for ASCII, which needs no further check (most text).
+  let high = 0;
+  for (let i = 0; i < n; i++) {
+    const c = src[s + i] as number;
+    high |= c;
+    b[p + i] = c;
+  }
+  if (high >= 0x80 && !isUtf8(src.subarray(s, e))) return -1;
+  if (n <= 0xff) {
+    b[at] = STR8;
+    b[at + 1] = n;
+  } else {
+    b[at] = STRING;
+    putU32(b, at + 1, n);
+  }
+  return p + n;
 }
 
 /** An integer cell of a 32-bit signed `v` in its smallest form (room for 5 bytes reserved); returns the end. */

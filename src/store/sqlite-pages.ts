@@ -186,6 +186,11 @@ export function pageEntryAt(page: Buffer, i: number): number {
   return u32(page, 4 + 4 * i);
 }
 
+/** Writes one row's cells at `at` (after the shape id) into `sink`; returns their end. */
+export interface CellWriter {
+  writeCells(sink: CellSink, at: number): number;
+}
+
 /**
  * A growing buffer of encoded entries in arrival order, with what sorting and
  * page building need per entry. Reused across flushes.
@@ -260,20 +265,8 @@ export class EntryBuffer implements CellSink {
     values: Readonly<Record<string, JsonValue>> | null,
     shapes: ShapeSource,
   ): void {
-    const keyLen = keyEnd - start - 1;
-    let p: number;
-    if (keyLen < 0x80) {
-      this.buf[start] = keyLen;
-      p = keyEnd;
-    } else {
-      p = this.placeLength(start, start + 1, keyEnd, 0);
-    }
-    let b = this.room(p, VERSION_BYTES + 1 + 5);
-    putU32(b, p, file);
-    putU32(b, p + 4, offsetHigh);
-    putU32(b, p + 8, offsetLow);
-    putU32(b, p + 12, rowIndex);
-    p += VERSION_BYTES;
+    let p = this.keyAndVersion(start, keyEnd, file, offsetHigh, offsetLow, rowIndex);
+    let b = this.buf;
     const pkShape = shapes.shapeOf(pk);
     if (values !== null && pkFromValues(pk, pkShape.names, values)) {
       b[p++] = opCode | PK_FROM_VALUES;
@@ -288,25 +281,83 @@ export class EntryBuffer implements CellSink {
     } else {
       const shape = shapes.shapeOf(values);
       const reserve = this.valuesReserve;
-      const end = writeCells(this, p + reserve, shape.id, shape.names, values);
-      const field = end - p - reserve + 1;
-      if (reserve === 1 && field < 0x80) {
-        this.buf[p] = field;
-        p = end;
-      } else if (reserve === 2 && field >= 0x80 && field < 0x4000) {
-        b = this.buf;
-        b[p] = (field & 0x7f) | 0x80;
-        b[p + 1] = field >>> 7;
-        p = end;
-      } else {
-        p = this.placeLength(p, p + reserve, end, 1);
-        // The next row of a table is likely as long: reserve what this one needed.
-        this.valuesReserve = uvarintSize(field);
-      }
+      p = this.placeValues(p, reserve, writeCells(this, p + reserve, shape.id, shape.names, values));
     }
-    this.used = p;
+    this.push(tableId, start, p);
+  }
+
+  /**
+   * An entry whose values are written by `cells` (after their shape id `valuesShapeId`, in the
+   * shape's order, as writeCells would write them) and whose key columns are among the values,
+   * holding the same primitives (so its key's cells are left out: PK_FROM_VALUES, shape
+   * `pkShapeId`). The same bytes as addVersion with those objects; for a writer that reads a row's
+   * values from elsewhere without making objects of them.
+   */
+  addCells(
+    tableId: number,
+    key: RowKey,
+    numericKeyColumns: readonly string[] | undefined,
+    file: number,
+    offsetHigh: number,
+    offsetLow: number,
+    rowIndex: number,
+    opCode: number,
+    pkShapeId: number,
+    valuesShapeId: number,
+    cells: CellWriter,
+  ): void {
+    const start = this.used;
+    let p = this.keyAndVersion(start, encodeKeyInto(this, start + 1, key, numericKeyColumns), file, offsetHigh, offsetLow, rowIndex);
+    const b = this.buf;
+    b[p++] = opCode | PK_FROM_VALUES;
+    p = putUvarint(b, p, pkShapeId);
+    const reserve = this.valuesReserve;
+    const at = putUvarint(this.room(p + reserve, 5), p + reserve, valuesShapeId);
+    p = this.placeValues(p, reserve, cells.writeCells(this, at));
+    this.push(tableId, start, p);
+  }
+
+  /** Places the key's length before its bytes [start + 1, keyEnd) and writes the version after; returns where the op goes (room for it and 5 more bytes). */
+  private keyAndVersion(start: number, keyEnd: number, file: number, offsetHigh: number, offsetLow: number, rowIndex: number): number {
+    const keyLen = keyEnd - start - 1;
+    let p: number;
+    if (keyLen < 0x80) {
+      this.buf[start] = keyLen;
+      p = keyEnd;
+    } else {
+      p = this.placeLength(start, start + 1, keyEnd, 0);
+    }
+    const b = this.room(p, VERSION_BYTES + 1 + 5);
+    putU32(b, p, file);
+    putU32(b, p + 4, offsetHigh);
+    putU32(b, p + 8, offsetLow);
+    putU32(b, p + 12, rowIndex);
+    return p + VERSION_BYTES;
+  }
+
+  /** The values' cells were written at p + reserve up to `end`: puts their length field at p; returns the entry's end. */
+  private placeValues(p: number, reserve: number, end: number): number {
+    const field = end - p - reserve + 1;
+    if (reserve === 1 && field < 0x80) {
+      this.buf[p] = field;
+      return end;
+    }
+    if (reserve === 2 && field >= 0x80 && field < 0x4000) {
+      const b = this.buf;
+      b[p] = (field & 0x7f) | 0x80;
+      b[p + 1] = field >>> 7;
+      return end;
+    }
+    const next = this.placeLength(p, p + reserve, end, 1);
+    // The next row of a table is likely as long: reserve what this one needed.
+    this.valuesReserve = uvarintSize(field);
+    return next;
+  }
+
+  private push(tableId: number, start: number, end: number): void {
+    this.used = end;
     this.starts.push(start);
-    this.ends.push(p);
+    this.ends.push(end);
     this.tables.push(tableId);
   }
 
