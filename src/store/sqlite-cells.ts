@@ -422,6 +422,11 @@ export class ShapeReads {
     this.select = db.prepare<[number], string>('SELECT names FROM value_shapes WHERE shape_id = ?').pluck();
   }
 
+  /** Drops the cached shapes (after a rolled-back transaction whose shapes were read). */
+  forget(): void {
+    this.cache.clear();
+  }
+
   readonly names = (id: number): readonly string[] => {
     let names = this.cache.get(id);
     if (names === undefined) {

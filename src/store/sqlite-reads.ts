@@ -50,6 +50,9 @@ interface PageBounds {
   readonly last_key: Buffer;
 }
 
+/** A table's runs, for a scan. */
+const SCAN_RUNS = 'SELECT * FROM version_runs WHERE table_id = ? AND tier >= 0 ORDER BY run_id';
+
 /** A read transaction of its own, for reads that span several statements (table scans). */
 export interface ScanSnapshot {
   runsOf(tableId: number): RunRow[];
@@ -74,6 +77,8 @@ export class SqliteReads {
   private readonly schemaNames: Database.Statement<[], { table_name: string }>;
   private readonly schemaUpTo: Database.Statement<[string, Buffer], SchemaRow>;
   private readonly versionCounts: Database.Statement<[], { name: string; versions: number }>;
+  private readonly scanRuns: Database.Statement<[number], RunRow>;
+  private readonly scanPage: Database.Statement<[number, number], Buffer>;
 
   constructor(private readonly db: Database.Database) {
     this.lastCommit = db.prepare<[], string>('SELECT commit_position FROM transactions ORDER BY commit_pos DESC LIMIT 1').pluck();
@@ -113,9 +118,31 @@ export class SqliteReads {
     this.schemaUpTo = db.prepare(
       `${schemaSelect} WHERE s.table_name = ? AND s.commit_pos <= ? ORDER BY s.start_pos DESC, s.seq DESC LIMIT 1`,
     );
+    this.scanRuns = db.prepare<[number], RunRow>(SCAN_RUNS);
+    this.scanPage = db.prepare<[number, number], Buffer>(BODIES.bodyAt).pluck();
     this.versionCounts = db.prepare(
       `SELECT n.name, sum(r.versions) AS versions FROM version_runs r JOIN table_names n USING (table_id) WHERE r.tier >= 0 GROUP BY r.table_id ORDER BY n.name`,
     );
+  }
+
+  /**
+   * A scan on this connection itself, with no read transaction of its own: for a store whose
+   * reads go through its writer's connection (a rollback journal), where another connection's
+   * read transaction would hold back the writer's commit. It sees what the connection sees,
+   * uncommitted writes of an open transaction included (which lie after every read bound).
+   */
+  sameConnection(): ScanSnapshot {
+    return {
+      runsOf: (tableId) => this.scanRuns.all(tableId),
+      pages: (runId) => (seq) => this.scanPage.get(runId, seq),
+      close: () => undefined,
+    };
+  }
+
+  /** Drops cached page bodies (after a rolled-back transaction whose pages this connection read). */
+  forgetPages(): void {
+    this.pageCache.clear();
+    this.cachedBytes = 0;
   }
 
   /** Opens a read transaction on a connection of its own (close it when done). */
@@ -123,7 +150,7 @@ export class SqliteReads {
     const db = new Database(path, { readonly: true });
     try {
       db.pragma('busy_timeout = 5000');
-      const runs = db.prepare<[number], RunRow>('SELECT * FROM version_runs WHERE table_id = ? AND tier >= 0 ORDER BY run_id');
+      const runs = db.prepare<[number], RunRow>(SCAN_RUNS);
       const page = db.prepare<[number, number], Buffer>(BODIES.bodyAt).pluck();
       db.exec('BEGIN');
       return {

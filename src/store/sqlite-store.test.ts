@@ -50,6 +50,25 @@ describeSnapshotStoreContract('sqlite', async () => {
   };
 });
 
+// The same contract with a rollback journal (seed, replay): reads go through the writer's connection.
+describeSnapshotStoreContract('sqlite, rollback journal', async () => {
+  const { dir, path } = tempPath();
+  let current: SqliteStore = await openSqliteStore({ path, journal: 'rollback' });
+  expect(current.journal).toBe('rollback');
+  return {
+    store: current,
+    reopen: async () => {
+      await current.close();
+      current = await openSqliteStore({ path, journal: 'rollback' });
+      return current;
+    },
+    cleanup: async () => {
+      await current.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
 async function codeOf(p: Promise<unknown>): Promise<unknown> {
   return p.then(
     () => 'no error',
@@ -1017,7 +1036,7 @@ describe('sqlite store: background compaction (the daemon)', () => {
     return b[0] === 2 && b[1] === 2 ? 'wal' : b[0] === 1 && b[1] === 1 ? 'rollback' : `bytes ${b[0]},${b[1]}`;
   };
 
-  it('journal rollback (seed): pages go into the file, never a WAL; reads during a write are refused; WAL mode again after close', async () => {
+  it('journal rollback (seed, replay): pages go into the file, never a WAL; reads during a write past the page cache; WAL mode again after close', async () => {
     const { dir, path } = tempPath();
     const store = await openSqliteStore({ path, tuning, journal: 'rollback', walCheckpoints: 'background' });
     const memory = new MemoryStore();
@@ -1029,16 +1048,18 @@ describe('sqlite store: background compaction (the daemon)', () => {
         await store.apply([t]);
         await memory.apply([t]);
       }
+      // A small page cache: the open transaction's pages spill into the file, under its exclusive lock.
+      (store as unknown as { db: Database.Database }).db.pragma('cache_size = 16');
       const w = await store.beginTransaction({ startPosition: pos(2, 100) });
       const rows = Array.from({ length: 2000 }, (_, r) => upsert('d.big', { id: r }, { id: r, pad: 'p'.repeat(500) }, [2, 110 + r]));
       await w.addRows(rows);
-      // The writer may hold the file exclusively now: a read is refused plainly instead of waiting on it.
-      const refused = await store.readRow(T, { id: 1 }, LATEST).then(
-        () => null,
-        (err: unknown) => err,
-      );
-      expect(isBinsnapError(refused) && refused.code === 'BINSNAP_E_INTERNAL' && /rollback journal/.test(refused.message)).toBe(true);
+      await w.addRows([upsert(T, { id: 1 }, { id: 1, v: 'uncommitted' }, [2, 4000])]);
+      // Reads go on (through the writer's connection) and see only what is committed.
+      expect(await readAll(store, T)).toEqual(await readAll(memory, T));
+      expect(await store.readRow(T, { id: 1 }, LATEST)).toEqual(await memory.readRow(T, { id: 1 }, LATEST));
+      expect(await readAll(store, 'd.big')).toEqual([]);
       await w.commit({ commitPosition: pos(2, 5000), commitTimestamp: 1 });
+      rows.push(upsert(T, { id: 1 }, { id: 1, v: 'uncommitted' }, [2, 4000]));
       await memory.apply([txn({ start: [2, 100], commit: [2, 5000], rows })]);
       // ~1 MB of versions, in the file itself; no WAL, and no thread to copy one.
       expect(existsSync(`${path}-wal`)).toBe(false);
@@ -1058,6 +1079,93 @@ describe('sqlite store: background compaction (the daemon)', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  for (const journal of ['wal', 'rollback'] as const) {
+    it(`a table scan (journal ${journal}) reads the state as of its start while later commits merge runs`, async () => {
+      const { dir, path } = tempPath();
+      const store = await openSqliteStore({ path, tuning, journal });
+      const memory = new MemoryStore();
+      // Transaction i writes keys 5i…5i+4 (i < 20: 100 rows in 20 runs of small pages), later ones rewrite some.
+      const t = (i: number): ReturnType<typeof txn> =>
+        txn({ start: [1, 100 + i * 100], commit: [1, 150 + i * 100], rows: Array.from({ length: 5 }, (_, r) => upsert(T, { id: (5 * i + r) % 100 }, { id: (5 * i + r) % 100, v: `v${i}` }, [1, 110 + i * 100 + r])) });
+      try {
+        for (let i = 0; i < 20; i++) {
+          await store.apply([t(i)]);
+          await memory.apply([t(i)]);
+        }
+        const want = await readAll(memory, T);
+        expect(want).toHaveLength(100);
+        const scan = store.readTable(T, LATEST)[Symbol.asyncIterator]();
+        const got: unknown[] = [];
+        got.push((await scan.next()).value);
+        // Merges are due meanwhile (runs of tier 0 beyond the fan-out).
+        for (let i = 20; i < 80; i++) await store.apply([t(i)]);
+        for (let r = await scan.next(); r.done !== true; r = await scan.next()) got.push(r.value);
+        expect(got).toEqual(want);
+        for (let i = 20; i < 80; i++) await memory.apply([t(i)]);
+        expect(await readAll(store, T)).toEqual(await readAll(memory, T));
+      } finally {
+        await store.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+
+  it('journal rollback: pages and shapes read during a transaction that was rolled back are not served again', async () => {
+    const { dir, path } = tempPath();
+    const store = await openSqliteStore({ path, tuning, journal: 'rollback' });
+    try {
+      // A transaction written in parts at one position (a seed's chunks): the second part's
+      // uncommitted versions lie within the bound of a read as of that position.
+      const P2 = pos(2, 100);
+      const first = await store.beginTransaction({ startPosition: P2 });
+      await first.addRows([upsert(T, { id: 100 }, { id: 100, v: 'a' }, [2, 100, 0])]);
+      await first.commit({ commitPosition: P2, commitTimestamp: 1 });
+      const w = await store.beginTransaction({ startPosition: P2 });
+      // Written in runs while the transaction is open (4 entries per flush), in a shape of their own.
+      await w.addRows(Array.from({ length: 12 }, (_, r) => upsert(T, { id: 1 + r }, { id: 1 + r, x: `first ${r}` }, [2, 100, 1 + r])));
+      // This read goes through those runs' pages and their shape, and caches them.
+      expect(await store.readRow(T, { id: 1 }, at(2, 100))).toEqual({ id: 1, x: 'first 0' });
+      await w.abort();
+      // The next part's pages and shape take the same ids again.
+      const w2 = await store.beginTransaction({ startPosition: P2 });
+      await w2.addRows(Array.from({ length: 12 }, (_, r) => upsert(T, { id: 1 + r }, { id: 1 + r, y: `second ${r}`, z: r }, [2, 100, 1 + r])));
+      await w2.commit({ commitPosition: P2, commitTimestamp: 1 });
+      expect(await store.readRow(T, { id: 1 }, LATEST)).toEqual({ id: 1, y: 'second 0', z: 0 });
+      expect((await readAll(store, T)).slice(0, 2)).toEqual([{ id: 1, y: 'second 0', z: 0 }, { id: 2, y: 'second 1', z: 1 }]);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a store opened while a bulk writer (rollback journal) has a transaction open: BINSNAP_E_STORE_BUSY at once, saying why', async () => {
+    const { dir, path } = tempPath();
+    const bulk = await openSqliteStore({ path, tuning, journal: 'rollback' });
+    try {
+      await bulk.apply([txn({ start: [1, 100], commit: [1, 200], rows: [upsert(T, { id: 1 }, { id: 1 }, [1, 150])] })]);
+      const w = await bulk.beginTransaction({ startPosition: pos(2, 100) });
+      await w.addRows([upsert(T, { id: 2 }, { id: 2 }, [2, 150])]);
+      const started = Date.now();
+      const refused = await openSqliteStore({ path, create: false }).then(
+        async (s) => {
+          await s.close();
+          return null;
+        },
+        (err: unknown) => err,
+      );
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(isBinsnapError(refused) && refused.code).toBe('BINSNAP_E_STORE_BUSY');
+      expect((refused as Error).message).toContain('seed or a replay');
+      await w.commit({ commitPosition: pos(2, 200), commitTimestamp: 1 });
+    } finally {
+      await bulk.close();
+    }
+    const reader = await openSqliteStore({ path, create: false });
+    expect(await readAll(reader, T)).toEqual([{ id: 1 }, { id: 2 }]);
+    await reader.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('journal rollback stays in WAL mode while another connection has the file open', async () => {

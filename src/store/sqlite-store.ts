@@ -111,13 +111,14 @@ export interface SqliteStoreOptions {
   readonly walCheckpoints?: 'inline' | 'background';
   /**
    * `wal` (default): write-ahead log; readers never wait for the writer. `rollback`: a rollback
-   * journal while this store is open, for a bulk writer that reads nothing while it writes (seed):
-   * a new page is written once, into the database file, instead of into the WAL and then again
-   * by a checkpoint (ADR 0020). The file goes back to WAL mode when the store closes. Meanwhile
-   * other processes' reads wait for each commit, and this store's own reads are refused while a
-   * write transaction is open (once it outgrows the page cache, the writer holds the file
-   * exclusively). When another connection has the file open in WAL mode, SQLite cannot leave it,
-   * and the store stays in `wal` (see `journal`).
+   * journal while this store is open, for bulk writers (seed, replay): a new page is written once,
+   * into the database file, instead of into the WAL and then again by a checkpoint (ADR 0020).
+   * The store's own reads then go through the writer's connection (no other connection, whose
+   * reads would wait on the writer's exclusive lock); during an open write transaction they see
+   * what it wrote so far only where it lies after their bound, which is never. Other processes'
+   * reads wait for each commit. The file goes back to WAL mode when the store closes. When
+   * another connection has the file open in WAL mode, SQLite cannot leave it, and the store stays
+   * in `wal` (see `journal`).
    */
   readonly journal?: 'wal' | 'rollback';
 }
@@ -129,6 +130,8 @@ export async function openSqliteStore(options: SqliteStoreOptions = {}): Promise
 export class SqliteStore implements SnapshotStore, StreamedTarget {
   private writerOpen = false;
   private closed = false;
+  /** Table scans under way on the writer's connection (rollback journal): merges wait for them. */
+  private openScans = 0;
   private readonly shapes: ShapeReads;
 
   private constructor(
@@ -158,7 +161,7 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
       // Only a new file takes it (an existing one keeps its page size; WAL mode fixes it): ADR 0016.
       if (options.create !== false) db.pragma(`page_size = ${SQLITE_PAGE_SIZE}`);
       const journal = options.journal === 'rollback' && options.create !== false && leaveWal(db) ? 'rollback' : 'wal';
-      if (journal === 'wal') db.pragma('journal_mode = WAL');
+      if (journal === 'wal') enterWal(db, path);
       // With a rollback journal, NORMAL may corrupt the file on power loss (not on a crash): FULL,
       // which costs a sync of the journal per commit (a bulk writer commits rarely).
       db.pragma(`synchronous = ${options.synchronous === 'full' || journal === 'rollback' ? 'FULL' : 'NORMAL'}`);
@@ -186,9 +189,15 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
           { file: path },
         );
       }
-      reader = new Database(path, { readonly: true });
-      reader.pragma('busy_timeout = 5000');
-      reader.pragma('cache_size = -65536');
+      // With a rollback journal, reads go through the writer's connection: another connection's
+      // reads would wait on the writer's exclusive lock, or hold back its commit.
+      if (journal === 'wal') {
+        reader = new Database(path, { readonly: true });
+        reader.pragma('busy_timeout = 5000');
+        reader.pragma('cache_size = -65536');
+      } else {
+        reader = db;
+      }
       const writer = db;
       const meta = new MetaTable(writer, reader, () => migrate(writer, path));
       const writes = new SqliteWrites(db, options.tuning);
@@ -202,7 +211,7 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
       const compactor = checkpointThread ? new BackgroundCompactor(path, options.tuning ?? {}, background) : null;
       return new SqliteStore(path, journal, db, reader, writes, reads, checkpoints, meta, compactor);
     } catch (err) {
-      reader?.close();
+      if (reader !== db) reader?.close();
       db?.close();
       const mappedErr = storeError(err, path);
       if (mappedErr !== err || err instanceof BinsnapError) throw mappedErr;
@@ -255,7 +264,7 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
   }
 
   async resolveAsOf(asOf: AsOf): Promise<BinlogPosition | null> {
-    this.checkReadable();
+    this.checkOpen();
     return mapped(this.path, () => {
       switch (asOf.kind) {
         case 'latest':
@@ -273,7 +282,11 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
     if (bound === null) return;
     const ranges = this.ranges(await resolveLineage(table, bound, this.reads.eventsTouching), lastVersionAt(bound));
     if (ranges.length === 0) return;
-    const snap = mapped(this.path, () => this.reads.snapshot(this.path));
+    // With a rollback journal the scan reads through the writer's connection, without a read
+    // transaction of its own: runs are only added meanwhile, as merges wait until it ends.
+    const shared = this.journal === 'rollback';
+    const snap = mapped(this.path, () => (shared ? this.reads.sameConnection() : this.reads.snapshot(this.path)));
+    if (shared) this.openScans++;
     try {
       const cursors: RunCursor[] = [];
       for (const r of ranges) {
@@ -304,6 +317,7 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
         for (let n = 0; n < state.count; n++) yield values;
       }
     } finally {
+      if (shared) this.openScans--;
       snap.close();
     }
   }
@@ -319,7 +333,7 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
   }
 
   async rowHistory(table: string, key: RowKey, options?: KeyOptions): Promise<RowHistoryEntry[]> {
-    this.checkReadable();
+    this.checkOpen();
     const segments = await resolveLineage(table, null, this.reads.eventsTouching, { acrossTruncates: true });
     const found = this.versionsOfKey(this.ranges(segments, AFTER_ALL), encodeKey(key, options?.numericKeyColumns), false);
     return found.map((e): RowHistoryEntry => {
@@ -351,17 +365,17 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
   }
 
   async schemaHistory(table: string): Promise<SchemaVersion[]> {
-    this.checkReadable();
+    this.checkOpen();
     return mapped(this.path, () => this.reads.schemaHistory(table));
   }
 
   async schemaTables(): Promise<string[]> {
-    this.checkReadable();
+    this.checkOpen();
     return mapped(this.path, () => this.reads.schemaTables());
   }
 
   async tableEventsOf(table: string): Promise<TableEventRecord[]> {
-    this.checkReadable();
+    this.checkOpen();
     const events = await this.reads.eventsTouching(table);
     return [...events].sort(
       (a, b) => a.transaction.startPosition.compare(b.transaction.startPosition) || a.seq - b.seq,
@@ -369,12 +383,12 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
   }
 
   async checkpoint(): Promise<Checkpoint | null> {
-    this.checkReadable();
+    this.checkOpen();
     return mapped(this.path, () => this.checkpoints.read());
   }
 
   async tableStats(): Promise<TableStats[]> {
-    this.checkReadable();
+    this.checkOpen();
     const out: TableStats[] = [];
     for (const { name, versions } of mapped(this.path, () => this.reads.versionsPerTable())) {
       let rows = 0;
@@ -385,7 +399,7 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
   }
 
   async getMeta(name: string): Promise<string | null> {
-    this.checkReadable();
+    this.checkOpen();
     checkMetaName(name);
     return mapped(this.path, () => this.meta.get(name));
   }
@@ -422,7 +436,7 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
       }
     }
     this.writerOpen = false;
-    this.reader.close();
+    if (this.reader !== this.db) this.reader.close();
     if (this.journal === 'rollback') {
       // Back to WAL for readers and the daemon. Busy (another process is reading it): the next
       // store to open it switches it, as every open does.
@@ -489,7 +503,9 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
   }
 
   private compactInline(): void {
-    if (!this.writes.hasTouched()) return;
+    // A merge drops or re-links the runs a scan on the writer's connection may be reading; it
+    // runs after a later commit instead.
+    if (!this.writes.hasTouched() || this.openScans > 0) return;
     let done: number[];
     try {
       done = mapped(this.path, () => this.db.transaction(() => this.writes.compact()).immediate());
@@ -511,6 +527,12 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
     this.writerOpen = false;
     this.writes.forgetUncommitted();
     if (!this.closed && this.db.inTransaction) this.db.exec('ROLLBACK');
+    if (this.journal === 'rollback') {
+      // Reads went through the writer's connection and may have cached pages and shapes of the
+      // rolled-back transaction, whose ids the next one may take again.
+      this.reads.forgetPages();
+      this.shapes.forget();
+    }
   }
 
   private ranges(segments: readonly Segment[], upTo: Buffer): BlobRange[] {
@@ -566,14 +588,6 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
     if (this.closed) throw new BinsnapError('BINSNAP_E_INTERNAL', 'the store is closed', { file: this.path });
   }
 
-  /** A rollback journal: the writer may hold the file exclusively while its transaction is open (see `journal`). */
-  private checkReadable(): void {
-    this.checkOpen();
-    if (this.journal === 'rollback' && this.db.inTransaction) {
-      throw new BinsnapError('BINSNAP_E_INTERNAL', 'a store opened with a rollback journal is read while a write transaction is open', { file: this.path });
-    }
-  }
-
   private checkWritable(): void {
     this.checkOpen();
     if (this.writerOpen) throw new BinsnapError('BINSNAP_E_INTERNAL', 'a streamed transaction is open on this store', { file: this.path });
@@ -591,6 +605,26 @@ function leaveWal(db: Database.Database): boolean {
   } catch (err) {
     if (isBusy(err)) return false;
     throw err;
+  }
+}
+
+/**
+ * Puts the file in WAL mode (a no-op when it is). A file in rollback mode that another connection
+ * has open is being written in bulk by a seed or replay (ADR 0020): said at once, not after the
+ * busy timeout.
+ */
+function enterWal(db: Database.Database, path: string): void {
+  db.pragma('busy_timeout = 0');
+  try {
+    db.pragma('journal_mode = WAL');
+  } catch (err) {
+    if (!isBusy(err)) throw err;
+    throw new BinsnapError(
+      'BINSNAP_E_STORE_BUSY',
+      'another binsnap process is writing this store in bulk (a seed or a replay, which write through a rollback journal while they run): run this command when it has finished',
+      { file: path },
+      { cause: err },
+    );
   }
 }
 

@@ -65,7 +65,7 @@ export const replayCommand: CommandHandler = async (ctx) => {
 
   if (range.kind === 'server') await checkServer(range.source, start, ctx.logger);
 
-  const store = await openStore(v.get('store') as StoreLocation | undefined, { create: true, log: ctx.logger });
+  const store = await openStore(v.get('store') as StoreLocation | undefined, { create: true, log: ctx.logger, rollbackJournal: true });
   try {
     let catalog = await catalogFromStore(store, start);
     let initialChanges: Parameters<typeof runPipeline>[0]['initial'];

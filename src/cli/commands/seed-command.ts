@@ -89,8 +89,7 @@ export const seedCommand: CommandHandler = async (ctx) => {
   const request = patterns === undefined ? null : patterns.map((p) => `${p.db}.${p.table}`).join(',');
 
   await checkServer(source, undefined, ctx.logger, { needSelect: true });
-  const location = v.get('store') as StoreLocation | undefined;
-  let store = await openStore(location, { create: true, log: ctx.logger });
+  const store = await openStore(v.get('store') as StoreLocation | undefined, { create: true, log: ctx.logger, rollbackJournal: true, backgroundCheckpoints: true });
   let sink: Sink | undefined;
   const began = Date.now();
   try {
@@ -259,12 +258,6 @@ export const seedCommand: CommandHandler = async (ctx) => {
         // Consumers drop what they hold of these tables before the rows read again arrive.
         await sink.commit({ startPosition: snap.position, commitPosition: snap.position, commitTimestamp, tableEvents: truncates });
         await sink.flush();
-      }
-      if (location?.kind !== 'redis') {
-        // The bulk write: the embedded store reopened with a rollback journal, which writes each
-        // page once (ADR 0020). Not before: a resume's catch-up may read the store while it writes.
-        await store.close();
-        store = await openStore(location, { create: true, log: ctx.logger, rollbackJournal: true, backgroundCheckpoints: true });
       }
       const writer = await SeedWriter.begin(store, snap.position, chunkSchema, commitTimestamp, sink, progressDoc.nextIndex);
 
