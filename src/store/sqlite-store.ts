@@ -113,12 +113,13 @@ export interface SqliteStoreOptions {
    * `wal` (default): write-ahead log; readers never wait for the writer. `rollback`: a rollback
    * journal while this store is open, for bulk writers (seed, replay): a new page is written once,
    * into the database file, instead of into the WAL and then again by a checkpoint (ADR 0020).
-   * The store's own reads then go through the writer's connection (no other connection, whose
-   * reads would wait on the writer's exclusive lock); during an open write transaction they see
-   * what it wrote so far only where it lies after their bound, which is never. Other processes'
-   * reads wait for each commit. The file goes back to WAL mode when the store closes. When
-   * another connection has the file open in WAL mode, SQLite cannot leave it, and the store stays
-   * in `wal` (see `journal`).
+   * The store's own reads then go through the writer's connection (another connection's reads
+   * would wait on the writer's exclusive lock). During an open write transaction that connection
+   * sees the rows written so far, but they lie past every read's bound and are folded away (except
+   * in a transaction written in parts at one position, the seed's chunks: ADR 0020). Another
+   * process opening the file during a transaction gets BINSNAP_E_STORE_BUSY. The file goes back to
+   * WAL mode when the store closes. When another connection has the file open in WAL mode, SQLite
+   * cannot leave it, and the store stays in `wal` (see `journal`).
    */
   readonly journal?: 'wal' | 'rollback';
 }
@@ -163,7 +164,7 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
       const journal = options.journal === 'rollback' && options.create !== false && leaveWal(db) ? 'rollback' : 'wal';
       if (journal === 'wal') enterWal(db, path);
       // With a rollback journal, NORMAL may corrupt the file on power loss (not on a crash): FULL,
-      // which costs a sync of the journal per commit (a bulk writer commits rarely).
+      // which costs one more sync per commit.
       db.pragma(`synchronous = ${options.synchronous === 'full' || journal === 'rollback' ? 'FULL' : 'NORMAL'}`);
       db.pragma('busy_timeout = 5000');
       // Versions land at random places of the key index: a large cache and rare WAL checkpoints
