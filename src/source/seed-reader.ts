@@ -611,13 +611,28 @@ async function* streamSelect<R, B>(
     stopped = true;
     notify();
   };
+  let restore = (): void => undefined;
   query.on('fields', (fields: unknown[]) => {
     if (fields.length !== columns.length) {
       fail(new BinsnapError('BINSNAP_E_INTERNAL', `SELECT of ${t.db}.${t.table} returned ${fields.length} columns, expected ${columns.length}`, { table: `${t.db}.${t.table}` }));
+      return;
     }
+    // The column definitions are in: the packets that follow are rows, up to the result's end.
+    restore = shortRowPath(core, query, (packet) => {
+      if (stopped) return;
+      let row: R;
+      try {
+        row = parser.next(packet);
+      } catch (err) {
+        // As mysql2 does with its parser's error: the result's remaining rows are read and dropped.
+        fail(err as Error);
+        return;
+      }
+      onRow(row);
+    });
   });
   let checked = false;
-  query.on('result', (row: R) => {
+  const onRow = (row: R): void => {
     if (stopped) return;
     if (!checked) {
       checked = true;
@@ -634,12 +649,15 @@ async function* streamSelect<R, B>(
       if (ready.length >= readAhead) core.pause();
       notify();
     }
-  });
+  };
+  query.on('result', onRow);
   query.on('end', () => {
+    restore();
     ended = true;
     notify();
   });
   query.on('error', (err: Error) => {
+    restore();
     failure ??= err;
     ended = true;
     notify();
@@ -753,4 +771,52 @@ interface CoreConnection {
   query(options: { sql: string; values: unknown[]; rowsAsArray: boolean }): NodeJS.EventEmitter;
   pause(): void;
   resume(): void;
+  /** mysql2's handling of each received packet (its packet parser calls it as a method). */
+  handlePacket(packet?: CorePacket): void;
+  _paused: boolean;
+  _fatalError: unknown;
+  _command: unknown;
+  sequenceId: number;
+  _bumpSequenceId(numPackets: number): void;
+}
+
+interface CorePacket {
+  readonly buffer: Buffer;
+  readonly offset: number;
+  readonly end: number;
+  readonly sequenceId: number;
+  readonly numPackets: number;
+  isEOF(): boolean;
+  isError(): boolean;
+}
+
+/**
+ * While `query` reads its rows, hands each row packet straight to `onRow` instead of through
+ * mysql2's command dispatch, row state and a 'result' event per row (a third of the seed's reading
+ * time in a profile). Only packets of the row state take the short way: in order, not paused, not
+ * an EOF, OK or error packet; everything else (and the end of the result) goes through mysql2 as
+ * before. Returns the function that restores mysql2's own handling.
+ */
+function shortRowPath(core: CoreConnection, query: unknown, onRow: (packet: CorePacket) => void): () => void {
+  const own = Object.getPrototypeOf(core) as CoreConnection;
+  if (typeof own.handlePacket !== 'function' || typeof own._bumpSequenceId !== 'function' || Object.hasOwn(core, 'handlePacket')) return () => undefined;
+  core.handlePacket = function (this: CoreConnection, packet?: CorePacket): void {
+    if (
+      packet === undefined ||
+      this._paused ||
+      this._fatalError ||
+      this._command !== query ||
+      this.sequenceId !== packet.sequenceId ||
+      packet.isEOF() ||
+      packet.isError()
+    ) {
+      own.handlePacket.call(this, packet);
+      return;
+    }
+    this._bumpSequenceId(packet.numPackets);
+    onRow(packet);
+  };
+  return () => {
+    delete (core as Partial<CoreConnection>).handlePacket;
+  };
 }
