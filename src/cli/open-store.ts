@@ -20,8 +20,8 @@ export interface OpenStoreOptions {
   /** The embedded store copies its WAL back on a thread of its own after each commit (bulk writers). */
   readonly backgroundCheckpoints?: boolean;
   /**
-   * The embedded store writes with a rollback journal while open (a bulk writer that reads nothing
-   * while it writes: seed; ADR 0020); logged when the file is in use elsewhere and stays in WAL mode.
+   * The embedded store writes with a rollback journal while open (the bulk writers, seed and
+   * replay; ADR 0020); logged when the file is in use elsewhere and stays in WAL mode.
    */
   readonly rollbackJournal?: boolean;
 }
