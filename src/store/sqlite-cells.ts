@@ -79,52 +79,22 @@ export interface CellSink {
  * and returns the end. `names` must be exactly the object's own keys in order (ShapeWrites.shapeOf).
  */
 export function writeCells(sink: CellSink, at: number, shapeId: number, names: readonly string[], obj: Obj): number {
-  let b = sink.room(at, 5 + 9 * names.length);
-  let p = putUvarint(b, at, shapeId);
+  let p = putUvarint(sink.room(at, 5), at, shapeId);
   let count = 0;
   // for…in walks the object's own keys in `names` order (its shape) and makes the loads cheap.
   for (const name in obj) {
     count++;
-    const v = obj[name];
-    if (typeof v === 'string') {
-      b = sink.room(p, 5 + 3 * v.length);
-      p = writeString(sink, b, p, v);
-      b = sink.room(p, 0);
-    } else if (typeof v === 'number') {
-      b = sink.room(p, 9);
-      if ((v | 0) === v) {
-        p = putInt(b, p, v);
-      } else if (Number.isFinite(v)) {
-        b[p] = DOUBLE;
-        f64[0] = v;
-        for (let k = 0; k < 8; k++) b[p + 1 + k] = f64Bytes[littleEndian ? 7 - k : k] as number;
-        p += 9;
-      } else {
-        b[p++] = NULL;
-      }
-    } else if (v === null) {
-      b = sink.room(p, 1);
-      b[p++] = NULL;
-    } else if (v === true || v === false) {
-      b = sink.room(p, 1);
-      b[p++] = v ? TRUE : FALSE;
-    } else if (v === undefined) {
-      b = sink.room(p, 1);
-      b[p++] = ABSENT;
-    } else {
-      p = writeJson(sink, p, v);
-      b = sink.room(p, 0);
-    }
+    p = writeCell(sink, p, obj[name]);
   }
   if (count !== names.length) throw new BinsnapError('BINSNAP_E_INTERNAL', 'row values do not match their shape');
   return p;
 }
 
 /**
- * One cell of `v` at `at`, as writeCells writes each of an object's values (for a writer that walks
- * a row's values itself, with the shape id already written); returns the end.
+ * One cell of `v` at `at` (writeCells writes one per value; a writer that walks a row's values
+ * itself calls it after the shape id); returns the end. `undefined` is ABSENT.
  */
-export function writeCell(sink: CellSink, at: number, v: JsonValue): number {
+export function writeCell(sink: CellSink, at: number, v: JsonValue | undefined): number {
   let b: Buffer;
   if (typeof v === 'string') {
     b = sink.room(at, 5 + 3 * v.length);
@@ -149,6 +119,10 @@ export function writeCell(sink: CellSink, at: number, v: JsonValue): number {
   }
   if (v === true || v === false) {
     b[at] = v ? TRUE : FALSE;
+    return at + 1;
+  }
+  if (v === undefined) {
+    b[at] = ABSENT;
     return at + 1;
   }
   return writeJson(sink, at, v);
