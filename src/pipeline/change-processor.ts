@@ -27,6 +27,7 @@ import { applyJsonDiffs } from '../protocol/values/json-diff.js';
 import { numericKeyColumnsOf, type JsonValue, type RowChange, type RowKey, type RowValues, type SnapshotStore } from '../store/index.js';
 import { rowIdentityKey } from './ddl/index.js';
 import type { PipelineLog } from './pipeline-log.js';
+import type { RawInsertTarget } from './raw-inserts.js';
 
 /** Rows of one transaction kept for MINIMAL/NOBLOB merging before the cache gives up (BINSNAP_E_IMAGE_MERGE). */
 export const MAX_CACHED_ROWS = 250_000;
@@ -41,6 +42,8 @@ interface TableShape {
   readonly objectOf: ObjectMaker<JsonValue>;
   /** The key object of a complete image (only with key columns). */
   readonly keyOfImage: ObjectMaker<JsonValue>;
+  /** What a writer of raw inserts needs (insertTarget), once asked; null when it cannot. */
+  rawTarget?: RawInsertTarget | null;
 }
 
 export class ChangeProcessor {
@@ -106,16 +109,52 @@ export class ChangeProcessor {
   }
 
   /**
-   * The row changes of one rows event. Synchronous unless an image leaves
-   * columns out and the previous version has to be looked up.
+   * For a caller that writes an insert event's rows itself (RawInsertEncoder) instead of calling
+   * toChanges: the table's key and key maker, or undefined when its rows are not upserts by key
+   * (no key) or when row objects would not hold the columns in column order (a column named
+   * like an array index goes first). Such a caller takes its row indexes with `takeIndexes`.
    */
-  toChanges(ev: RowsEvent, schema: TableSchema | undefined, txStart: BinlogPosition): RowChange[] | Promise<RowChange[]> {
+  insertTarget(ev: RowsEvent, schema: TableSchema | undefined): RawInsertTarget | undefined {
     const shape = this.shapeOf(ev, schema);
+    if (shape.rawTarget === undefined) {
+      const names = ev.columnNames;
+      const inOrder = (made: Readonly<Record<string, unknown>>, expected: readonly string[]): boolean => {
+        const keys = Object.keys(made);
+        return keys.length === expected.length && keys.every((k, i) => k === expected[i]);
+      };
+      const probe = names.map(() => null);
+      shape.rawTarget =
+        shape.keyIndexes.length > 0 && inOrder(shape.objectOf(probe), names) && inOrder(shape.keyOfImage(probe), shape.keyNames)
+          ? { keyIndexes: shape.keyIndexes, keyNames: shape.keyNames, numericKeyColumns: shape.numericKeyColumns, keyOf: shape.keyOfImage }
+          : null;
+    }
+    return shape.rawTarget ?? undefined;
+  }
+
+  /** Row indexes start at 0 with each event offset (the events of one compressed payload share one and go on counting). */
+  private indexFrom(ev: RowsEvent): void {
     if (ev.pos.offset !== this.lastOffset || ev.pos.file !== this.lastFile) {
       this.lastFile = ev.pos.file;
       this.lastOffset = ev.pos.offset;
       this.nextIndex = 0;
     }
+  }
+
+  /** The first of `count` row indexes for rows of `ev` written by the caller (as toChanges numbers them). */
+  takeIndexes(ev: RowsEvent, count: number): number {
+    this.indexFrom(ev);
+    const first = this.nextIndex;
+    this.nextIndex += count;
+    return first;
+  }
+
+  /**
+   * The row changes of one rows event. Synchronous unless an image leaves
+   * columns out and the previous version has to be looked up.
+   */
+  toChanges(ev: RowsEvent, schema: TableSchema | undefined, txStart: BinlogPosition): RowChange[] | Promise<RowChange[]> {
+    const shape = this.shapeOf(ev, schema);
+    this.indexFrom(ev);
     const out: RowChange[] = [];
     const rows = ev.rows;
     for (let r = 0; r < rows.length; r++) {

@@ -24,7 +24,8 @@
 import { BinsnapError, isBinsnapError } from '../core/errors.js';
 import type { BinlogPosition } from '../core/position.js';
 import type { GtidSet, MariadbGtid, MysqlGtid } from '../core/gtid.js';
-import type { DecodedEvent } from '../protocol/binlog/events.js';
+import type { DecodedEvent, RowsEvent } from '../protocol/binlog/events.js';
+import type { TableSchema } from '../core/schema.js';
 import type { SchemaLookup } from '../protocol/binlog/table-schema.js';
 import type {
   Checkpoint,
@@ -35,7 +36,9 @@ import type {
   TableEvent,
   TransactionWriter,
 } from '../store/index.js';
+import { isEncodedRowsWriter } from '../store/index.js';
 import { ChangeProcessor, PartialImageSeen } from './change-processor.js';
+import { RawInsertEncoder, type RawInsertIds, type RawInsertTarget } from './raw-inserts.js';
 import type { SchemaCatalog } from './ddl/index.js';
 import { GtidTracker } from './gtid-tracker.js';
 import type { PipelineLog } from './pipeline-log.js';
@@ -126,6 +129,8 @@ interface OpenTransaction {
   /** Rows already handed to the writer. */
   streamed: number;
   readonly savepoints: Map<string, number>;
+  /** The store's ids for raw inserts' tables, registered in this transaction (insertRaw). */
+  rawIds?: Map<RawInsertTarget, RawInsertIds>;
 }
 
 interface ParkedXa {
@@ -152,6 +157,7 @@ class Pipeline {
   private readonly batchTransactions: number;
   private readonly batchRows: number;
   private readonly batchDelayMs: number;
+  private readonly rawInserts: RawInsertEncoder | undefined;
   private readonly idleFlushMs: number | undefined;
   /** The idle-flush timer, and what it saw: whether the loop waits on the source, and the event count at its last tick. */
   private idleTimer: NodeJS.Timeout | undefined;
@@ -175,6 +181,8 @@ class Pipeline {
   constructor(private readonly opts: PipelineOptions) {
     this.schema = new SchemaProcessor({ catalog: opts.catalog, skipUnparseableDdl: opts.skipUnparseableDdl ?? false, log: opts.log });
     this.changes = new ChangeProcessor(opts.store, opts.log, opts.sink !== undefined);
+    // A sink gets change events, made from row objects: inserts go through the change processor.
+    this.rawInserts = opts.sink === undefined ? new RawInsertEncoder() : undefined;
     this.gtids = new GtidTracker(opts.gtidSet);
     this.streamRows = opts.streamRows ?? 10_000;
     this.batchTransactions = opts.batchTransactions ?? 5_000;
@@ -368,6 +376,10 @@ class Pipeline {
     const learnt = this.schema.takeChanges();
     if (learnt.length > 0) tx.schemaChanges.push(...learnt);
     const table = this.schema.table(ev.database, ev.table);
+    if (ev.raw !== undefined && ev.action === 'insert' && tx.writer !== undefined && tx.changes.length === 0) {
+      const written = this.insertRaw(tx, tx.writer, ev, table);
+      if (written !== undefined) return written;
+    }
     let result: RowChange[] | Promise<RowChange[]>;
     try {
       result = this.changes.toChanges(ev, table, tx.startPosition);
@@ -388,6 +400,33 @@ class Pipeline {
         return this.addChanges(tx, changes);
       },
     );
+  }
+
+  /**
+   * An insert event of a streaming transaction written by the raw insert encoder, from the
+   * event's bytes to the store's entries (no rows, no row objects): when there is no sink, no
+   * previous-row cache (which would have to remember the rows), a key, a writer that takes
+   * encoded entries (the embedded store), and complete images. Undefined when not taken: the
+   * caller goes through the change processor, which numbers the rows the same way.
+   */
+  private insertRaw(tx: OpenTransaction, writer: TransactionWriter, ev: RowsEvent, table: TableSchema | undefined): Promise<void> | undefined {
+    const raw = ev.raw;
+    if (this.rawInserts === undefined || raw === undefined || !raw.fullImage || this.changes.caching || !isEncodedRowsWriter(writer)) return undefined;
+    const target = this.changes.insertTarget(ev, table);
+    if (target === undefined) return undefined;
+    tx.rawIds ??= new Map();
+    let ids = tx.rawIds.get(target);
+    if (ids === undefined) {
+      const encoding = writer.encodingOf(`${ev.database}.${ev.table}`, ev.columnNames, target.keyNames);
+      ids = { tableId: encoding.tableId, pkShapeId: encoding.shapes[0]!.id, valuesShapeId: encoding.shapes[1]!.id };
+      tx.rawIds.set(target, ids);
+    }
+    const entries = this.rawInserts.encode(raw, target, ids, ev.pos.fileNumber, ev.pos.offset);
+    if (entries === undefined) return undefined;
+    const count = entries.starts.length;
+    const firstIndex = this.changes.takeIndexes(ev, count);
+    tx.streamed += count;
+    return writer.addEncodedRows({ tableId: ids.tableId, bytes: entries.bytes, starts: entries.starts, ends: entries.ends, position: ev.pos, firstIndex });
   }
 
   private addChanges(tx: OpenTransaction, changes: RowChange[]): Promise<void> | undefined {

@@ -127,6 +127,8 @@ export async function* readBinlogBatches(opts: FileSourceOptions): AsyncGenerato
         fileName: path.basename(file),
         skipUnknownEvents: opts.skipUnknownEvents ?? false,
         verifyChecksum: opts.verifyChecksum ?? true,
+        // Read chunks are never reused while an event is held: rows may stay undecoded until read.
+        deferRows: true,
         ...(opts.schema ? { schema: opts.schema } : {}),
       });
       const start = startAt === undefined ? 0 : Number(startAt);

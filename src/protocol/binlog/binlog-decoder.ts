@@ -49,6 +49,11 @@ export interface DecoderOptions {
   readonly expectMagic?: boolean;
   /** File offset of the first byte pushed (default 0). */
   readonly startOffset?: number;
+  /**
+   * Rows events keep their row data (`raw`) and decode `rows` when it is first read (default
+   * false). Only for input whose buffers are never reused while an event is held (a file source).
+   */
+  readonly deferRows?: boolean;
 }
 
 export class BinlogDecoder implements DecodeState {
@@ -57,6 +62,7 @@ export class BinlogDecoder implements DecodeState {
   readonly schema: SchemaLookup | undefined;
   private readonly verify: boolean;
   readonly maxEventSize: number;
+  readonly deferRows: boolean;
   private needMagic: boolean;
   private fmt: FormatDescription | undefined;
   /** The FDE's checksum applies to the following events. */
@@ -79,6 +85,7 @@ export class BinlogDecoder implements DecodeState {
     this.schema = opts.schema;
     this.verify = opts.verifyChecksum ?? true;
     this.maxEventSize = opts.maxEventSize ?? DEFAULT_MAX_EVENT_SIZE;
+    this.deferRows = opts.deferRows ?? false;
     this.needMagic = opts.expectMagic ?? true;
     this.offset = opts.startOffset ?? 0;
     this.current = { file: this.fileName, offset: this.offset };
@@ -426,6 +433,21 @@ export class BinlogDecoder implements DecodeState {
     const nextPos = this.position(next);
     switch (body.kind) {
       case 'rows':
+        if (body.raw !== undefined) {
+          // Deferred rows: the event reads them from the body when they are first read.
+          const b = body;
+          return {
+            type, typeCode, timestamp, serverId, eventSize, logPos, flags: body.flags, pos, nextPos, inPayload,
+            kind: body.kind, action: body.action, version: body.version, tableId: body.tableId,
+            database: body.database, table: body.table, columnNames: body.columnNames,
+            get rows() {
+              return b.rows;
+            },
+            raw: body.raw,
+            partial: body.partial, compressed: body.compressed,
+            ...(body.extraData === undefined ? {} : { extraData: body.extraData }),
+          };
+        }
         if (body.extraData === undefined) {
           return {
             type, typeCode, timestamp, serverId, eventSize, logPos, flags: body.flags, pos, nextPos, inPayload,

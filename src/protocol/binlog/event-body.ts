@@ -30,7 +30,7 @@ import {
   parseXid,
 } from './misc-events.js';
 import { parseQuery } from './query-event.js';
-import { decodeRows, parseRowsPrelude, rowsKindOf } from './rows-event.js';
+import { decodeRows, deferRows, parseRowsPrelude, rowsKindOf } from './rows-event.js';
 import { parseTableMap } from './table-map.js';
 import { resolveTable, type ResolvedTable, type SchemaLookup } from './table-schema.js';
 
@@ -49,6 +49,8 @@ export interface DecodeState {
   readonly skipUnknownEvents: boolean;
   /** Upper bound for any decompressed size (a forged length never allocates more). */
   readonly maxEventSize: number;
+  /** Rows events decode their rows when `rows` is first read, with the row data in `raw` (DecoderOptions.deferRows). */
+  readonly deferRows: boolean;
   /** The position at a file offset (for the schema lookup). */
   position(offset: number): BinlogPosition;
 }
@@ -113,7 +115,9 @@ export function decodeEventBody(
       const schema = state.schema && entry.event ? state.schema(entry.map.database, entry.map.table, entry.event, pos) : undefined;
       entry.resolved = resolveTable(entry.map, schema, pos);
     }
-    return decodeRows(prelude, rowsKind, entry.map, entry.resolved, site);
+    return state.deferRows
+      ? deferRows(prelude, rowsKind, entry.map, entry.resolved, site)
+      : decodeRows(prelude, rowsKind, entry.map, entry.resolved, site);
   }
   switch (type) {
     case EventType.QUERY:

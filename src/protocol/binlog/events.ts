@@ -14,7 +14,7 @@
  * MariaDB: sql/log_event.h and the KB "Replication protocol" pages.
  */
 import type { BinlogPosition } from '../../core/position.js';
-import type { JsonValue } from '../values/column.js';
+import type { ColumnDecodeInfo, JsonValue } from '../values/column.js';
 
 export interface EventHeader {
   /** Printable type name (`QUERY`, `WRITE_ROWS_V2`, `MARIA_GTID`, `TYPE_100`). */
@@ -200,6 +200,21 @@ export type RowChange =
 
 export type RowsAction = 'insert' | 'update' | 'delete';
 
+/**
+ * A rows event's row data as it is in the binlog, beside `rows` when the decoder defers rows
+ * (DecoderOptions.deferRows): for a consumer that reads the cells itself and never touches
+ * `rows`, which is then never decoded. `data[start, end)` holds the rows exactly as decodeRows
+ * reads them; `infos` are the columns as it decodes them (readCell).
+ */
+export interface RawRows {
+  readonly data: Buffer;
+  readonly start: number;
+  readonly end: number;
+  /** Whether the first image of each row (an insert's only one) holds every column. */
+  readonly fullImage: boolean;
+  readonly infos: readonly ColumnDecodeInfo[];
+}
+
 export interface RowsBody {
   readonly kind: 'rows';
   readonly action: RowsAction;
@@ -212,7 +227,9 @@ export interface RowsBody {
   /** Column names (`@1`, `@2`… when neither schema nor metadata names them). */
   readonly columnNames: readonly string[];
   readonly extraData?: Buffer;
+  /** The rows; with `raw` (a decoder deferring rows) decoded when first read, with the same result and errors. */
   readonly rows: readonly RowChange[];
+  readonly raw?: RawRows;
   /** MySQL PARTIAL_UPDATE_ROWS: JSON diffs already applied to the before image. */
   readonly partial: boolean;
   readonly compressed: boolean;

@@ -25,7 +25,7 @@ import { applyJsonDiffs, cellEnd, readCell } from '../values/decode-value.js';
 import { beginTextScope, endTextScope } from '../values/text-values.js';
 import { BodyReader, corruptEvent, type EventSite } from './body-reader.js';
 import { EventType } from './event-types.js';
-import type { RowChange, RowImage, RowsAction, RowsBody, TableMapBody } from './events.js';
+import type { RawRows, RowChange, RowImage, RowsAction, RowsBody, TableMapBody } from './events.js';
 import { postHeaderLength, type FormatDescription } from './format-description.js';
 import { mariaUncompress } from './maria-compression.js';
 import type { ResolvedTable } from './table-schema.js';
@@ -219,10 +219,68 @@ function withSite(err: unknown, site: EventSite, map: TableMapBody): BinsnapErro
 }
 
 export function decodeRows(prelude: RowsPrelude, kind: RowsKind, map: TableMapBody, table: ResolvedTable, site: EventSite): RowsBody {
+  checkColumnCount(prelude, map, site);
+  const rows = decodeRowImages(prelude, kind, map, table, site);
+  return {
+    kind: 'rows',
+    action: kind.action,
+    version: kind.version,
+    tableId: prelude.tableId,
+    flags: prelude.flags,
+    database: map.database,
+    table: map.table,
+    columnNames: table.names,
+    rows,
+    partial: kind.partial,
+    compressed: kind.compressed,
+    ...(prelude.extraData ? { extraData: prelude.extraData } : {}),
+  };
+}
+
+/**
+ * decodeRows with the rows decoded when `rows` is first read (the same rows, or the same error),
+ * and the row data left in `raw` for a consumer that reads the cells itself. `prelude.data` must
+ * not change while the body is held (a file source's read chunks are never reused while held).
+ */
+export function deferRows(prelude: RowsPrelude, kind: RowsKind, map: TableMapBody, table: ResolvedTable, site: EventSite): RowsBody {
+  checkColumnCount(prelude, map, site);
+  const deferred = { site: { ...site }, rows: undefined as RowChange[] | undefined };
+  const raw: RawRows = {
+    data: prelude.data,
+    start: prelude.start,
+    end: prelude.end,
+    fullImage: isFull(prelude.presentBefore, prelude.columnCount),
+    infos: table.infos,
+  };
+  return {
+    kind: 'rows',
+    action: kind.action,
+    version: kind.version,
+    tableId: prelude.tableId,
+    flags: prelude.flags,
+    database: map.database,
+    table: map.table,
+    columnNames: table.names,
+    // The decoder reuses its site object from event to event: the deferred decode keeps a copy.
+    get rows(): RowChange[] {
+      return (deferred.rows ??= decodeRowImages(prelude, kind, map, table, deferred.site));
+    },
+    raw,
+    partial: kind.partial,
+    compressed: kind.compressed,
+    ...(prelude.extraData ? { extraData: prelude.extraData } : {}),
+  };
+}
+
+function checkColumnCount(prelude: RowsPrelude, map: TableMapBody, site: EventSite): void {
   const count = prelude.columnCount;
   if (count !== map.columns.length) {
     throw corruptEvent(site, `rows event has ${count} columns, its TABLE_MAP ${map.columns.length}`, { table: `${map.database}.${map.table}` });
   }
+}
+
+function decodeRowImages(prelude: RowsPrelude, kind: RowsKind, map: TableMapBody, table: ResolvedTable, site: EventSite): RowChange[] {
+  const count = prelude.columnCount;
   const { data, end } = prelude;
   let pos = prelude.start;
   const infos = table.infos;
@@ -266,18 +324,5 @@ export function decodeRows(prelude: RowsPrelude, kind: RowsKind, map: TableMapBo
   } finally {
     endTextScope();
   }
-  return {
-    kind: 'rows',
-    action: kind.action,
-    version: kind.version,
-    tableId: prelude.tableId,
-    flags: prelude.flags,
-    database: map.database,
-    table: map.table,
-    columnNames: table.names,
-    rows,
-    partial: kind.partial,
-    compressed: kind.compressed,
-    ...(prelude.extraData ? { extraData: prelude.extraData } : {}),
-  };
+  return rows;
 }
