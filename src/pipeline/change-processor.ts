@@ -160,17 +160,17 @@ export class ChangeProcessor {
     for (let r = 0; r < rows.length; r++) {
       const row = rows[r]!;
       if (row.after !== undefined && row.before === undefined) {
-        if (!complete(row.after)) return this.slowPath(ev, shape, r, out, txStart);
+        if (!complete(row.after)) return this.slowPath(ev, rows, shape, r, out, txStart);
         const values = shape.objectOf(row.after);
         out.push(this.change(ev, shape, 'upsert', imageKey(shape, row.after, values), values, 'c', null));
       } else if (row.after === undefined && row.before !== undefined) {
-        if (!complete(row.before)) return this.slowPath(ev, shape, r, out, txStart);
+        if (!complete(row.before)) return this.slowPath(ev, rows, shape, r, out, txStart);
         const before = shape.objectOf(row.before);
         out.push(this.change(ev, shape, 'delete', imageKey(shape, row.before, before), null, 'd', before));
       } else {
         const b = row.before!;
         const a = row.after!;
-        if (!complete(b) || !complete(a) || ('jsonDiffs' in row && row.jsonDiffs)) return this.slowPath(ev, shape, r, out, txStart);
+        if (!complete(b) || !complete(a) || ('jsonDiffs' in row && row.jsonDiffs)) return this.slowPath(ev, rows, shape, r, out, txStart);
         const after = shape.objectOf(a);
         // Without a sink, an update that keeps its key needs neither its before image nor its old key as objects.
         if (!this.changeEvents && shape.keyIndexes.length > 0 && sameKeyCells(shape.keyIndexes, b, a)) {
@@ -214,11 +214,11 @@ export class ChangeProcessor {
   }
 
   /** Rows from index `from` on, some with absent columns: merged onto their previous versions. */
-  private async slowPath(ev: RowsEvent, shape: TableShape, from: number, out: RowChange[], txStart: BinlogPosition): Promise<RowChange[]> {
+  private async slowPath(ev: RowsEvent, rows: RowsEvent['rows'], shape: TableShape, from: number, out: RowChange[], txStart: BinlogPosition): Promise<RowChange[]> {
     if (this.cache === undefined) throw new PartialImageSeen();
     const names = ev.columnNames;
-    for (let r = from; r < ev.rows.length; r++) {
-      const row = ev.rows[r]!;
+    for (let r = from; r < rows.length; r++) {
+      const row = rows[r]!;
       if (row.before === undefined) {
         const values = partialObject(row.after, names);
         if (values.absent) this.warnAbsent(shape, ev);

@@ -377,8 +377,7 @@ class Pipeline {
     if (learnt.length > 0) tx.schemaChanges.push(...learnt);
     const table = this.schema.table(ev.database, ev.table);
     if (ev.raw !== undefined && ev.action === 'insert' && tx.writer !== undefined && tx.changes.length === 0) {
-      const written = this.insertRaw(tx, tx.writer, ev, table);
-      if (written !== undefined) return written;
+      if (this.insertRaw(tx, tx.writer, ev, table)) return undefined;
     }
     let result: RowChange[] | Promise<RowChange[]>;
     try {
@@ -406,14 +405,14 @@ class Pipeline {
    * An insert event of a streaming transaction written by the raw insert encoder, from the
    * event's bytes to the store's entries (no rows, no row objects): when there is no sink, no
    * previous-row cache (which would have to remember the rows), a key, a writer that takes
-   * encoded entries (the embedded store), and complete images. Undefined when not taken: the
-   * caller goes through the change processor, which numbers the rows the same way.
+   * encoded entries (the embedded store), and complete images. False when not taken: the caller
+   * goes through the change processor, which numbers the rows the same way.
    */
-  private insertRaw(tx: OpenTransaction, writer: TransactionWriter, ev: RowsEvent, table: TableSchema | undefined): Promise<void> | undefined {
+  private insertRaw(tx: OpenTransaction, writer: TransactionWriter, ev: RowsEvent, table: TableSchema | undefined): boolean {
     const raw = ev.raw;
-    if (this.rawInserts === undefined || raw === undefined || !raw.fullImage || this.changes.caching || !isEncodedRowsWriter(writer)) return undefined;
+    if (this.rawInserts === undefined || raw === undefined || !raw.fullImage || this.changes.caching || !isEncodedRowsWriter(writer)) return false;
     const target = this.changes.insertTarget(ev, table);
-    if (target === undefined) return undefined;
+    if (target === undefined) return false;
     tx.rawIds ??= new Map();
     let ids = tx.rawIds.get(target);
     if (ids === undefined) {
@@ -421,12 +420,14 @@ class Pipeline {
       ids = { tableId: encoding.tableId, pkShapeId: encoding.shapes[0]!.id, valuesShapeId: encoding.shapes[1]!.id };
       tx.rawIds.set(target, ids);
     }
-    const entries = this.rawInserts.encode(raw, target, ids, ev.pos.fileNumber, ev.pos.offset);
-    if (entries === undefined) return undefined;
-    const count = entries.starts.length;
-    const firstIndex = this.changes.takeIndexes(ev, count);
+    const encoder = this.rawInserts;
+    const pos = ev.pos;
+    const firstIndex = this.changes.takeIndexes(ev, 0);
+    const count = writer.addEntries(ids.tableId, pos, firstIndex, (entries) => encoder.encodeInto(entries, raw, target, ids, pos.fileNumber, pos.offset, firstIndex));
+    if (count < 0) return false;
+    this.changes.takeIndexes(ev, count);
     tx.streamed += count;
-    return writer.addEncodedRows({ tableId: ids.tableId, bytes: entries.bytes, starts: entries.starts, ends: entries.ends, position: ev.pos, firstIndex });
+    return true;
   }
 
   private addChanges(tx: OpenTransaction, changes: RowChange[]): Promise<void> | undefined {

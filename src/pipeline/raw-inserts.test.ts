@@ -4,7 +4,13 @@
  * into objects, as the change processor makes them. Checked on rows built here (every way a text
  * cell is taken or left to the decoder) and on every insert event of the shared binlog corpus.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { BinlogPosition } from '../core/position.js';
+import { isEncodedRowsWriter } from '../store/index.js';
+import { openSqliteStore } from '../store/sqlite-store.js';
 import { objectMaker } from '../core/row-object.js';
 import { BinlogDecoder } from '../protocol/binlog/binlog-decoder.js';
 import type { RawRows, RowImage, RowsEvent, TableMapBody } from '../protocol/binlog/events.js';
@@ -45,9 +51,9 @@ function ordinary(rows: readonly RowImage[], names: readonly string[], t: RawIns
 }
 
 function raw(rawRows: RawRows, t: RawInsertTarget): string[] | undefined {
-  const e = new RawInsertEncoder().encode(rawRows, t, idsFor(t, rawRows.infos.map((c) => c.name)), FILE, OFFSET);
-  if (e === undefined) return undefined;
-  return Array.from(e.starts, (s, i) => Buffer.from(e.bytes.buffer, e.bytes.byteOffset, e.bytes.byteLength).toString('hex', s, e.ends[i]));
+  const b = new EntryBuffer();
+  if (new RawInsertEncoder().encodeInto(b, rawRows, t, idsFor(t, rawRows.infos.map((c) => c.name)), FILE, OFFSET, 0) < 0) return undefined;
+  return b.starts.map((s, i) => b.buf.toString('hex', s, b.ends[i]));
 }
 
 const info = (name: string, type: number, meta: number, collation: number | undefined, more: Partial<ColumnDecodeInfo> = {}): ColumnDecodeInfo => ({
@@ -149,6 +155,65 @@ describe('RawInsertEncoder', () => {
     const data = Buffer.concat([Buffer.from([0]), int32(1), Buffer.from([jsonBody.length, 0, 0, 0]), jsonBody]);
     const t = target(['id', 'j'], [1]);
     expect(raw({ data, start: 0, end: data.length, fullImage: true, infos: json }, t)).toBeUndefined();
+  });
+});
+
+describe('RawInsertEncoder with a store', () => {
+  it('appends after other entries, leaves the buffer as it was when it gives nothing, and numbers rows from firstIndex', () => {
+    const { raw: r, images } = event(ROWS);
+    const t = target(NAMES, [0]);
+    const ids = idsFor(t, NAMES);
+    const enc = new RawInsertEncoder();
+    const b = new EntryBuffer();
+    expect(enc.encodeInto(b, r, t, ids, FILE, OFFSET, 0)).toBe(ROWS.length);
+    const used = b.used;
+    const first = b.buf.toString('hex', 0, used);
+    // A damaged event after the first: nothing of it stays.
+    expect(enc.encodeInto(b, { ...r, data: r.data.subarray(0, r.end - 1), end: r.end - 1 }, t, ids, FILE, OFFSET + 100n, 0)).toBe(-1);
+    expect([b.length, b.used, b.buf.toString('hex', 0, used)]).toEqual([ROWS.length, used, first]);
+    // Rows numbered from 7: the ordinary path's entries for indexes 7…
+    expect(enc.encodeInto(b, r, t, ids, FILE, OFFSET, 7)).toBe(ROWS.length);
+    const shapes = new FixedShapes([
+      { names: t.keyNames, id: ids.pkShapeId },
+      { names: NAMES, id: ids.valuesShapeId },
+    ]);
+    const o = new EntryBuffer();
+    const values = objectMaker<JsonValue>(NAMES);
+    images.forEach((image, i) => o.addVersion(ids.tableId, t.keyOf(image), undefined, FILE, 1, 0x2345_6789, 7 + i, OP_CODE.upsert, values(image), shapes));
+    expect(b.buf.toString('hex', used, b.used)).toBe(o.buf.toString('hex', 0, o.used));
+  });
+
+  it('a streamed transaction takes the entries (addEntries) and reads them back as the decoder made the rows', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'binsnap-raw-'));
+    const store = await openSqliteStore({ path: join(dir, 's.db') });
+    try {
+      const { raw: r, images } = event(ROWS);
+      const start = BinlogPosition.inFile('mysql-bin.000003')(100);
+      const w = await store.beginTransaction({ startPosition: start });
+      if (!isEncodedRowsWriter(w)) throw new Error('the embedded store takes encoded entries');
+      const t = target(NAMES, [0]);
+      const encoding = w.encodingOf('d.t', NAMES, t.keyNames);
+      const ids = { tableId: encoding.tableId, pkShapeId: encoding.shapes[0]!.id, valuesShapeId: encoding.shapes[1]!.id };
+      const at = BinlogPosition.inFile('mysql-bin.000003')(200);
+      const enc = new RawInsertEncoder();
+      // Nothing encoded: nothing written, and the transaction goes on.
+      expect(w.addEntries(ids.tableId, at, 0, () => -1)).toBe(-1);
+      expect(w.addEntries(ids.tableId, at, 0, (entries) => enc.encodeInto(entries, r, t, ids, at.fileNumber, at.offset, 0))).toBe(ROWS.length);
+      await w.commit({ commitPosition: BinlogPosition.inFile('mysql-bin.000003')(300), commitTimestamp: 1 });
+      const rows: Record<string, unknown>[] = [];
+      for await (const row of store.readTable('d.t', { kind: 'latest' })) rows.push({ ...row });
+      const expected = images.map((image) => objectMaker<JsonValue>(NAMES)(image)).sort((a, b) => (a['id'] as number) - (b['id'] as number));
+      expect(rows).toEqual(expected);
+      const history = await store.rowHistory('d.t', { id: 300 });
+      expect(history.map((v) => [v.version.offset, v.version.rowIndex])).toEqual([[200n, 2]]);
+      // Entries may not lie before their transaction's start.
+      const late = await store.beginTransaction({ startPosition: BinlogPosition.inFile('mysql-bin.000003')(400) });
+      if (!isEncodedRowsWriter(late)) throw new Error('the embedded store takes encoded entries');
+      expect(() => late.addEntries(ids.tableId, at, 0, (entries) => enc.encodeInto(entries, r, t, ids, at.fileNumber, at.offset, 0))).toThrow(/lie before/);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -19,8 +19,10 @@ import { CharsetKind, charsetOfCollation } from '../protocol/values/charsets.js'
 import { realTypeOf } from '../protocol/values/column-meta.js';
 import { ColumnType as T, type ColumnDecodeInfo } from '../protocol/values/column.js';
 import { cellEnd, readCell } from '../protocol/values/decode-value.js';
+import { encodeIntegerKeyInto, encodeKeyInto, isIntegerKey } from '../store/key-encoding.js';
 import { putUtf8Cell, writeCell, type CellSink } from '../store/sqlite-cells.js';
-import { EntryBuffer, OP_CODE, type CellWriter } from '../store/sqlite-pages.js';
+import type { EntryBuffer} from '../store/sqlite-pages.js';
+import { OP_CODE, type CellWriter } from '../store/sqlite-pages.js';
 import type { JsonValue } from '../store/snapshot-store.js';
 
 /** The table an insert event writes to, as the change processor keys it. */
@@ -41,7 +43,7 @@ export interface RawInsertIds {
   readonly valuesShapeId: number;
 }
 
-/** Entries `[starts[i], ends[i])` of `bytes`, row indexes 0…count-1 (renumbered when added). */
+/** Entries `[starts[i], ends[i])` of `bytes`, row indexes 0…count-1 (renumbered when added): one event's, from the raw insert thread. */
 export interface RawInsertEntries {
   readonly bytes: Uint8Array;
   readonly starts: Int32Array;
@@ -106,7 +108,6 @@ function planOf(infos: readonly ColumnDecodeInfo[], keyIndexes: readonly number[
 }
 
 export class RawInsertEncoder implements CellWriter {
-  private readonly entries = new EntryBuffer();
   private readonly plans = new WeakMap<readonly ColumnDecodeInfo[], { keyIndexes: readonly number[]; plan: Plan }>();
   /** The current row: per column, the value (VALUE) or the text's span [starts, ends) in `data`; a NULL is a null value. */
   private values: (JsonValue | undefined)[] = [];
@@ -116,49 +117,51 @@ export class RawInsertEncoder implements CellWriter {
   private prefix: Uint8Array = new Uint8Array(0);
   private data: Buffer = Buffer.alloc(0);
   private infos: readonly ColumnDecodeInfo[] = [];
+  private target: RawInsertTarget | undefined;
 
   /**
-   * The event's rows as entries with versions `(at, 0…)` and op upsert, or undefined (see the
-   * module). Valid until the next call.
+   * The event's rows appended to `entries` as entries with versions `(at, firstIndex…)` and op upsert;
+   * returns how many, or -1 with `entries` as it was (see the module).
    */
-  encode(raw: RawRows, target: RawInsertTarget, ids: RawInsertIds, fileNumber: number, offset: bigint): RawInsertEntries | undefined {
-    if (!raw.fullImage) return undefined;
+  encodeInto(entries: EntryBuffer, raw: RawRows, target: RawInsertTarget, ids: RawInsertIds, fileNumber: number, offset: bigint, firstIndex: number): number {
+    if (!raw.fullImage) return -1;
     const infos = raw.infos;
     const n = infos.length;
-    if (n === 0) return undefined;
+    if (n === 0) return -1;
     let known = this.plans.get(infos);
     if (known === undefined || known.keyIndexes !== target.keyIndexes) {
       known = { keyIndexes: target.keyIndexes, plan: planOf(infos, target.keyIndexes) };
       this.plans.set(infos, known);
     }
-    const { kinds, prefix } = known.plan;
     if (this.starts.length < n) {
       this.starts = new Int32Array(n);
       this.ends = new Int32Array(n);
     }
     this.values.length = n;
-    this.kinds = kinds;
-    this.prefix = prefix;
+    this.kinds = known.plan.kinds;
+    this.prefix = known.plan.prefix;
     this.data = raw.data;
     this.infos = infos;
-    const entries = this.entries;
-    entries.clear();
+    this.target = target;
+    const count = entries.length;
+    const used = entries.used;
+    let ok: boolean;
     try {
-      if (!this.fill(raw, target, ids, fileNumber, offset)) return undefined;
+      ok = this.fill(entries, raw, target, ids, fileNumber, offset, firstIndex);
     } catch {
       // A cell readCell refuses, or anything else: the ordinary path decodes the event and says what is wrong.
-      return undefined;
+      ok = false;
     }
-    return {
-      bytes: entries.buf.subarray(0, entries.used),
-      starts: Int32Array.from(entries.starts),
-      ends: Int32Array.from(entries.ends),
-    };
+    if (!ok) {
+      entries.truncate(count, used);
+      return -1;
+    }
+    return entries.length - count;
   }
 
   /** Adds the event's rows to `entries`; false when a row runs past the event or a key column holds an object. */
-  private fill(raw: RawRows, target: RawInsertTarget, ids: RawInsertIds, fileNumber: number, offset: bigint): boolean {
-    const { values, starts, ends, prefix, entries, infos } = this;
+  private fill(entries: EntryBuffer, raw: RawRows, target: RawInsertTarget, ids: RawInsertIds, fileNumber: number, offset: bigint, firstIndex: number): boolean {
+    const { values, starts, ends, prefix, infos } = this;
     const n = infos.length;
     const data = raw.data;
     const end = raw.end;
@@ -200,9 +203,19 @@ export class RawInsertEncoder implements CellWriter {
         // A key column holds a primitive (an object would not leave the key's cells out of the entry).
         if (v !== null && typeof v === 'object') return false;
       }
-      entries.addCells(ids.tableId, target.keyOf(values), target.numericKeyColumns, fileNumber, high, low, row++, upsert, ids.pkShapeId, ids.valuesShapeId, this);
+      entries.addCells(ids.tableId, fileNumber, high, low, firstIndex + row++, upsert, ids.pkShapeId, ids.valuesShapeId, this);
     }
     return true;
+  }
+
+  /** CellWriter: the current row's key (an integer key of one column without a key object). */
+  writeKey(sink: CellSink, at: number): number {
+    const t = this.target as RawInsertTarget;
+    if (t.keyIndexes.length === 1) {
+      const v = this.values[t.keyIndexes[0] as number];
+      if (isIntegerKey(v)) return encodeIntegerKeyInto(sink, at, v);
+    }
+    return encodeKeyInto(sink, at, t.keyOf(this.values), t.numericKeyColumns);
   }
 
   /** CellWriter: the current row's cells in column order. */

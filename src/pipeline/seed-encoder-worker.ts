@@ -18,6 +18,7 @@ import type { ServerFlavor } from '../source/binlog-connection.js';
 import { fieldReader, isUtf8Text } from '../source/row-values.js';
 import { RowParser, packetRows } from '../source/seed-reader.js';
 import { FixedShapes, putUtf8Cell, writeCell, type CellSink } from '../store/sqlite-cells.js';
+import { encodeKeyInto } from '../store/key-encoding.js';
 import { EntryBuffer, OP_CODE, type CellWriter } from '../store/sqlite-pages.js';
 import type { JsonValue } from '../store/snapshot-store.js';
 import type { EncoderMessage, EncoderReply } from './seed-encoder.js';
@@ -32,11 +33,17 @@ if (port === null) throw new Error('seed-encoder-worker runs as a worker thread'
 class RowCells implements CellWriter {
   values: JsonValue[] = [];
   buf: Buffer = Buffer.alloc(0);
+  key: Record<string, JsonValue> = {};
 
   constructor(
     private readonly parser: RowParser,
     private readonly raw: readonly boolean[],
+    private readonly numericKeyColumns: readonly string[] | undefined,
   ) {}
+
+  writeKey(sink: CellSink, at: number): number {
+    return encodeKeyInto(sink, at, this.key, this.numericKeyColumns);
+  }
 
   writeCells(sink: CellSink, at: number): number {
     const values = this.values;
@@ -96,7 +103,7 @@ function addTable(m: Extract<EncoderMessage, { type: 'table' }>): void {
   tables.set(m.key, {
     name: m.table,
     parser,
-    cells: new RowCells(parser, raw),
+    cells: new RowCells(parser, raw, m.numericKeyColumns.length > 0 ? m.numericKeyColumns : undefined),
     keyAt,
     keyColumns: m.keyColumns,
     numericKeyColumns: m.numericKeyColumns.length > 0 ? m.numericKeyColumns : undefined,
@@ -129,7 +136,8 @@ function encode(m: Extract<EncoderMessage, { type: 'batch' }>): EncoderReply {
     }
     cells.values = values;
     cells.buf = packet.buffer;
-    entries.addCells(t.tableId, key, t.numericKeyColumns, m.fileNumber, high, low, index++, upsert, t.pkShapeId, t.valuesShapeId, cells);
+    cells.key = key;
+    entries.addCells(t.tableId, m.fileNumber, high, low, index++, upsert, t.pkShapeId, t.valuesShapeId, cells);
     last = values;
   });
   const bytes = new Uint8Array(entries.used);

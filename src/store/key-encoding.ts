@@ -79,6 +79,18 @@ export interface ByteSink {
   room(at: number, bytes: number): Uint8Array;
 }
 
+/** Whether encodeIntegerKeyInto encodes a key of one column holding `value`: a nonzero safe integer (the usual key). */
+export function isIntegerKey(value: JsonValue | undefined): value is number {
+  return typeof value === 'number' && value !== 0 && ((value | 0) === value || isSafeWhole(value));
+}
+
+/** encodeKeyInto's bytes for a key of one column holding `value` (isIntegerKey), with no key object. */
+export function encodeIntegerKeyInto(sink: ByteSink, at: number, value: number): number {
+  const negative = value < 0;
+  splitInteger(negative ? -value : value);
+  return putInteger(sink.room(at, intDigits + 6), at, negative);
+}
+
 /**
  * encodeKey's bytes written at `at` of `sink`, without a Buffer of their own (the embedded store
  * writes keys straight into its page entries); returns the end. The sink may grow meanwhile.
@@ -89,11 +101,7 @@ export function encodeKeyInto(sink: ByteSink, at: number, key: RowKey, numericCo
     const column = columns[0] as string;
     const value = key[column];
     if (typeof value === 'number') {
-      if (value !== 0 && ((value | 0) === value || isSafeWhole(value))) {
-        const negative = value < 0;
-        splitInteger(negative ? -value : value);
-        return putInteger(sink.room(at, intDigits + 6), at, negative);
-      }
+      if (isIntegerKey(value)) return encodeIntegerKeyInto(sink, at, value);
     } else if (typeof value === 'string') {
       if (numericColumns.length !== 0 && numericColumns.includes(column)) {
         const negative = scanDecimalText(value, column);

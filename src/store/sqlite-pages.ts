@@ -186,8 +186,9 @@ export function pageEntryAt(page: Buffer, i: number): number {
   return u32(page, 4 + 4 * i);
 }
 
-/** Writes one row's cells at `at` (after the shape id) into `sink`; returns their end. */
+/** Writes one row's entry parts into `sink`, each at `at`, returning its end: the key's bytes (encodeKey's), and its cells (after the shape id). */
 export interface CellWriter {
+  writeKey(sink: CellSink, at: number): number;
   writeCells(sink: CellSink, at: number): number;
 }
 
@@ -204,6 +205,14 @@ export class EntryBuffer implements CellSink {
 
   get length(): number {
     return this.starts.length;
+  }
+
+  /** Drops the entries from `count` on, which start at `used` (what `length` and `used` were before them). */
+  truncate(count: number, used: number): void {
+    this.used = used;
+    this.starts.length = count;
+    this.ends.length = count;
+    this.tables.length = count;
   }
 
   clear(): void {
@@ -287,16 +296,14 @@ export class EntryBuffer implements CellSink {
   }
 
   /**
-   * An entry whose values are written by `cells` (after their shape id `valuesShapeId`, in the
-   * shape's order, as writeCells would write them) and whose key columns are among the values,
+   * An entry whose key (its bytes) and values (after their shape id `valuesShapeId`, in the
+   * shape's order, as writeCells would write them) are written by `cells`, and whose key columns are among the values,
    * holding the same primitives (so its key's cells are left out: PK_FROM_VALUES, shape
    * `pkShapeId`). The same bytes as addVersion with those objects; for a writer that reads a row's
    * values from elsewhere without making objects of them.
    */
   addCells(
     tableId: number,
-    key: RowKey,
-    numericKeyColumns: readonly string[] | undefined,
     file: number,
     offsetHigh: number,
     offsetLow: number,
@@ -307,7 +314,7 @@ export class EntryBuffer implements CellSink {
     cells: CellWriter,
   ): void {
     const start = this.used;
-    let p = this.keyAndVersion(start, encodeKeyInto(this, start + 1, key, numericKeyColumns), file, offsetHigh, offsetLow, rowIndex);
+    let p = this.keyAndVersion(start, cells.writeKey(this, start + 1), file, offsetHigh, offsetLow, rowIndex);
     const b = this.buf;
     b[p++] = opCode | PK_FROM_VALUES;
     p = putUvarint(b, p, pkShapeId);

@@ -505,13 +505,18 @@ export class RunBuilder {
     this.page = new PageBuilder(tuning.pageBytes);
   }
 
-  /** One entry: bytes [start, end) of `buf`. */
+  /** One entry: bytes [start, end) of `buf`; an entry whose key sorts before the previous one's is an internal error. */
   add(buf: Buffer, start: number, end: number): void {
     if (this.prevBuf !== null && compareEntryKeys(buf, start, this.prevBuf, this.prevStart) < 0) {
       throw new BinsnapError('BINSNAP_E_INTERNAL', 'version page entries out of key order');
     }
     this.prevBuf = buf;
     this.prevStart = start;
+    this.addSorted(buf, start, end);
+  }
+
+  /** add without the order check, for a caller that has just sorted (or checked the order of) what it adds. */
+  addSorted(buf: Buffer, start: number, end: number): void {
     this.page.add(buf, start, end);
     this.versions++;
     if (this.page.full) this.writePage();

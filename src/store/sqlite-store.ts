@@ -29,7 +29,7 @@ import { resolveLineage, type Segment } from './lineage.js';
 import { KeyState, rowOpOf } from './row-fold.js';
 import { AFTER_ALL, BEFORE_ALL, decodeVersion, lastVersionAt, posBlob } from './sqlite-codec.js';
 import { ShapeReads } from './sqlite-cells.js';
-import { VERSION_BYTES, entryKey, entryOpCode, entryPk, entryValues, opOf, pageCount, pageEntryAt, versionOffset } from './sqlite-pages.js';
+import { VERSION_BYTES, entryKey, entryOpCode, entryPk, entryValues, opOf, pageCount, pageEntryAt, versionOffset, type EntryBuffer } from './sqlite-pages.js';
 import { RunCursor, mergeCursors, passes, runAgainst, type RunTuning, type ScanStep } from './sqlite-runs.js';
 import { CheckpointTable } from './sqlite-checkpoint.js';
 import { mapped, mappedIterable, storeError } from './sqlite-errors.js';
@@ -466,6 +466,12 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
     mapped(this.path, () =>
       this.writes.writeEncoded(rows.tableId, rows.bytes, rows.starts, rows.ends, rows.position, rows.firstIndex, true),
     );
+  }
+
+  /** @internal */
+  writeStreamedEntries(tableId: number, at: BinlogPosition, firstIndex: number, encode: (entries: EntryBuffer) => number): number {
+    this.checkOpen();
+    return mapped(this.path, () => this.writes.writeEntries(tableId, at, firstIndex, encode, true));
   }
 
   /** @internal */

@@ -11,6 +11,7 @@
 import { BinsnapError } from '../core/errors.js';
 import type { BinlogPosition } from '../core/position.js';
 import { compareVersionIds, type MetaWrites, type RowChange, type TransactionEnd, type TransactionStart, type TransactionWriter } from './snapshot-store.js';
+import type { EntryBuffer } from './sqlite-pages.js';
 import type { EncodingIds } from './sqlite-writes.js';
 import { checkBeforeCommit, checkChange, checkEnd, metaEntries } from './transaction-rules.js';
 
@@ -19,6 +20,7 @@ export interface StreamedTarget {
   writeStreamedRows(changes: readonly RowChange[]): void;
   streamedEncoding(table: string, valueNames: readonly string[], keyNames: readonly string[]): EncodingIds;
   writeStreamedEncoded(rows: EncodedRows): void;
+  writeStreamedEntries(tableId: number, at: BinlogPosition, firstIndex: number, encode: (entries: EntryBuffer) => number): number;
   commitStreamed(start: TransactionStart, end: TransactionEnd, meta: ReadonlyArray<[string, string | null]>): void;
   rollbackStreamed(): void;
 }
@@ -43,6 +45,13 @@ export interface EncodedRows {
 export interface EncodedRowsWriter extends TransactionWriter {
   encodingOf(table: string, valueNames: readonly string[], keyNames: readonly string[]): EncodingIds;
   addEncodedRows(rows: EncodedRows): Promise<void>;
+  /**
+   * Entries of one table (`tableId` from `encodingOf`) that `encode` appends to the store's own
+   * entry buffer (EntryBuffer.addCells), with versions `(at, firstIndex + i)` and op upsert by
+   * primary key; `encode` returns how many, or -1 having appended nothing (then nothing is
+   * written and -1 is returned). Synchronous: for an encoder on the writer's thread.
+   */
+  addEntries(tableId: number, at: BinlogPosition, firstIndex: number, encode: (entries: EntryBuffer) => number): number;
 }
 
 export function isEncodedRowsWriter(w: TransactionWriter): w is EncodedRowsWriter {
@@ -98,6 +107,17 @@ export class SqliteTransactionWriter implements EncodedRowsWriter {
       }
       this.store.writeStreamedEncoded(rows);
       if (this.lastEncoded === null || rows.position.isAfter(this.lastEncoded)) this.lastEncoded = rows.position;
+    });
+  }
+
+  addEntries(tableId: number, at: BinlogPosition, firstIndex: number, encode: (entries: EntryBuffer) => number): number {
+    return this.guarded(() => {
+      if (at.isBefore(this.start.startPosition)) {
+        throw new BinsnapError('BINSNAP_E_INTERNAL', `entries at ${at.format()} lie before their transaction's start ${this.start.startPosition.format()}`);
+      }
+      const count = this.store.writeStreamedEntries(tableId, at, firstIndex, encode);
+      if (count > 0 && (this.lastEncoded === null || at.isAfter(this.lastEncoded))) this.lastEncoded = at;
+      return count;
     });
   }
 

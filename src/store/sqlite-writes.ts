@@ -206,19 +206,46 @@ export class SqliteWrites {
   writeEncoded(tableId: number, src: Uint8Array, starts: Int32Array, ends: Int32Array, at: BinlogPosition, firstIndex: number, checkStored: boolean): void {
     const count = starts.length;
     if (count === 0) return;
-    const file = at.fileNumber;
-    const offset = at.offset;
     renumberEntries(src, starts, firstIndex);
     const pending = this.pending;
     const before = pending.length;
-    if (this.increasing && before > 0) {
-      this.increasing =
-        file > this.lastFile || (file === this.lastFile && (offset > this.lastOffset || (offset === this.lastOffset && firstIndex > this.lastIndex)));
-    }
+    if (this.increasing && before > 0) this.increasing = this.follows(at, firstIndex);
     pending.appendEncoded(tableId, src, starts, ends);
-    this.lastFile = file;
-    this.lastOffset = offset;
+    this.appended(before, at, firstIndex, count, checkStored);
+  }
+
+  /**
+   * Entries of one table that `encode` appends to the buffer itself (and returns how many, or -1
+   * having appended nothing), their versions `(at, firstIndex + i)`; then as writeRows. For a
+   * writer that encodes rows from elsewhere straight into the buffer (a replay's raw inserts).
+   */
+  writeEntries(tableId: number, at: BinlogPosition, firstIndex: number, encode: (entries: EntryBuffer) => number, checkStored: boolean): number {
+    const before = this.pending.length;
+    const count = encode(this.pending);
+    if (count <= 0) return count;
+    for (let i = before; i < this.pending.length; i++) {
+      if (this.pending.tables[i] !== tableId) throw new BinsnapError('BINSNAP_E_INTERNAL', 'entries appended for another table');
+    }
+    if (this.increasing && before > 0) {
+      this.increasing = this.follows(at, firstIndex);
+    }
+    this.appended(before, at, firstIndex, count, checkStored);
+    return count;
+  }
+
+  /** Whether versions from `(at, firstIndex)` on come after the last buffered one. */
+  private follows(at: BinlogPosition, firstIndex: number): boolean {
+    const file = at.fileNumber;
+    const offset = at.offset;
+    return file > this.lastFile || (file === this.lastFile && (offset > this.lastOffset || (offset === this.lastOffset && firstIndex > this.lastIndex)));
+  }
+
+  /** After `count` entries at `(at, firstIndex…)` were buffered behind `before` others: the last version, and a flush when due. */
+  private appended(before: number, at: BinlogPosition, firstIndex: number, count: number, checkStored: boolean): void {
+    this.lastFile = at.fileNumber;
+    this.lastOffset = at.offset;
     this.lastIndex = firstIndex + count - 1;
+    const pending = this.pending;
     if (pending.length >= this.flushEntries || pending.used >= FLUSH_BYTES) this.flushRows();
     else if (checkStored && this.meetsStored(before)) this.flushRows();
   }
@@ -262,7 +289,8 @@ export class SqliteWrites {
         const run = this.runs.begin(tableId);
         for (let k = from; k < to; k++) {
           const e = order[k] as number;
-          run.add(buf, b.starts[e] as number, b.ends[e] as number);
+          // In the order sortedOrder established or checked.
+          run.addSorted(buf, b.starts[e] as number, b.ends[e] as number);
         }
         run.finish();
       }

@@ -23,7 +23,7 @@ export interface DumpOptions {
 }
 
 /** Header fields printed first, or not at all (they are in other fields). */
-const SKIP = new Set(['type', 'typeCode', 'timestamp', 'serverId', 'pos', 'nextPos', 'kind', 'inPayload', 'columnNames', 'rows', 'database', 'table']);
+const SKIP = new Set(['type', 'typeCode', 'timestamp', 'serverId', 'pos', 'nextPos', 'kind', 'inPayload', 'columnNames', 'rows', 'raw', 'database', 'table']);
 
 /** bigint → string, Buffer → base64, recursively; everything else as JSON has it. */
 export function toPlain(value: unknown): unknown {

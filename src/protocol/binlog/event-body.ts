@@ -30,7 +30,7 @@ import {
   parseXid,
 } from './misc-events.js';
 import { parseQuery } from './query-event.js';
-import { decodeRows, deferRows, parseRowsPrelude, rowsKindOf } from './rows-event.js';
+import { DeferredRows, decodeRows, parseRowsPrelude, rowsKindOf } from './rows-event.js';
 import { parseTableMap } from './table-map.js';
 import { resolveTable, type ResolvedTable, type SchemaLookup } from './table-schema.js';
 
@@ -49,7 +49,7 @@ export interface DecodeState {
   readonly skipUnknownEvents: boolean;
   /** Upper bound for any decompressed size (a forged length never allocates more). */
   readonly maxEventSize: number;
-  /** Rows events decode their rows when `rows` is first read, with the row data in `raw` (DecoderOptions.deferRows). */
+  /** Rows events keep their row data (a DeferredRows body) and decode `rows` when it is read (DecoderOptions.deferRows). */
   readonly deferRows: boolean;
   /** The position at a file offset (for the schema lookup). */
   position(offset: number): BinlogPosition;
@@ -74,7 +74,7 @@ export function decodeEventBody(
   site: EventSite,
   /** File offset of the event (its position is made only for a schema lookup). */
   at: number,
-): EventBody {
+): EventBody | DeferredRows {
   const rowsKind = rowsKindOf(type);
   if (rowsKind) {
     const prelude = parseRowsPrelude(buf, start, end, type, rowsKind, fmt, site, state.maxEventSize);
@@ -116,7 +116,7 @@ export function decodeEventBody(
       entry.resolved = resolveTable(entry.map, schema, pos);
     }
     return state.deferRows
-      ? deferRows(prelude, rowsKind, entry.map, entry.resolved, site)
+      ? new DeferredRows(prelude, rowsKind, entry.map, entry.resolved, site)
       : decodeRows(prelude, rowsKind, entry.map, entry.resolved, site);
   }
   switch (type) {

@@ -227,7 +227,7 @@ export interface RowsBody {
   /** Column names (`@1`, `@2`… when neither schema nor metadata names them). */
   readonly columnNames: readonly string[];
   readonly extraData?: Buffer;
-  /** The rows; with `raw` (a decoder deferring rows) decoded when first read, with the same result and errors. */
+  /** The rows; with `raw` (a decoder deferring rows) decoded each time this is read (read it once), with the same result and errors. */
   readonly rows: readonly RowChange[];
   readonly raw?: RawRows;
   /** MySQL PARTIAL_UPDATE_ROWS: JSON diffs already applied to the before image. */
