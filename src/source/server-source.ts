@@ -170,6 +170,9 @@ export class StreamState {
       fileName,
       expectMagic: false,
       startOffset: offset,
+      // Each packet is a buffer of its own, never reused while an event is held: rows may stay
+      // undecoded until read (a replay's or the daemon's large insert transactions, ADR 0021).
+      deferRows: true,
       skipUnknownEvents: this.opts.skipUnknownEvents ?? false,
       ...(this.opts.schema ? { schema: this.opts.schema } : {}),
     });
