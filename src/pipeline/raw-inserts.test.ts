@@ -81,6 +81,10 @@ const INFOS: ColumnDecodeInfo[] = [
   info('bin', T.STRING, 0xfe04, BINARY),
   info('guess', T.VARCHAR, 50, undefined),
   info('bl', T.BLOB, 2, BINARY),
+  info('ti', T.TINY, 0, undefined, { unsigned: true }),
+  info('si', T.SHORT, 0, undefined),
+  info('mi', T.INT24, 0, undefined),
+  info('ui', T.LONG, 0, undefined, { unsigned: true }),
 ];
 const NAMES = INFOS.map((c) => c.name);
 
@@ -93,6 +97,12 @@ const int32 = (v: number): Buffer => {
 const u64 = (v: bigint): Buffer => {
   const b = Buffer.alloc(8);
   b.writeBigUInt64LE(v);
+  return b;
+};
+const le = (v: number, bytes: number, signed: boolean): Buffer => {
+  const b = Buffer.alloc(bytes);
+  if (signed) b.writeIntLE(v, 0, bytes);
+  else b.writeUIntLE(v, 0, bytes);
   return b;
 };
 const text1 = (bytes: Buffer): Buffer => Buffer.concat([Buffer.from([bytes.length]), bytes]);
@@ -112,11 +122,11 @@ function row(cells: readonly Cell[]): Buffer {
 }
 
 const ROWS: Cell[][] = [
-  [int32(1), text1(Buffer.from('plain')), text2(Buffer.from('')), text1(Buffer.from('abc')), u64(5n), Buffer.from([1]), text1(Buffer.from('xy')), text1(Buffer.from('g')), text2(Buffer.from([0, 1, 2]))],
-  [int32(-2), text1(Buffer.from('héllo €')), null, text1(Buffer.from([0x41, 0xe9])), null, Buffer.from([2]), null, text1(Buffer.from([0xff, 0x41])), null],
-  [int32(300), text1(Buffer.from([0xed, 0xa0, 0x80])), text2(Buffer.from('n'.repeat(300))), text1(Buffer.from([0x80])), u64(18446744073709551615n), Buffer.from([0]), text1(Buffer.from([])), text1(Buffer.from('ü'.repeat(20))), text2(Buffer.alloc(0))],
-  [int32(2 ** 31 - 1), text1(Buffer.from('x'.repeat(255))), text2(Buffer.from('ü'.repeat(200))), text1(Buffer.from('Ã©')), u64(2n ** 53n + 1n), null, text1(Buffer.from([0, 0, 9])), null, text2(Buffer.from('blob'))],
-  [int32(0), null, null, null, null, null, null, null, null],
+  [int32(1), text1(Buffer.from('plain')), text2(Buffer.from('')), text1(Buffer.from('abc')), u64(5n), Buffer.from([1]), text1(Buffer.from('xy')), text1(Buffer.from('g')), text2(Buffer.from([0, 1, 2])), le(255, 1, false), le(-32768, 2, true), le(-8388608, 3, true), le(4294967295, 4, false)],
+  [int32(-2), text1(Buffer.from('héllo €')), null, text1(Buffer.from([0x41, 0xe9])), null, Buffer.from([2]), null, text1(Buffer.from([0xff, 0x41])), null, le(0, 1, false), le(1, 2, true), le(-1, 3, true), le(2147483648, 4, false)],
+  [int32(300), text1(Buffer.from([0xed, 0xa0, 0x80])), text2(Buffer.from('n'.repeat(300))), text1(Buffer.from([0x80])), u64(18446744073709551615n), Buffer.from([0]), text1(Buffer.from([])), text1(Buffer.from('ü'.repeat(20))), text2(Buffer.alloc(0)), null, le(32767, 2, true), le(8388607, 3, true), null],
+  [int32(2 ** 31 - 1), text1(Buffer.from('x'.repeat(255))), text2(Buffer.from('ü'.repeat(200))), text1(Buffer.from('Ã©')), u64(2n ** 53n + 1n), null, text1(Buffer.from([0, 0, 9])), null, text2(Buffer.from('blob')), le(128, 1, false), null, le(0, 3, true), le(0, 4, false)],
+  [int32(0), null, null, null, null, null, null, null, null, null, null, null, null],
 ];
 
 function event(rows: readonly Cell[][]): { raw: RawRows; images: RowImage[] } {
@@ -139,6 +149,7 @@ describe('RawInsertEncoder', () => {
     expect(images[2]![3]).toBe('€');
     expect(images[3]![6]).toBe(Buffer.from([0, 0, 9, 0]).toString('base64'));
     expect(images[0]![5]).toBe('a');
+    expect(images[0]!.slice(9)).toEqual([255, -32768, -8388608, 4294967295]);
     for (const t of [target(NAMES, [0]), target(NAMES, [1, 0]), target(NAMES, [4], ['big']), target(NAMES, [7, 3])]) {
       const got = raw(r, t);
       expect(got).toEqual(ordinary(images, NAMES, t));
