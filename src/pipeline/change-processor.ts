@@ -125,7 +125,7 @@ export class ChangeProcessor {
       const probe = names.map(() => null);
       shape.rawTarget =
         shape.keyIndexes.length > 0 && inOrder(shape.objectOf(probe), names) && inOrder(shape.keyOfImage(probe), shape.keyNames)
-          ? { keyIndexes: shape.keyIndexes, keyNames: shape.keyNames, numericKeyColumns: shape.numericKeyColumns, keyOf: shape.keyOfImage }
+          ? { table: shape.name, keyIndexes: shape.keyIndexes, keyNames: shape.keyNames, numericKeyColumns: shape.numericKeyColumns, keyOf: shape.keyOfImage }
           : null;
     }
     return shape.rawTarget ?? undefined;

@@ -8,7 +8,10 @@
  * Writing: committed transactions are batched into one `store.apply` (several
  * transactions share one storage transaction; each stays atomic); a
  * transaction larger than `streamRows` rows is streamed through a
- * TransactionWriter, so it never has to fit in memory. Nothing of a
+ * TransactionWriter, so it never has to fit in memory; there, without a sink,
+ * an insert event goes from its bytes straight to the store's entries
+ * (raw-inserts.ts, ADR 0021), the same versions the change processor would
+ * give. Nothing of a
  * transaction is visible before its commit; one that the range cuts off, that
  * a new transaction abandons, or that rolls back (keeping only changes to
  * non-transactional tables, which the server could not undo) leaves nothing
@@ -416,7 +419,7 @@ class Pipeline {
     tx.rawIds ??= new Map();
     let ids = tx.rawIds.get(target);
     if (ids === undefined) {
-      const encoding = writer.encodingOf(`${ev.database}.${ev.table}`, ev.columnNames, target.keyNames);
+      const encoding = writer.encodingOf(target.table, ev.columnNames, target.keyNames);
       ids = { tableId: encoding.tableId, pkShapeId: encoding.shapes[0]!.id, valuesShapeId: encoding.shapes[1]!.id };
       tx.rawIds.set(target, ids);
     }

@@ -32,7 +32,7 @@ const OFFSET = 0x1_2345_6789n;
 
 function target(names: readonly string[], keyIndexes: readonly number[], numeric?: readonly string[]): RawInsertTarget {
   const keyNames = keyIndexes.map((i) => names[i] as string);
-  return { keyIndexes, keyNames, numericKeyColumns: numeric, keyOf: objectMaker(keyNames, keyIndexes) };
+  return { table: 'd.t', keyIndexes, keyNames, numericKeyColumns: numeric, keyOf: objectMaker(keyNames, keyIndexes) };
 }
 
 /** The ordinary path's entries for complete insert images: objects, then addVersion. */

@@ -5,13 +5,13 @@
  *
  * The entries are exactly those the ordinary path gives the store for the same event (the change
  * processor's upserts by primary key, values in column order): every value is the decoder's own
- * (readCell), except utf8 text, whose bytes are copied into their cell without becoming a string
+ * (readCell), except utf8 text (and ASCII latin1 text), whose bytes are copied into their cell without becoming a string
  * (valid utf8 decodes and encodes back to itself; invalid utf8 is decoded, for its replacement
  * characters). A unit test compares the bytes with the ordinary path's.
  *
  * Anything unexpected (a row running past the event, a cell readCell refuses, a key column that
- * is not a primitive) gives `undefined` and nothing else: the caller then takes the ordinary
- * path, which decodes the rows and reports the damage with its coded error.
+ * is not a primitive) gives -1 and appends nothing: the caller then takes the ordinary path,
+ * which decodes the rows and reports the damage with its coded error.
  */
 import type { ObjectMaker } from '../core/row-object.js';
 import type { RawRows } from '../protocol/binlog/events.js';
@@ -27,6 +27,8 @@ import type { JsonValue } from '../store/snapshot-store.js';
 
 /** The table an insert event writes to, as the change processor keys it. */
 export interface RawInsertTarget {
+  /** The table's name in the store (`db.table`). */
+  readonly table: string;
   /** Indexes of the key columns among the event's columns (never empty). */
   readonly keyIndexes: readonly number[];
   /** The key columns' names, in key order (the key's shape). */
@@ -109,7 +111,7 @@ function planOf(infos: readonly ColumnDecodeInfo[], keyIndexes: readonly number[
 
 export class RawInsertEncoder implements CellWriter {
   private readonly plans = new WeakMap<readonly ColumnDecodeInfo[], { keyIndexes: readonly number[]; plan: Plan }>();
-  /** The current row: per column, the value (VALUE) or the text's span [starts, ends) in `data`; a NULL is a null value. */
+  /** The current row: per column, the value (starts[k] < 0) or the text's span [starts, ends) in `data`; a NULL is a null value. */
   private values: (JsonValue | undefined)[] = [];
   private starts = new Int32Array(0);
   private ends = new Int32Array(0);

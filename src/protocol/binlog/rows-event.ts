@@ -240,8 +240,8 @@ export function decodeRows(prelude: RowsPrelude, kind: RowsKind, map: TableMapBo
 /**
  * A rows event's rows left undecoded (decoders with `deferRows`): `raw` for a consumer that
  * reads the cells itself, `decode()` for decodeRows' rows (the same rows, or the same error).
- * `prelude.data` must not change while this is held (a file source's read chunks are never
- * reused while held).
+ * `prelude.data` must not change while this is held (the file source's read chunks and the
+ * server source's packets are buffers of their own, never reused).
  */
 export class DeferredRows {
   readonly raw: RawRows;
