@@ -220,7 +220,13 @@ function withSite(err: unknown, site: EventSite, map: TableMapBody): BinsnapErro
 
 export function decodeRows(prelude: RowsPrelude, kind: RowsKind, map: TableMapBody, table: ResolvedTable, site: EventSite): RowsBody {
   checkColumnCount(prelude, map, site);
-  const rows = decodeRowImages(prelude, kind, map, table, site);
+  return rowsBody(prelude, kind, map, table, decodeRowImages(prelude, kind, map, table, site));
+}
+
+/** Shared by deferred bodies, whose events read their rows elsewhere; never written. */
+const NO_ROWS: RowChange[] = [];
+
+function rowsBody(prelude: RowsPrelude, kind: RowsKind, map: TableMapBody, table: ResolvedTable, rows: RowChange[]): RowsBody {
   return {
     kind: 'rows',
     action: kind.action,
@@ -271,20 +277,7 @@ export class DeferredRows {
 
   /** The event's body, `rows` aside (the event reads them through `decode`). */
   body(): Omit<RowsBody, 'rows'> {
-    const { prelude, rowsKind: kind, map, resolved: table } = this;
-    return {
-      kind: 'rows',
-      action: kind.action,
-      version: kind.version,
-      tableId: prelude.tableId,
-      flags: prelude.flags,
-      database: map.database,
-      table: map.table,
-      columnNames: table.names,
-      partial: kind.partial,
-      compressed: kind.compressed,
-      ...(prelude.extraData ? { extraData: prelude.extraData } : {}),
-    };
+    return rowsBody(this.prelude, this.rowsKind, this.map, this.resolved, NO_ROWS);
   }
 }
 
