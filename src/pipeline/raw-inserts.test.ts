@@ -221,6 +221,10 @@ describe('RawInsertEncoder with a store', () => {
       const late = await store.beginTransaction({ startPosition: BinlogPosition.inFile('mysql-bin.000003')(400) });
       if (!isEncodedRowsWriter(late)) throw new Error('the embedded store takes encoded entries');
       expect(() => late.addEntries(ids.tableId, at, 0, (entries) => enc.encodeInto(entries, r, t, ids, at.fileNumber, at.offset, 0))).toThrow(/lie before/);
+      // An encoder whose count is not what it appended is refused (the writer is then rolled back).
+      const next = await store.beginTransaction({ startPosition: BinlogPosition.inFile('mysql-bin.000003')(400) });
+      if (!isEncodedRowsWriter(next)) throw new Error('the embedded store takes encoded entries');
+      expect(() => next.addEntries(ids.tableId, BinlogPosition.inFile('mysql-bin.000003')(500), 0, () => 2)).toThrow(/appended 0 entries and counted 2/);
     } finally {
       await store.close();
       rmSync(dir, { recursive: true, force: true });

@@ -70,7 +70,6 @@ interface Table {
   /** Indexes of the key columns among the columns, in key order. */
   readonly keyAt: readonly number[];
   readonly keyColumns: readonly string[];
-  readonly numericKeyColumns: readonly string[] | undefined;
   readonly markAt: number;
   readonly tableId: number;
   readonly pkShapeId: number;
@@ -106,7 +105,6 @@ function addTable(m: Extract<EncoderMessage, { type: 'table' }>): void {
     cells: new RowCells(parser, raw, m.numericKeyColumns.length > 0 ? m.numericKeyColumns : undefined),
     keyAt,
     keyColumns: m.keyColumns,
-    numericKeyColumns: m.numericKeyColumns.length > 0 ? m.numericKeyColumns : undefined,
     markAt,
     tableId: m.tableId,
     pkShapeId: shapeId(shapes, m.keyColumns),

@@ -297,9 +297,9 @@ export class EntryBuffer implements CellSink {
 
   /**
    * An entry whose key (its bytes) and values (after their shape id `valuesShapeId`, in the
-   * shape's order, as writeCells would write them) are written by `cells`, and whose key columns are among the values,
-   * holding the same primitives (so its key's cells are left out: PK_FROM_VALUES, shape
-   * `pkShapeId`). The same bytes as addVersion with those objects; for a writer that reads a row's
+   * shape's order, as writeCells would write them) are written by `cells`, and whose key columns
+   * are among the values, holding the same primitives (so its key's cells are left out:
+   * PK_FROM_VALUES, shape `pkShapeId`). The same bytes as addVersion with those objects; for a writer that reads a row's
    * values from elsewhere without making objects of them.
    */
   addCells(

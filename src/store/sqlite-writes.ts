@@ -222,7 +222,9 @@ export class SqliteWrites {
   writeEntries(tableId: number, at: BinlogPosition, firstIndex: number, encode: (entries: EntryBuffer) => number, checkStored: boolean): number {
     const before = this.pending.length;
     const count = encode(this.pending);
-    if (count <= 0) return count;
+    if (count < 0 && this.pending.length === before) return count;
+    if (this.pending.length - before !== count) throw new BinsnapError('BINSNAP_E_INTERNAL', `an encoder appended ${this.pending.length - before} entries and counted ${count}`);
+    if (count === 0) return 0;
     for (let i = before; i < this.pending.length; i++) {
       if (this.pending.tables[i] !== tableId) throw new BinsnapError('BINSNAP_E_INTERNAL', 'entries appended for another table');
     }
