@@ -9,9 +9,9 @@
  * transactions share one storage transaction; each stays atomic); a
  * transaction larger than `streamRows` rows is streamed through a
  * TransactionWriter, so it never has to fit in memory; there, without a sink,
- * an insert event goes from its bytes straight to the store's entries
- * (raw-inserts.ts, ADR 0021), the same versions the change processor would
- * give. Nothing of a
+ * an insert event (or an update that keeps its rows' keys) goes from its bytes
+ * straight to the store's entries (raw-inserts.ts, ADR 0021), the same
+ * versions the change processor would give. Nothing of a
  * transaction is visible before its commit; one that the range cuts off, that
  * a new transaction abandons, or that rolls back (keeping only changes to
  * non-transactional tables, which the server could not undo) leaves nothing
@@ -379,7 +379,7 @@ class Pipeline {
     const learnt = this.schema.takeChanges();
     if (learnt.length > 0) tx.schemaChanges.push(...learnt);
     const table = this.schema.table(ev.database, ev.table);
-    if (ev.raw !== undefined && ev.action === 'insert' && tx.writer !== undefined && tx.changes.length === 0) {
+    if (ev.raw !== undefined && ev.action !== 'delete' && tx.writer !== undefined && tx.changes.length === 0) {
       if (this.insertRaw(tx, tx.writer, ev, table)) return undefined;
     }
     let result: RowChange[] | Promise<RowChange[]>;
@@ -405,15 +405,19 @@ class Pipeline {
   }
 
   /**
-   * An insert event of a streaming transaction written by the raw insert encoder, from the
-   * event's bytes to the store's entries (no rows, no row objects): when there is no sink, no
+   * An insert event (or an update event that keeps its rows' keys) of a streaming transaction
+   * written by the raw insert encoder, from the event's bytes to the store's entries (no rows, no
+   * row objects): when there is no sink, no
    * previous-row cache (which would have to remember the rows), a key, a writer that takes
    * encoded entries (the embedded store), and complete images. False when not taken: the caller
    * goes through the change processor, which numbers the rows the same way.
    */
   private insertRaw(tx: OpenTransaction, writer: TransactionWriter, ev: RowsEvent, table: TableSchema | undefined): boolean {
     const raw = ev.raw;
-    if (this.rawInserts === undefined || raw === undefined || !raw.fullImage || this.changes.caching || !isEncodedRowsWriter(writer)) return false;
+    // An update's rows are upserts of their after images when no key changes (checked per row);
+    // MySQL's partial JSON updates carry more than two images' bytes.
+    const update = ev.action === 'update';
+    if (this.rawInserts === undefined || raw === undefined || !raw.fullImage || (update && ev.partial) || this.changes.caching || !isEncodedRowsWriter(writer)) return false;
     const target = this.changes.insertTarget(ev, table);
     if (target === undefined) return false;
     tx.rawIds ??= new Map();
@@ -426,7 +430,7 @@ class Pipeline {
     const encoder = this.rawInserts;
     const pos = ev.pos;
     const firstIndex = this.changes.takeIndexes(ev, 0);
-    const count = writer.addEntries(ids.tableId, pos, firstIndex, (entries) => encoder.encodeInto(entries, raw, target, ids, pos.fileNumber, pos.offset, firstIndex));
+    const count = writer.addEntries(ids.tableId, pos, firstIndex, (entries) => encoder.encodeInto(entries, raw, target, ids, pos.fileNumber, pos.offset, firstIndex, update));
     if (count < 0) return false;
     this.changes.takeIndexes(ev, count);
     tx.streamed += count;

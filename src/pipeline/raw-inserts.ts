@@ -1,7 +1,8 @@
 /**
- * The rows of an insert event written as the embedded store's page entries straight from the
- * binlog bytes (RawRows of a decoder deferring rows), without row arrays, row objects or strings
- * of text: what a large replayed transaction of inserts spends most of its time on otherwise.
+ * The rows of an insert event (or of an update event that keeps every row's key: the upserts of
+ * its after images) written as the embedded store's page entries straight from the binlog bytes
+ * (RawRows of a decoder deferring rows), without row arrays, row objects or strings of text: what
+ * a large replayed transaction spends most of its time on otherwise.
  *
  * The entries are exactly those the ordinary path gives the store for the same event (the change
  * processor's upserts by primary key, values in column order): every value is the decoder's own
@@ -115,6 +116,10 @@ export class RawInsertEncoder implements CellWriter {
   private values: (JsonValue | undefined)[] = [];
   private starts = new Int32Array(0);
   private ends = new Int32Array(0);
+  /** An update's before image, read as the current row is (its key is compared with the after image's). */
+  private before: (JsonValue | undefined)[] = [];
+  private beforeStarts = new Int32Array(0);
+  private beforeEnds = new Int32Array(0);
   private kinds: Uint8Array = new Uint8Array(0);
   private prefix: Uint8Array = new Uint8Array(0);
   private data: Buffer = Buffer.alloc(0);
@@ -123,10 +128,21 @@ export class RawInsertEncoder implements CellWriter {
 
   /**
    * The event's rows appended to `entries` as entries with versions `(at, firstIndex…)` and op upsert;
-   * returns how many, or -1 with `entries` as it was (see the module).
+   * returns how many, or -1 with `entries` as it was (see the module). `update`: the event's rows
+   * are updates (a before and an after image each), written as upserts of their after images when
+   * none changes its key (the change processor's upserts without a sink); else -1.
    */
-  encodeInto(entries: EntryBuffer, raw: RawRows, target: RawInsertTarget, ids: RawInsertIds, fileNumber: number, offset: bigint, firstIndex: number): number {
-    if (!raw.fullImage) return -1;
+  encodeInto(
+    entries: EntryBuffer,
+    raw: RawRows,
+    target: RawInsertTarget,
+    ids: RawInsertIds,
+    fileNumber: number,
+    offset: bigint,
+    firstIndex: number,
+    update = false,
+  ): number {
+    if (!raw.fullImage || (update && !raw.fullAfter)) return -1;
     const infos = raw.infos;
     const n = infos.length;
     if (n === 0) return -1;
@@ -138,8 +154,11 @@ export class RawInsertEncoder implements CellWriter {
     if (this.starts.length < n) {
       this.starts = new Int32Array(n);
       this.ends = new Int32Array(n);
+      this.beforeStarts = new Int32Array(n);
+      this.beforeEnds = new Int32Array(n);
     }
     this.values.length = n;
+    this.before.length = n;
     this.kinds = known.plan.kinds;
     this.prefix = known.plan.prefix;
     this.data = raw.data;
@@ -149,7 +168,7 @@ export class RawInsertEncoder implements CellWriter {
     const used = entries.used;
     let ok: boolean;
     try {
-      ok = this.fill(entries, raw, target, ids, fileNumber, offset, firstIndex);
+      ok = this.fill(entries, raw, target, ids, fileNumber, offset, firstIndex, update);
     } catch {
       // A cell readCell refuses, or anything else: the ordinary path decodes the event and says what is wrong.
       ok = false;
@@ -161,53 +180,74 @@ export class RawInsertEncoder implements CellWriter {
     return entries.length - count;
   }
 
-  /** Adds the event's rows to `entries`; false when a row runs past the event or a key column holds an object. */
-  private fill(entries: EntryBuffer, raw: RawRows, target: RawInsertTarget, ids: RawInsertIds, fileNumber: number, offset: bigint, firstIndex: number): boolean {
-    const { values, starts, ends, prefix, infos } = this;
-    const n = infos.length;
+  /**
+   * Adds the event's rows to `entries`; false when a row runs past the event, a key column holds
+   * an object, or (an update) a row's key changes.
+   */
+  private fill(entries: EntryBuffer, raw: RawRows, target: RawInsertTarget, ids: RawInsertIds, fileNumber: number, offset: bigint, firstIndex: number, update: boolean): boolean {
+    const { values, starts, ends } = this;
     const data = raw.data;
     const end = raw.end;
     const high = Number(offset >> 32n);
     const low = Number(offset & 0xffff_ffffn);
     const upsert = OP_CODE.upsert;
     const keyIndexes = target.keyIndexes;
-    const nullBytes = (n + 7) >> 3;
     let pos = raw.start;
     let row = 0;
     while (pos < end) {
-      const nullStart = pos;
-      pos += nullBytes;
-      if (pos > end) return false;
-      for (let k = 0; k < n; k++) {
-        if ((data[nullStart + (k >> 3)] as number) & (1 << (k & 7))) {
-          values[k] = null;
-          starts[k] = -1;
-          continue;
-        }
-        const size = prefix[k] as number;
-        if (size !== 0) {
-          if (pos + size > end) return false;
-          const len = size === 1 ? (data[pos] as number) : (data[pos] as number) | ((data[pos + 1] as number) << 8);
-          const s = pos + size;
-          pos = s + len;
-          if (pos > end) return false;
-          starts[k] = s;
-          ends[k] = pos;
-          continue;
-        }
-        starts[k] = -1;
-        values[k] = readCell(data, pos, infos[k] as ColumnDecodeInfo);
-        pos = cellEnd;
-        if (pos > end) return false;
+      if (update) {
+        // The before image: only its key is kept, to check that the update keeps it.
+        pos = this.readImage(data, pos, end, this.before, this.beforeStarts, this.beforeEnds);
+        if (pos < 0) return false;
       }
+      pos = this.readImage(data, pos, end, values, starts, ends);
+      if (pos < 0) return false;
       for (let i = 0; i < keyIndexes.length; i++) {
-        const v = values[keyIndexes[i] as number];
+        const k = keyIndexes[i] as number;
+        const v = values[k];
         // A key column holds a primitive (an object would not leave the key's cells out of the entry).
         if (v !== null && typeof v === 'object') return false;
+        // An update that changes the key is a delete and an upsert: the change processor's.
+        if (update && this.before[k] !== v) return false;
       }
       entries.addCells(ids.tableId, fileNumber, high, low, firstIndex + row++, upsert, ids.pkShapeId, ids.valuesShapeId, this);
     }
     return true;
+  }
+
+  /**
+   * Reads one image at `pos` into `values` (and the text spans into `starts`/`ends`); returns the
+   * offset after it, or -1 when it runs past `end`.
+   */
+  private readImage(data: Buffer, pos: number, end: number, values: (JsonValue | undefined)[], starts: Int32Array, ends: Int32Array): number {
+    const { prefix, infos } = this;
+    const n = infos.length;
+    const nullStart = pos;
+    pos += (n + 7) >> 3;
+    if (pos > end) return -1;
+    for (let k = 0; k < n; k++) {
+      if ((data[nullStart + (k >> 3)] as number) & (1 << (k & 7))) {
+        values[k] = null;
+        starts[k] = -1;
+        continue;
+      }
+      const size = prefix[k] as number;
+      if (size !== 0) {
+        if (pos + size > end) return -1;
+        const len = size === 1 ? (data[pos] as number) : (data[pos] as number) | ((data[pos + 1] as number) << 8);
+        const s = pos + size;
+        pos = s + len;
+        if (pos > end) return -1;
+        starts[k] = s;
+        ends[k] = pos;
+        continue;
+      }
+      starts[k] = -1;
+      values[k] = readCell(data, pos, infos[k] as ColumnDecodeInfo);
+      pos = cellEnd;
+      if (pos > end) return -1;
+    }
+    return pos;
   }
 
   /** CellWriter: the current row's key (an integer key of one column without a key object). */

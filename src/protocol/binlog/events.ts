@@ -212,6 +212,8 @@ export interface RawRows {
   readonly end: number;
   /** Whether the first image of each row (an insert's only one) holds every column. */
   readonly fullImage: boolean;
+  /** Whether an update's after image holds every column (other events: as fullImage). */
+  readonly fullAfter: boolean;
   readonly infos: readonly ColumnDecodeInfo[];
 }
 

@@ -263,7 +263,9 @@ export class DeferredRows {
   ) {
     checkColumnCount(prelude, map, site);
     this.site = { file: site.file, offset: site.offset };
-    this.raw = { data: prelude.data, start: prelude.start, end: prelude.end, fullImage: isFull(prelude.presentBefore, prelude.columnCount), infos: resolved.infos };
+    const fullImage = isFull(prelude.presentBefore, prelude.columnCount);
+    const fullAfter = prelude.presentAfter === prelude.presentBefore ? fullImage : isFull(prelude.presentAfter, prelude.columnCount);
+    this.raw = { data: prelude.data, start: prelude.start, end: prelude.end, fullImage, fullAfter, infos: resolved.infos };
   }
 
   /**
