@@ -6,7 +6,7 @@ import type { PipelineLog } from './pipeline-log.js';
 import { SchemaProcessor } from './schema-processor.js';
 import type { QueryEvent } from './transaction-assembler.js';
 
-function query(statement: string, offset = 1000, database = 'shop'): QueryEvent {
+function query(statement: string, offset = 1000, database = 'shop', sqlMode?: bigint): QueryEvent {
   return {
     kind: 'query',
     type: 'QUERY',
@@ -24,7 +24,7 @@ function query(statement: string, offset = 1000, database = 'shop'): QueryEvent 
     database,
     errorCode: 0,
     statement,
-    status: {},
+    status: sqlMode === undefined ? {} : { sqlMode },
     compressed: false,
   };
 }
@@ -61,6 +61,29 @@ describe('SchemaProcessor', () => {
     expect(p.applyStatement(query('DROP TABLE u')).tableEvents).toEqual([{ kind: 'drop', table: 'shop.u' }]);
     expect(p.table('shop', 'u')).toBeUndefined();
     expect(p.counters.ddl).toBe(6);
+  });
+
+  it("reads string literals under the event's sql_mode: backslash escapes unless NO_BACKSLASH_ESCAPES, double quotes as names under ANSI_QUOTES", () => {
+    // Bits as the servers number them (SET sql_mode = 2^n reads back the name).
+    const STRICT_TRANS_TABLES = 1n << 21n;
+    const NO_BACKSLASH_ESCAPES = 1n << 20n;
+    const ANSI_QUOTES = 1n << 2n;
+    const enumValues = (sqlMode: bigint): readonly string[] | undefined => {
+      const p = processor();
+      const r = p.applyStatement(query(String.raw`CREATE TABLE t (id INT PRIMARY KEY, e ENUM('a\\b', 'it''s', 'x\ty'))`, 1000, 'shop', sqlMode));
+      return r.schemaChanges[0]?.schema?.columns[1]?.values;
+    };
+    // MySQL 8 and MariaDB log STRICT_TRANS_TABLES by default: escapes still apply.
+    expect(enumValues(STRICT_TRANS_TABLES)).toEqual(['a\\b', "it's", 'x\ty']);
+    expect(enumValues(0n)).toEqual(['a\\b', "it's", 'x\ty']);
+    expect(enumValues(NO_BACKSLASH_ESCAPES | STRICT_TRANS_TABLES)).toEqual(['a\\\\b', "it's", 'x\\ty']);
+    // The statement MySQL 8 logs for CREATE USER with a random caching_sha2_password salt.
+    const user = String.raw`CREATE USER 'u'@'%' IDENTIFIED WITH 'caching_sha2_password' AS '$A$005$\'HU\"k\\#\Z>8(9wu9QU7p6N8pcxqOvKwNSEEgs0qNFugcz3xL/izEtjh3li3'`;
+    const p = processor();
+    expect(p.applyStatement(query(user, 1000, 'shop', STRICT_TRANS_TABLES))).toMatchObject({ schemaChanges: [], tableEvents: [] });
+    expect(p.counters.ignored).toBe(1);
+    const ansi = processor().applyStatement(query('CREATE TABLE "q" (id INT PRIMARY KEY)', 1000, 'shop', ANSI_QUOTES));
+    expect(ansi.tableEvents).toEqual([{ kind: 'create', table: 'shop.q' }]);
   });
 
   it('stops on an unparseable statement with its position, or skips and logs it with --skip-unparseable-ddl', () => {

@@ -66,6 +66,14 @@ export interface SchemaCounters {
   skipped: number;
 }
 
+/**
+ * sql_mode bits of a QUERY event's status (the same on MySQL and MariaDB:
+ * `SET sql_mode = 4` reads back ANSI_QUOTES, `1048576` NO_BACKSLASH_ESCAPES;
+ * bit 21, next to it, is STRICT_TRANS_TABLES, on by default).
+ */
+export const MODE_ANSI_QUOTES = 1n << 2n;
+export const MODE_NO_BACKSLASH_ESCAPES = 1n << 20n;
+
 const NONE: StatementResult = Object.freeze({ schemaChanges: [] as SchemaChange[], tableEvents: [], rewrites: [] });
 
 /** `10.11.6-MariaDB-log` → 101106, for version comments `/*!50100 … *\/`. */
@@ -141,8 +149,8 @@ export class SchemaProcessor {
     const sqlMode = ev.status.sqlMode ?? 0n;
     const parsed = parseDdl(ev.statement, {
       ...(this.serverVersion !== undefined ? { serverVersion: this.serverVersion } : {}),
-      ansiQuotes: (sqlMode & 0x4n) !== 0n,
-      noBackslashEscapes: (sqlMode & 0x200000n) !== 0n,
+      ansiQuotes: (sqlMode & MODE_ANSI_QUOTES) !== 0n,
+      noBackslashEscapes: (sqlMode & MODE_NO_BACKSLASH_ESCAPES) !== 0n,
     });
     if (!parsed.ok) {
       if (!this.opts.skipUnparseableDdl) throw unparseableDdl(parsed.failure, position.format());

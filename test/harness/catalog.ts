@@ -27,12 +27,17 @@ const LENGTH_TYPES = new Set(['char', 'varchar', 'binary', 'varbinary']);
 const CHARACTER_TYPES = new Set(['char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext', 'enum', 'set']);
 const FSP_TYPES = new Set(['time', 'datetime', 'timestamp']);
 
-/** Labels of an ENUM/SET column type text: `enum('a','b''c')` → ['a', "b'c"]. */
+/** What the server's column type text writes after a backslash in a label. */
+const LABEL_ESCAPES: Readonly<Record<string, string>> = { '0': '\0', n: '\n', r: '\r', t: '\t', b: '\b', Z: '\x1a' };
+
+/** Labels of an ENUM/SET column type text: `enum('a','b''c','d\\e')` → ['a', "b'c", 'd\\e']. */
 function labels(columnType: string): string[] {
   const body = columnType.slice(columnType.indexOf('(') + 1, columnType.lastIndexOf(')'));
   const out: string[] = [];
   const re = /'((?:[^'\\]|''|\\.)*)'/g;
-  for (let m = re.exec(body); m !== null; m = re.exec(body)) out.push((m[1] as string).replace(/''/g, "'"));
+  for (let m = re.exec(body); m !== null; m = re.exec(body)) {
+    out.push((m[1] as string).replace(/''|\\(.)/g, (_all, ch: string | undefined) => (ch === undefined ? "'" : (LABEL_ESCAPES[ch] ?? ch))));
+  }
   return out;
 }
 
