@@ -216,11 +216,12 @@ export class Cursor {
     }
   }
 
-  /** Skips everything to the end of the statement. */
+  /**
+   * Skips everything to the end of the statement, parentheses balanced or
+   * not: what is skipped is not parsed, and a statement cut short by a lexical
+   * error (see `parseDdl`) can leave one open.
+   */
   skipToEnd(): void {
-    while (!this.atEnd()) {
-      if (this.isPunct('(')) this.skipParens();
-      else this.pos += 1;
-    }
+    while (!this.atEnd()) this.pos += 1;
   }
 }

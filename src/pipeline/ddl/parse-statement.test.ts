@@ -373,6 +373,10 @@ describe('statements that do not change tables', () => {
     // Seen from MySQL 8.0.15: the hash's random salt breaks the quoting of CREATE USER … AS '…'.
     const createUser = "CREATE USER 'backup'@'%' IDENTIFIED WITH 'caching_sha2_password' AS '$A$005$ow l~',vMAB?\\gWvaO'K1oF'";
     expect(parseDdl(createUser)).toEqual({ ok: true, statement: { kind: 'ignored', reason: 'user' } });
+    // The words before the failure may leave a parenthesis open: still recognised.
+    const openParen = String.raw`CREATE USER 'b'@'%' IDENTIFIED WITH 'caching_sha2_password' AS '$A$005$\'Hk&m\Z>8(9wu9QU7p6N8pcx/izEtjh3li3'`;
+    expect(parseDdl(openParen, { noBackslashEscapes: true })).toEqual({ ok: true, statement: { kind: 'ignored', reason: 'user' } });
+    expect(parseDdl(openParen)).toEqual({ ok: true, statement: { kind: 'ignored', reason: 'user' } });
     expect(ok("GRANT SELECT ON *.* TO 'u'@'%' IDENTIFIED BY 'x")).toEqual({ kind: 'ignored', reason: 'GRANT: privileges' });
     expect(ok("SET PASSWORD FOR 'u' = 'x")).toEqual({ kind: 'ignored', reason: 'SET: session or global setting' });
     // A table statement is not: its text must lex and parse.

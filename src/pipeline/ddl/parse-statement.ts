@@ -190,9 +190,10 @@ export function parseDdl(sql: string, options: ParseOptions = {}): ParseResult {
 
 /**
  * A statement whose text does not lex is still recognised when the words
- * before the failure make it one that is not parsed further (ignored, or DML
- * without an open parenthesis). Seen on MySQL 8.0.15: CREATE USER … AS '…'
- * logs a caching_sha2_password hash whose random salt breaks the quoting.
+ * before the failure make it one that is not parsed further (ignored, or
+ * DML). Seen on MySQL 8.0.15: CREATE USER … AS '…' logs a
+ * caching_sha2_password hash whose random salt breaks the quoting when read
+ * without the session's backslash escapes.
  */
 function recogniseByLeadingWords(prefix: string, options: ParseOptions): DdlStatement | undefined {
   try {
