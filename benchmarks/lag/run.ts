@@ -198,7 +198,7 @@ function runChild(cmd: string, argv: string[]): { child: ChildProcess; done: Pro
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('run `npm run build` first (the benchmark runs bin/binsnap.js)');
+  if (!existsSync(path.join(ROOT, 'dist', 'bundle', 'main.js'))) throw new Error('run `npm run build` first (the benchmark runs bin/binsnap.js)');
   const root = benchRoot('lag');
   const server = await startMariadb(root, { serverId: 1, extra: { 'innodb-buffer-pool-size': '1G', 'innodb-log-file-size': '512M' } }, log);
   const serverPid = Number(readFileSync(server.pidFile as string, 'utf8').trim());

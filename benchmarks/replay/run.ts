@@ -129,7 +129,7 @@ async function timeDecode(ds: Dataset): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('run `npm run build` first (the benchmark runs bin/binsnap.js)');
+  if (!existsSync(path.join(ROOT, 'dist', 'bundle', 'main.js'))) throw new Error('run `npm run build` first (the benchmark runs bin/binsnap.js)');
   const root = benchRoot('replay');
   const storeDir = path.join(root, 'stores');
   mkdirSync(storeDir);

@@ -274,7 +274,7 @@ async function load(server: MariadbInfo, t: TableDef): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('run `npm run build` first (the benchmark runs bin/binsnap.js)');
+  if (!existsSync(path.join(ROOT, 'dist', 'bundle', 'main.js'))) throw new Error('run `npm run build` first (the benchmark runs bin/binsnap.js)');
   const root = benchRoot('seed');
   const storeDir = path.join(root, 'stores');
   mkdirSync(storeDir);

@@ -15,7 +15,7 @@ import { connect, type MariadbInfo } from './mariadb.js';
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const binPath = path.join(repoRoot, 'bin/binsnap.js');
 /** The binary needs dist/ (npm test builds first). */
-export const binaryBuilt = existsSync(path.join(repoRoot, 'dist/cli/main.js'));
+export const binaryBuilt = existsSync(path.join(repoRoot, 'dist/bundle/main.js'));
 
 export interface Run {
   readonly code: number;

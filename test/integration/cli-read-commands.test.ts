@@ -14,7 +14,7 @@ import { txn, upsert } from '../../src/store/contract-fixtures.test-util.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = path.join(root, 'bin/binsnap.js');
-const built = existsSync(path.join(root, 'dist/cli/commands/export-command.js'));
+const built = existsSync(path.join(root, 'dist/bundle/main.js'));
 
 function binsnap(args: string[]) {
   const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '' } });

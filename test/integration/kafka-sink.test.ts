@@ -37,7 +37,7 @@ import { binlogPos as pos, comparePositions as cmp, consumeAll, dedup, endOffset
 import { runWorkload, Rng } from '../harness/workload.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const built = existsSync(path.join(root, 'dist/cli/main.js'));
+const built = existsSync(path.join(root, 'dist/bundle/main.js'));
 const KILLS = Number(process.env['BINSNAP_TEST_SINK_KILLS'] ?? 4);
 
 const KAFKA_VERSION =

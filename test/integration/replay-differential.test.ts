@@ -29,7 +29,7 @@ import { runWorkload, type WorkloadCheckpoint, type WorkloadResult } from '../ha
 import { checkEverySchema } from '../harness/replay-check.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const replayBuilt = path.join(root, 'dist/cli/commands/replay-command.js');
+const replayBuilt = path.join(root, 'dist/bundle/main.js');
 
 const TRANSACTIONS = Number(process.env['BINSNAP_TEST_WORKLOAD_TXNS'] ?? 2000);
 const SEED = Number(process.env['BINSNAP_TEST_WORKLOAD_SEED'] ?? 20261122);
