@@ -8,7 +8,8 @@
  * Covered: non-transactional (MyISAM) rows in a rolled-back transaction;
  * savepoints; XA (two-phase with other commits in between, rollback, one
  * phase); CREATE TABLE … SELECT and … LIKE; primary-key updates and exact
- * duplicates in a table without a key; error paths through main(); ranges
+ * duplicates in a table without a key; DDL and rows sent by latin1 and
+ * cp1251 clients; error paths through main(); ranges
  * starting after a table's CREATE (TABLE_MAP metadata, --schema-sql); and
  * idempotency of overlapping ranges.
  */
@@ -16,9 +17,10 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type mysql from 'mysql2/promise';
+import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseDdl } from '../../src/pipeline/ddl/index.js';
+import { binsnapCatalog, serverCatalog } from '../harness/catalog.js';
 import { connect, type MariadbInfo } from '../harness/mariadb.js';
 import { binlogSource, compareRows, exportTable, inProcess, parseJsonl, replay, type Run } from '../harness/replay-check.js';
 import { selectTableWithInfo, type Row } from '../harness/select-values.js';
@@ -230,6 +232,41 @@ describe('XA transactions', () => {
     } finally {
       await other.end();
     }
+  });
+});
+
+describe('statements of clients in other character sets', () => {
+  it('f. latin1 and cp1251 clients: column names and ENUM/SET labels as the server has them, rows equal SELECT', async () => {
+    const { db, store } = fresh('charset');
+    const a = await startRange();
+    await run(`CREATE DATABASE ${db} CHARACTER SET utf8mb4`);
+    // The server logs each statement in the bytes of its session's character_set_client.
+    // (mysql2 encodes latin1 as ISO 8859-1, so no euro sign here; the unit test has one.)
+    const client = (charset: string): Promise<mysql.Connection> =>
+      mysql.createConnection({ host: server.host, port: server.port, user: server.user, password: server.password, charset });
+    const latin1 = await client('LATIN1_SWEDISH_CI');
+    const cp1251 = await client('CP1251_GENERAL_CI');
+    try {
+      await latin1.query(`CREATE TABLE ${db}.t (id INT PRIMARY KEY, \`prénom\` VARCHAR(20), e ENUM('café','thé','naïve'), s SET('été','hiver'))`);
+      await latin1.query(`INSERT INTO ${db}.t VALUES (1, 'Zoé', 'café', 'été,hiver'), (2, 'Léa', 'naïve', '')`);
+      await cp1251.query(`ALTER TABLE ${db}.t ADD COLUMN \`имя\` ENUM('да','нет') AFTER id, ADD COLUMN n SET('один','два')`);
+      await cp1251.query(`INSERT INTO ${db}.t (id, \`имя\`, n) VALUES (3, 'нет', 'два')`);
+    } finally {
+      await latin1.end();
+      await cp1251.end();
+    }
+    const b = await pos();
+    await replay(range(a, b, store()));
+    const rows = await expectExportEqualsSelect(store(), db, 't', b);
+    expect(rows.map((r) => [r['prénom'], r['e'], r['имя']])).toEqual([
+      ['Zoé', 'café', null],
+      ['Léa', 'naïve', null],
+      [null, null, 'нет'],
+    ]);
+    const schema = await inProcess(['schema', '--table', `${db}.t`, '--store', store(), '--json', '--log-level', 'warn']);
+    expect(schema.code, schema.err).toBe(0);
+    const body = JSON.parse(schema.out) as { schema: Parameters<typeof binsnapCatalog>[0] };
+    expect(binsnapCatalog(body.schema)).toEqual(await serverCatalog(conn, db, 't'));
   });
 });
 

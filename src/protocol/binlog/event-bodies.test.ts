@@ -49,6 +49,27 @@ describe('event bodies (synthetic)', () => {
     });
   });
 
+  it("reads the statement in the session's character_set_client (status variable 4), utf8 without it", () => {
+    const statementOf = (bytes: Buffer, client?: number, compressed = false): string | undefined => {
+      const status = client === undefined ? Buffer.alloc(0) : Buffer.from([4, client, 0, client, 0, 8, 0]);
+      const body = compressed ? Buffer.concat([Buffer.from([0x01, bytes.length]), deflateSync(bytes)]) : bytes;
+      const q = decodeBytes(binlogFile(true, (off, c) => [event(compressed ? 165 : 2, queryBody(body, 'db', status), off, c)]))[1];
+      return q?.kind === 'query' ? q.statement : undefined;
+    };
+    // latin1 (MariaDB's is cp1252: 0x80 is the euro sign), as a latin1 client sends it.
+    const latin1 = Buffer.from("CREATE TABLE t (`pr\xe9nom` INT, e ENUM('caf\xe9', '\x80'))", 'latin1');
+    const expected = "CREATE TABLE t (`prénom` INT, e ENUM('café', '€'))";
+    expect(statementOf(latin1, 8)).toBe(expected);
+    expect(statementOf(latin1, 8, true)).toBe(expected);
+    // cp1251_general_ci (51): 0xC6 is Ж.
+    expect(statementOf(Buffer.from([0x27, 0xc6, 0x27]), 51)).toBe("'Ж'");
+    // utf8mb4_general_ci (45), and no status variable: utf8.
+    expect(statementOf(Buffer.from(expected), 45)).toBe(expected);
+    expect(statementOf(Buffer.from(expected))).toBe(expected);
+    // dec8 (3), decoded for its ASCII part only: a byte above it leaves the statement to utf8.
+    expect(statementOf(Buffer.from([0x27, 0xe9, 0x27]), 3)).toBe("'\ufffd'");
+  });
+
   it('inflates MariaDB QUERY_COMPRESSED', () => {
     const text = Buffer.from('INSERT INTO t VALUES (1)');
     const z = deflateSync(text);

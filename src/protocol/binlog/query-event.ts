@@ -13,6 +13,9 @@
  * Reference: libbinlogevents/src/statement_events.cpp (Query_event), MariaDB
  * KB "QUERY_EVENT".
  */
+import { isBinsnapError } from '../../core/errors.js';
+import { utf8Text } from '../../core/slices.js';
+import { CharsetKind, charsetOfCollation, decodeText } from '../values/charsets.js';
 import { BodyReader, corruptEvent, type EventSite } from './body-reader.js';
 import { EventType } from './event-types.js';
 import type { QueryBody, QueryStatus } from './events.js';
@@ -123,6 +126,24 @@ function parseStatus(r: BodyReader): QueryStatus {
   return s;
 }
 
+/**
+ * The statement as text. The server logs it as the session sent it: in the session's
+ * character_set_client (status variable 4), which a latin1 or cp1251 client makes other than
+ * utf8 (`mariadb-binlog` writes `SET @@session.character_set_client` before it for the same
+ * reason). utf8 when the variable is absent or names no character set binsnap decodes.
+ */
+function statementText(b: Buffer, s: number, e: number, charsetClient: number | undefined): string {
+  const cset = charsetOfCollation(charsetClient);
+  if (cset === undefined || cset.kind === CharsetKind.Utf8 || cset.kind === CharsetKind.Binary) return utf8Text(b, s, e);
+  try {
+    return decodeText(b, s, e, cset, 'statement');
+  } catch (err) {
+    // A character set known only for its ASCII part, with bytes above it: utf8, as before.
+    if (isBinsnapError(err)) return utf8Text(b, s, e);
+    throw err;
+  }
+}
+
 export function parseQuery(
   buf: Buffer,
   bodyStart: number,
@@ -156,9 +177,11 @@ export function parseQuery(
   let statement: string;
   const compressed = type === EventType.MARIA_QUERY_COMPRESSED;
   if (compressed) {
-    statement = mariaUncompress(buf, r.pos, bodyEnd, site, maxSize).toString('utf8');
+    const text = mariaUncompress(buf, r.pos, bodyEnd, site, maxSize);
+    statement = statementText(text, 0, text.length, status.charsetClient);
   } else {
-    statement = r.rest('utf8');
+    statement = r.pos >= r.end ? '' : statementText(buf, r.pos, r.end, status.charsetClient);
+    r.pos = r.end;
   }
   if (statement.length > 0 && statement.charCodeAt(statement.length - 1) === 0 && format.binlogVersion < 4) {
     // Some 4.x servers wrote a terminating NUL after the statement.
