@@ -279,28 +279,13 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
   }
 
   async *readTable(table: string, asOf: AsOf): AsyncIterable<RowValues> {
-    const bound = await this.resolveAsOf(asOf);
-    if (bound === null) return;
-    const ranges = this.ranges(await resolveLineage(table, bound, this.reads.eventsTouching), lastVersionAt(bound));
-    if (ranges.length === 0) return;
-    // With a rollback journal the scan reads through the writer's connection, without a read
-    // transaction of its own: runs are only added meanwhile, as merges wait until it ends.
-    const shared = this.journal === 'rollback';
-    const snap = mapped(this.path, () => (shared ? this.reads.sameConnection() : this.reads.snapshot(this.path)));
-    if (shared) this.openScans++;
+    const scan = await this.openScan(table, asOf);
+    if (scan === null) return;
     try {
-      const cursors: RunCursor[] = [];
-      for (const r of ranges) {
-        for (const run of mapped(this.path, () => snap.runsOf(r.tableId))) {
-          const meets = runAgainst(run, r);
-          if (meets === 'none') continue;
-          cursors.push(mapped(this.path, () => new RunCursor(snap.pages(run.run_id), meets === 'all' ? null : r)));
-        }
-      }
       // Per key, versions oldest first, folded by row-fold.ts's rule.
       let key: string | null = null;
       const state = new KeyState<ScanStep>();
-      for (const s of mappedIterable(this.path, mergeCursors(cursors))) {
+      for (const s of scan.steps) {
         if (s.key !== key) {
           // Inline rather than yield* of a generator: one generator object per row costs more than the row.
           if (state.count > 0 && state.ref !== null) {
@@ -318,8 +303,64 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
         for (let n = 0; n < state.count; n++) yield values;
       }
     } finally {
+      scan.close();
+    }
+  }
+
+  /**
+   * How many rows readTable would yield, folded by the same rule in one synchronous pass, without
+   * decoding any row's values (`status` counts every table).
+   */
+  private async countRows(table: string, asOf: AsOf): Promise<number> {
+    const scan = await this.openScan(table, asOf);
+    if (scan === null) return 0;
+    try {
+      let rows = 0;
+      let key: string | null = null;
+      const state = new KeyState<ScanStep>();
+      for (const s of scan.steps) {
+        if (s.key !== key) {
+          if (state.count > 0 && state.ref !== null) rows += state.count;
+          key = s.key;
+          state.reset();
+        }
+        state.step(opOf(entryOpCode(s.page, s.at)), s);
+      }
+      if (state.count > 0 && state.ref !== null) rows += state.count;
+      return rows;
+    } finally {
+      scan.close();
+    }
+  }
+
+  /** The versions of `table`'s lineage as of `asOf`, merged in key order (null: none); `close` when done. */
+  private async openScan(table: string, asOf: AsOf): Promise<{ steps: Iterable<ScanStep>; close: () => void } | null> {
+    const bound = await this.resolveAsOf(asOf);
+    if (bound === null) return null;
+    const ranges = this.ranges(await resolveLineage(table, bound, this.reads.eventsTouching), lastVersionAt(bound));
+    if (ranges.length === 0) return null;
+    // With a rollback journal the scan reads through the writer's connection, without a read
+    // transaction of its own: runs are only added meanwhile, as merges wait until it ends.
+    const shared = this.journal === 'rollback';
+    const snap = mapped(this.path, () => (shared ? this.reads.sameConnection() : this.reads.snapshot(this.path)));
+    if (shared) this.openScans++;
+    const close = (): void => {
       if (shared) this.openScans--;
       snap.close();
+    };
+    try {
+      const cursors: RunCursor[] = [];
+      for (const r of ranges) {
+        for (const run of mapped(this.path, () => snap.runsOf(r.tableId))) {
+          const meets = runAgainst(run, r);
+          if (meets === 'none') continue;
+          cursors.push(mapped(this.path, () => new RunCursor(snap.pages(run.run_id), meets === 'all' ? null : r)));
+        }
+      }
+      return { steps: mappedIterable(this.path, mergeCursors(cursors)), close };
+    } catch (err) {
+      close();
+      throw err;
     }
   }
 
@@ -392,9 +433,7 @@ export class SqliteStore implements SnapshotStore, StreamedTarget {
     this.checkOpen();
     const out: TableStats[] = [];
     for (const { name, versions } of mapped(this.path, () => this.reads.versionsPerTable())) {
-      let rows = 0;
-      for await (const _row of this.readTable(name, { kind: 'latest' })) rows++;
-      out.push({ table: name, rows, versions });
+      out.push({ table: name, rows: await this.countRows(name, { kind: 'latest' }), versions });
     }
     return out;
   }
