@@ -59,7 +59,8 @@ export async function runExport(store: SnapshotStore, opts: ExportOptions, sink:
   for await (const row of store.readTable(opts.table, at)) {
     if (opts.signal.aborted) return { rows, resolved, stopped: 'interrupted' };
     if (sink.closed) return { rows, resolved, stopped: 'pipe-closed' };
-    await sink.write(opts.format === 'csv' ? csvRecord(row, columns) : jsonlLine(row));
+    const written = sink.write(opts.format === 'csv' ? csvRecord(row, columns) : jsonlLine(row));
+    if (written !== undefined) await written;
     rows++;
     if (rows % PROGRESS_EVERY === 0) opts.onProgress?.(rows);
   }

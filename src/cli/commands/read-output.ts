@@ -16,8 +16,12 @@ import { BinsnapError } from '../../core/errors.js';
 const FLUSH_AT = 64 * 1024;
 
 export interface TextSink {
-  /** Queues text; resolves once the buffer is handed on (awaiting 'drain' when needed). */
-  write(text: string): Promise<void>;
+  /**
+   * Queues text. Returns nothing when the text was only buffered; otherwise a promise that
+   * resolves once the buffer is handed on (awaiting 'drain' when needed). A caller writing many
+   * small texts awaits only the promises: an `await` per row costs more than the row's text.
+   */
+  write(text: string): Promise<void> | undefined;
   /** True once the reader has gone away (EPIPE): stop producing, it is not an error. */
   readonly closed: boolean;
   /** Flushes and makes the output final (renames the temporary file into place). */
@@ -52,10 +56,10 @@ export function streamSink(out: NodeJS.WritableStream, signal: AbortSignal): Tex
     get closed() {
       return closed;
     },
-    async write(text) {
-      if (closed) return;
+    write(text) {
+      if (closed) return undefined;
       pending += text;
-      if (pending.length >= FLUSH_AT) await flush();
+      return pending.length >= FLUSH_AT ? flush() : undefined;
     },
     async commit() {
       try {
@@ -124,9 +128,9 @@ export async function fileSink(target: string): Promise<TextSink> {
   };
   return {
     closed: false,
-    async write(text) {
+    write(text) {
       pending += text;
-      if (pending.length >= FLUSH_AT) await flush();
+      return pending.length >= FLUSH_AT ? flush() : undefined;
     },
     async commit() {
       if (done || handle === null) return;
