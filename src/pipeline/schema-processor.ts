@@ -71,8 +71,8 @@ export interface SchemaCounters {
  * `SET sql_mode = 4` reads back ANSI_QUOTES, `1048576` NO_BACKSLASH_ESCAPES;
  * bit 21, next to it, is STRICT_TRANS_TABLES, on by default).
  */
-export const MODE_ANSI_QUOTES = 1n << 2n;
-export const MODE_NO_BACKSLASH_ESCAPES = 1n << 20n;
+const MODE_ANSI_QUOTES = 1n << 2n;
+const MODE_NO_BACKSLASH_ESCAPES = 1n << 20n;
 
 const NONE: StatementResult = Object.freeze({ schemaChanges: [] as SchemaChange[], tableEvents: [], rewrites: [] });
 
