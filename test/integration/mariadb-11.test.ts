@@ -4,7 +4,8 @@
  * 11.x and its utf8mb4 tables default to the uca1400 collations. The random
  * workload with DDL mid-stream, replayed from the files and from the server,
  * equals SELECT at every checkpoint, and binsnap's schema history equals
- * information_schema.
+ * information_schema. A session with its own character_set_collations (status
+ * variable 131, written before the charsets) and a latin1 client replays too.
  *
  * Runs when BINSNAP_TEST_MARIADB11_BASEDIR names a MariaDB ≥ 11.4 build
  * (`npm test` sets it from scripts/fetch-mariadb.sh); otherwise skipped with a
@@ -12,10 +13,13 @@
  */
 import path from 'node:path';
 import { mkdtemp } from 'node:fs/promises';
+import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runCli } from '../harness/cli.js';
 import { connect, destroyMariadb, startMariadb, type MariadbInfo } from '../harness/mariadb.js';
-import { checkEveryCheckpoint, checkEverySchema } from '../harness/replay-check.js';
+import { checkEveryCheckpoint, checkEverySchema, compareRows, exportTable, parseJsonl } from '../harness/replay-check.js';
+import { selectTableWithInfo } from '../harness/select-values.js';
+import { masterPosition } from '../harness/workload.js';
 import { runWorkload, type WorkloadResult } from '../harness/workload.js';
 
 const basedir = process.env['BINSNAP_TEST_MARIADB11_BASEDIR'];
@@ -56,4 +60,35 @@ describe.skipIf(!basedir)('a MariaDB 11.4 source', () => {
     expect(await checkEveryCheckpoint(fromServer, work.checkpoints, `MariaDB ${version}, from the server`)).toBeGreaterThan(50);
     expect(await checkEverySchema(fromServer, work.checkpoints, `MariaDB ${version}`)).toBeGreaterThan(50);
   }, 300_000);
+
+  it('a latin1 session with its own character_set_collations: its DDL and rows replay equal to SELECT', async () => {
+    const c = await mysql.createConnection({ host: server.host, port: server.port, user: server.user, password: server.password, charset: 'LATIN1_SWEDISH_CI' });
+    let start: string;
+    let end: string;
+    try {
+      start = await masterPosition(c);
+      await c.query("SET SESSION character_set_collations = 'utf8mb4=utf8mb4_general_ci'");
+      await c.query('CREATE DATABASE cs11');
+      await c.query("CREATE TABLE cs11.t (id INT PRIMARY KEY, `prénom` VARCHAR(20) CHARACTER SET utf8mb4, e ENUM('café','thé') CHARACTER SET utf8mb4)");
+      await c.query("INSERT INTO cs11.t VALUES (1, 'Zoé', 'café'), (2, 'Léa', 'thé')");
+      end = await masterPosition(c);
+    } finally {
+      await c.end();
+    }
+    const store = path.join(dir, 'cs11.db');
+    const r = await runCli(['replay', '--binlog-dir', server.binlogDir!, '--from', start, '--to', end, '--store', store]);
+    expect(r.code, r.err).toBe(0);
+    const admin = await connect(server);
+    try {
+      const { rows, info } = await selectTableWithInfo(admin, 'cs11', 't');
+      const got = parseJsonl(await exportTable(store, 'cs11.t', end));
+      compareRows('cs11.t', rows, got, info.key.length > 0);
+      expect(got).toEqual([
+        { id: 1, prénom: 'Zoé', e: 'café' },
+        { id: 2, prénom: 'Léa', e: 'thé' },
+      ]);
+    } finally {
+      await admin.end();
+    }
+  }, 120_000);
 });

@@ -70,6 +70,26 @@ describe('event bodies (synthetic)', () => {
     expect(statementOf(Buffer.from([0x27, 0xe9, 0x27]), 3)).toBe("'\ufffd'");
   });
 
+  it("reads MariaDB 11's character_set_collations (131), written before the charsets (4), and the variables after it", () => {
+    // The status block MariaDB 11.4 wrote for a latin1 session with character_set_collations = 'utf8mb4=utf8mb4_general_ci'.
+    const status = Buffer.concat([
+      Buffer.from([0, 0, 0, 0, 0]), // flags2
+      Buffer.from([1, 0, 0, 0x20, 0x54, 0, 0, 0, 0]), // sql_mode
+      Buffer.from([6, 3]), Buffer.from('std'), // catalog
+      Buffer.from([131, 1, 45, 0, 45, 0]), // character_set_collations: utf8mb4 → utf8mb4_general_ci (45)
+      Buffer.from([4, 8, 0, 8, 0, 45, 0]), // charsets: latin1 client and connection, utf8mb4_general_ci server
+      Buffer.from([129, 11, 0, 0, 0, 0, 0, 0, 0]), // xid
+    ]);
+    const statement = Buffer.from('CREATE TABLE d.u (`pr\xe9nom` INT)', 'latin1');
+    const q = decodeBytes(binlogFile(true, (off, c) => [event(2, queryBody(statement, 'd', status), off, c)]))[1]!;
+    expect(q).toMatchObject({
+      kind: 'query',
+      statement: 'CREATE TABLE d.u (`prénom` INT)',
+      status: { sqlMode: 0x54200000n, characterSetCollations: [[45, 45]], charsetClient: 8, collationConnection: 8, collationServer: 45, xid: 11n },
+    });
+    expect(q.kind === 'query' && q.status.unknownCode).toBeFalsy();
+  });
+
   it('inflates MariaDB QUERY_COMPRESSED', () => {
     const text = Buffer.from('INSERT INTO t VALUES (1)');
     const z = deflateSync(text);

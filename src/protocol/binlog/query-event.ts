@@ -116,6 +116,16 @@ function parseStatus(r: BodyReader): QueryStatus {
       case 130:
         s.gtidFlags3 = r.u8('gtid_flags3');
         break;
+      case 131: {
+        // MariaDB ≥ 11.2, a session's character_set_collations: a count, then per pair the
+        // character set (its primary collation id) and the collation it defaults to. Written
+        // before code 4 (seen on 11.4), so skipping it would lose the charsets that follow.
+        const n = r.u8('character_set_collations count');
+        const pairs: Array<readonly [number, number]> = [];
+        for (let i = 0; i < n; i++) pairs.push([r.u16('character set'), r.u16('collation')]);
+        s.characterSetCollations = pairs;
+        break;
+      }
       default:
         // The block's total length is known: skip what we cannot read.
         s.unknownCode = code;
