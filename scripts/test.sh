@@ -14,25 +14,21 @@ if [[ ! -d node_modules ]]; then
 fi
 step "system packages"
 bash scripts/install-deps.sh --test
-if [[ -z "${BINSNAP_TEST_MYSQL_BASEDIR:-}" ]]; then
-  step "MySQL 8 build (for the MySQL source tests)"
-  # From Maven Central, cached; without it those tests skip with a notice.
-  if basedir="$(bash scripts/fetch-mysql.sh | tail -n 1)"; then
-    export BINSNAP_TEST_MYSQL_BASEDIR="$basedir"
+# Server builds from Maven Central (cached) for the tests of other servers: VAR, unless already set,
+# names the base directory; without a build those tests skip with a notice.
+server_build() {
+  local var="$1" what="$2" script="$3" basedir
+  [[ -n "${!var:-}" ]] && return 0
+  step "$what build"
+  if basedir="$(bash "$script" | tail -n 1)"; then
+    export "$var=$basedir"
   else
-    echo "test: could not fetch a MySQL build; the MySQL source tests will be skipped" >&2
+    echo "test: could not fetch a $what build; its tests will be skipped" >&2
   fi
-fi
-if [[ -z "${BINSNAP_TEST_MARIADB11_BASEDIR:-}" ]]; then
-  step "MariaDB 11.4 build (for the newer-server tests)"
-  # From Maven Central, cached; without it those tests skip with a notice. (The 4 GB binlog test
-  # takes its build from BINSNAP_TEST_MARIADB_BASEDIR, which stays opt-in.)
-  if basedir="$(bash scripts/fetch-mariadb.sh | tail -n 1)"; then
-    export BINSNAP_TEST_MARIADB11_BASEDIR="$basedir"
-  else
-    echo "test: could not fetch a MariaDB 11.4 build; the MariaDB 11 tests will be skipped" >&2
-  fi
-fi
+}
+server_build BINSNAP_TEST_MYSQL_BASEDIR "MySQL 8" scripts/fetch-mysql.sh
+# (The 4 GB binlog test takes its MariaDB build from BINSNAP_TEST_MARIADB_BASEDIR: opt-in.)
+server_build BINSNAP_TEST_MARIADB11_BASEDIR "MariaDB 11.4" scripts/fetch-mariadb.sh
 step "build"
 npm run -s build
 step "type-check"
