@@ -86,6 +86,23 @@ describe('SchemaProcessor', () => {
     expect(ansi.tableEvents).toEqual([{ kind: 'create', table: 'shop.q' }]);
   });
 
+  it("applies an ALTER logged in two phases (MariaDB's binlog_alter_two_phase) once, at its COMMIT ALTER; not at all when rolled back", () => {
+    const phase = (statement: string, gtidFlags3: number): QueryEvent => ({ ...query(statement), status: { gtidFlags3 } });
+    const columns = (p: SchemaProcessor): string[] | undefined => p.table('shop', 't')?.columns.map((c) => c.name);
+    const p = processor();
+    p.applyStatement(query('CREATE TABLE t (id INT PRIMARY KEY)'));
+    const alter = 'ALTER TABLE t ADD COLUMN w INT';
+    expect(p.applyStatement(phase(alter, 2)).schemaChanges).toEqual([]);
+    expect(columns(p)).toEqual(['id']);
+    expect(p.applyStatement(phase(alter, 4)).schemaChanges.map((c) => c.table)).toEqual(['shop.t']);
+    expect(columns(p)).toEqual(['id', 'w']);
+    // Started, then rolled back: no change.
+    const other = 'ALTER TABLE t ADD COLUMN x INT';
+    p.applyStatement(phase(other, 2));
+    expect(p.applyStatement(phase(other, 8)).schemaChanges).toEqual([]);
+    expect(columns(p)).toEqual(['id', 'w']);
+  });
+
   it('stops on an unparseable statement with its position, or skips and logs it with --skip-unparseable-ddl', () => {
     const bad = query('CREATE TABLE broken (id INT PRIMARY KEY', 4242);
     let err: unknown;

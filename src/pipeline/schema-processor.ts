@@ -27,6 +27,7 @@ import { qualifiedName, type TableSchema } from '../core/schema.js';
 import type { SchemaChange, TableEvent } from '../store/index.js';
 import type { TableMapEvent } from '../protocol/binlog/events.js';
 import type { SchemaColumn, SchemaLookup } from '../protocol/binlog/table-schema.js';
+import { GTID_FLAGS3_ROLLBACK_ALTER, GTID_FLAGS3_START_ALTER } from '../protocol/binlog/query-event.js';
 import { charsetOfCollation } from '../protocol/values/charsets.js';
 import {
   applyDdl,
@@ -146,6 +147,14 @@ export class SchemaProcessor {
   applyStatement(ev: QueryEvent): StatementResult {
     const position = ev.pos;
     this.serverDefaultsFrom(ev);
+    const flags3 = ev.status.gtidFlags3 ?? 0;
+    if ((flags3 & (GTID_FLAGS3_START_ALTER | GTID_FLAGS3_ROLLBACK_ALTER)) !== 0) {
+      // MariaDB's binlog_alter_two_phase logs an ALTER twice: when it starts, and when it commits
+      // (or rolls back) with the same text. The table changes at the COMMIT ALTER, once.
+      this.counters.ignored++;
+      this.opts.log.debug({ position: position.format(), flags3 }, 'the first phase of an ALTER, or one rolled back: the table changes at its COMMIT ALTER');
+      return NONE;
+    }
     const sqlMode = ev.status.sqlMode ?? 0n;
     const parsed = parseDdl(ev.statement, {
       ...(this.serverVersion !== undefined ? { serverVersion: this.serverVersion } : {}),

@@ -9,7 +9,7 @@
  * savepoints; XA (two-phase with other commits in between, rollback, one
  * phase); CREATE TABLE … SELECT and … LIKE; primary-key updates and exact
  * duplicates in a table without a key; DDL and rows sent by latin1 and
- * cp1251 clients; error paths through main(); ranges
+ * cp1251 clients; ALTERs logged in two phases; error paths through main(); ranges
  * starting after a table's CREATE (TABLE_MAP metadata, --schema-sql); and
  * idempotency of overlapping ranges.
  */
@@ -263,6 +263,34 @@ describe('statements of clients in other character sets', () => {
       ['Léa', 'naïve', null],
       [null, null, 'нет'],
     ]);
+    const schema = await inProcess(['schema', '--table', `${db}.t`, '--store', store(), '--json', '--log-level', 'warn']);
+    expect(schema.code, schema.err).toBe(0);
+    const body = JSON.parse(schema.out) as { schema: Parameters<typeof binsnapCatalog>[0] };
+    expect(binsnapCatalog(body.schema)).toEqual(await serverCatalog(conn, db, 't'));
+  });
+});
+
+describe('an ALTER logged in two phases (binlog_alter_two_phase)', () => {
+  it('g. START ALTER changes nothing, COMMIT ALTER changes the table once; a rolled-back one changes nothing', async () => {
+    const { db, store } = fresh('alter2');
+    const a = await startRange();
+    await run(`CREATE DATABASE ${db}`);
+    await run(`CREATE TABLE ${db}.t (id INT PRIMARY KEY, v INT) ENGINE=InnoDB`);
+    await run(`INSERT INTO ${db}.t VALUES (1, 10), (3, 10)`);
+    await run('SET SESSION binlog_alter_two_phase = ON');
+    try {
+      await run(`ALTER TABLE ${db}.t ADD COLUMN w INT DEFAULT 5`);
+      // Fails while copying the rows, after its START ALTER was logged: the server logs a ROLLBACK ALTER.
+      await expect(run(`ALTER TABLE ${db}.t ADD COLUMN u INT, ADD UNIQUE KEY (v)`)).rejects.toThrow(/Duplicate/);
+    } finally {
+      await run('SET SESSION binlog_alter_two_phase = OFF');
+    }
+    await run(`INSERT INTO ${db}.t (id, v, w) VALUES (2, 20, 7)`);
+    const b = await pos();
+    // START and COMMIT of the first ALTER, START and ROLLBACK of the second.
+    expect(await eventPositions(a, b, 'ALTER TABLE')).toHaveLength(4);
+    await replay(range(a, b, store()));
+    await expectExportEqualsSelect(store(), db, 't', b);
     const schema = await inProcess(['schema', '--table', `${db}.t`, '--store', store(), '--json', '--log-level', 'warn']);
     expect(schema.code, schema.err).toBe(0);
     const body = JSON.parse(schema.out) as { schema: Parameters<typeof binsnapCatalog>[0] };

@@ -90,6 +90,19 @@ describe('event bodies (synthetic)', () => {
     expect(q.kind === 'query' && q.status.unknownCode).toBeFalsy();
   });
 
+  it("reads gtid_flags3 (130) with the START ALTER sequence number that a COMMIT or ROLLBACK ALTER carries, and the variables after it", () => {
+    const statusOf = (flags3: Buffer) => {
+      const status = Buffer.concat([Buffer.from([130]), flags3, Buffer.from([4, 8, 0, 8, 0, 45, 0])]);
+      const q = decodeBytes(binlogFile(true, (off, c) => [event(2, queryBody(Buffer.from('ALTER TABLE t ADD w INT'), 'd', status), off, c)]))[1]!;
+      return q.kind === 'query' ? q.status : undefined;
+    };
+    // COMMIT ALTER (4) of the START ALTER with sequence number 4 (as MariaDB 10.11 wrote it).
+    expect(statusOf(Buffer.from([4, 4, 0, 0, 0, 0, 0, 0, 0]))).toEqual({ gtidFlags3: 4, startAlterSeqNo: 4n, charsetClient: 8, collationConnection: 8, collationServer: 45 });
+    expect(statusOf(Buffer.from([8, 0x01, 0x02, 0, 0, 0, 0, 0, 0]))).toMatchObject({ gtidFlags3: 8, startAlterSeqNo: 0x201n, charsetClient: 8 });
+    // START ALTER (2): the flags only.
+    expect(statusOf(Buffer.from([2]))).toEqual({ gtidFlags3: 2, charsetClient: 8, collationConnection: 8, collationServer: 45 });
+  });
+
   it('inflates MariaDB QUERY_COMPRESSED', () => {
     const text = Buffer.from('INSERT INTO t VALUES (1)');
     const z = deflateSync(text);

@@ -94,6 +94,8 @@ export interface QueryStatus {
   readonly xid?: bigint;
   /** MariaDB Q_GTID_FLAGS3. */
   readonly gtidFlags3?: number;
+  /** MariaDB, with gtid_flags3 COMMIT or ROLLBACK ALTER: the sequence number of the START ALTER it ends. */
+  readonly startAlterSeqNo?: bigint;
   /** MariaDB ≥ 11.2 (131): the session's character_set_collations, as [charset id, collation id] pairs. */
   readonly characterSetCollations?: ReadonlyArray<readonly [number, number]>;
   /** Set when parsing stopped at a status variable binsnap does not know (the rest is skipped: its total length is known). */

@@ -22,6 +22,11 @@ import type { QueryBody, QueryStatus } from './events.js';
 import { postHeaderLength, type FormatDescription } from './format-description.js';
 import { mariaUncompress } from './maria-compression.js';
 
+/** Bits of MariaDB's gtid_flags3 (status variable 130) for ALTERs in two phases. */
+export const GTID_FLAGS3_START_ALTER = 2;
+export const GTID_FLAGS3_COMMIT_ALTER = 4;
+export const GTID_FLAGS3_ROLLBACK_ALTER = 8;
+
 type MutableStatus = { -readonly [K in keyof QueryStatus]: QueryStatus[K] };
 
 function parseStatus(r: BodyReader): QueryStatus {
@@ -113,9 +118,14 @@ function parseStatus(r: BodyReader): QueryStatus {
       case 129:
         s.xid = r.u64('xid');
         break;
-      case 130:
-        s.gtidFlags3 = r.u8('gtid_flags3');
+      case 130: {
+        // MariaDB ≥ 10.8 (binlog_alter_two_phase): the second phase of an ALTER, committed (4) or
+        // rolled back (8), carries the sequence number of its START ALTER (2).
+        const flags3 = r.u8('gtid_flags3');
+        s.gtidFlags3 = flags3;
+        if ((flags3 & (GTID_FLAGS3_COMMIT_ALTER | GTID_FLAGS3_ROLLBACK_ALTER)) !== 0) s.startAlterSeqNo = r.u64('start alter sequence number');
         break;
+      }
       case 131: {
         // MariaDB ≥ 11.2, a session's character_set_collations: a count, then per pair the
         // character set (its primary collation id) and the collation it defaults to. Written
