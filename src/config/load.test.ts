@@ -123,6 +123,15 @@ describe('option types', () => {
     expect(err.exitCode).toBe(2);
     expect(err.message).toContain('"sometimes" is not one of auto, always, never');
   });
+  it("parses replay's --lower-case-table-names: 0, 1 or 2 (a number in a config file too), unset by default", () => {
+    expect(resolveConfig('replay', {}, {}).values.get('lowerCaseTableNames')).toBeUndefined();
+    expect(resolveConfig('replay', { lowerCaseTableNames: '1' }, {}).values.get('lowerCaseTableNames')).toBe(1);
+    const file = files({ '/n.json': '{"lower-case-table-names": 2}' });
+    expect(resolveConfig('replay', { config: '/n.json' }, {}, [], file).values.get('lowerCaseTableNames')).toBe(2);
+    const err = configError(() => resolveConfig('replay', {}, { BINSNAP_LOWER_CASE_TABLE_NAMES: '3' }));
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toContain('"3" is not one of 0, 1, 2');
+  });
   it('parses GTID sets of both flavours and a metrics address', () => {
     const cfg = resolveConfig('run', { fromGtid: '0-1-100,1-2-5', metrics: '9100' }, {});
     expect(cfg.values.get('fromGtid')).toMatchObject({ flavor: 'mariadb' });

@@ -21,6 +21,7 @@ export type OptionType =
   | 'table-list'
   | 'export-format'
   | 'global-lock'
+  | 'name-case'
   | 'json';
 
 export interface OptionSpec {
@@ -91,6 +92,12 @@ export const COMMAND_OPTIONS: Readonly<Record<CommandName, readonly OptionSpec[]
     o('schemaSql', '--schema-sql <FILE>', 'string', 'initial schema as CREATE statements (e.g. mariadb-dump --no-data output)'),
     o('skipUnparseableDdl', '--skip-unparseable-ddl', 'boolean', 'log and record a DDL statement binsnap cannot parse instead of stopping (rows of the tables it changed may then be decoded with the wrong schema)', false),
     o('skipUnknownEvents', '--skip-unknown-events', 'boolean', 'skip event types binsnap does not know (each is logged) instead of stopping', false),
+    o(
+      'lowerCaseTableNames',
+      '--lower-case-table-names <N>',
+      'name-case',
+      'lower_case_table_names (0, 1 or 2) of the server that wrote the binlog files: 1 folds database and table names to lower case as that server did (default: what the store recorded, else 0; --source reads it from the server)',
+    ),
     o('serverId', '--server-id <N>', 'positive-int', 'server id binsnap registers with as a replica when reading from --source (unique in the topology)', 1_000_001),
   ],
   export: [

@@ -94,6 +94,11 @@ export function parseOptionValue(type: OptionType, raw: unknown, field: string, 
     if (!/^\d+$/.test(t) || Number(t) < 1 || !Number.isSafeInteger(Number(t))) return fail(`"${t}" is not a positive integer`);
     return Number(t);
   }
+  if (type === 'name-case') {
+    const t = typeof raw === 'number' ? String(raw) : String(raw).trim();
+    if (t !== '0' && t !== '1' && t !== '2') return fail(`"${t}" is not one of 0, 1, 2`);
+    return Number(t);
+  }
   if (type === 'json' && typeof raw === 'object' && raw !== null) return raw as Record<string, unknown>;
   if (typeof raw !== 'string') return fail(`expected a string, got ${typeof raw}`);
   const text = raw.trim();

@@ -228,6 +228,14 @@ export const ERROR_CODES = {
       'Allow a brief FLUSH TABLES WITH READ LOCK with --global-lock auto (needs RELOAD), or on MariaDB use --parallel 1 (one snapshot needs no alignment) ' +
       'or run the seed again at a quieter moment.',
   },
+  BINSNAP_E_SOURCE_NAME_CASE: {
+    exitCode: 3,
+    transient: false,
+    summary:
+      'The source folds table names by another lower_case_table_names than the one the store was written with, so the names of its binlog would not match the stored history.',
+    remedy:
+      'Write into a new store (--store) and seed or replay it from this source; for binlog files, give --lower-case-table-names the value of the server that wrote them (SELECT @@lower_case_table_names).',
+  },
 
   // ── the store (exit 1) ──────────────────────────────────────────────────
   BINSNAP_E_STORE_OPEN: {

@@ -24,8 +24,8 @@ export interface InitialSchema {
   readonly changes: readonly SchemaChange[];
 }
 
-/** Every table's schema as of `at` in the store (dropped tables left out). */
-export async function catalogFromStore(store: SnapshotStore, at: BinlogPosition): Promise<SchemaCatalog> {
+/** Every table's schema as of `at` in the store (dropped tables left out); names folded by `lowerCaseTableNames`. */
+export async function catalogFromStore(store: SnapshotStore, at: BinlogPosition, lowerCaseTableNames: 0 | 1 | 2 = 0): Promise<SchemaCatalog> {
   const tables: TableSchema[] = [];
   const databases: DatabaseSchema[] = [];
   for (const name of await store.schemaTables()) {
@@ -39,7 +39,7 @@ export async function catalogFromStore(store: SnapshotStore, at: BinlogPosition)
       tables.push(v.schema);
     }
   }
-  return catalogOf(tables, databases);
+  return catalogOf(tables, databases, lowerCaseTableNames);
 }
 
 /** Applies a --schema-sql script to `base`; returns the catalog and the tables it changed. */

@@ -41,7 +41,7 @@ import {
   type ServerDefaults,
   type TableChange,
 } from './ddl/index.js';
-import { withTable } from './ddl/catalog.js';
+import { caseTwin, withTable } from './ddl/catalog.js';
 import { hasColumnNames, hasPrimaryKeyMetadata, imageColumns, metadataDifferences, schemaColumnsOf, tableFromMetadata } from './column-types.js';
 import type { QueryEvent } from './transaction-assembler.js';
 import { needsRewrite, type ColumnSource, type RowRewrite } from './row-rewrite.js';
@@ -262,6 +262,13 @@ export class SchemaProcessor {
         );
       }
       table = tableFromMetadata(map);
+      const twin = caseTwin(this.cat, db, name);
+      if (twin !== undefined) {
+        this.opts.log.warn(
+          { table: qualifiedName(table), known: qualifiedName(twin), position: position.format() },
+          'rows for a table the schema history knows only in another letter case: if the source server has lower_case_table_names=1, replay binlog files with --lower-case-table-names 1',
+        );
+      }
       if (!hasPrimaryKeyMetadata(map)) {
         this.opts.log.warn(
           { table: qualifiedName(table), position: position.format() },

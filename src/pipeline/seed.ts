@@ -53,8 +53,8 @@ export interface SeedSchema {
 }
 
 /** Builds the seeded schema from SHOW CREATE DATABASE / TABLE text. */
-export function seedSchema(databases: ReadonlyMap<string, string>, tables: readonly SeedTableSource[], defaults: ServerDefaults): SeedSchema {
-  let cat = emptyCatalog();
+export function seedSchema(databases: ReadonlyMap<string, string>, tables: readonly SeedTableSource[], defaults: ServerDefaults, lowerCaseTableNames: 0 | 1 | 2 = 0): SeedSchema {
+  let cat = emptyCatalog(lowerCaseTableNames);
   const schemaChanges: SchemaChange[] = [];
   for (const [db, ddl] of databases) {
     const before = cat;

@@ -32,6 +32,8 @@ export interface PreflightReport {
   readonly binlogRowMetadata: string | undefined;
   readonly gtidMode: string | undefined;
   readonly binlogChecksum: string;
+  /** lower_case_table_names: 1 stores and logs database and table names in lower case, 2 compares them so (0 when absent). */
+  readonly lowerCaseTableNames: 0 | 1 | 2;
   readonly binlogFiles: ReadonlyArray<{ readonly file: string; readonly size: bigint }>;
   readonly warnings: readonly string[];
 }
@@ -82,13 +84,18 @@ export async function preflight(query: QueryFn, req: PreflightRequest): Promise<
     binlogRowMetadata: rowMetadata,
     gtidMode,
     binlogChecksum: (vars.get('binlog_checksum') ?? 'NONE').toUpperCase(),
+    lowerCaseTableNames: nameCaseOf(vars.get('lower_case_table_names')),
     binlogFiles,
     warnings,
   };
 }
 
+function nameCaseOf(value: string | undefined): 0 | 1 | 2 {
+  return value === '1' ? 1 : value === '2' ? 2 : 0;
+}
+
 async function variables(query: QueryFn): Promise<Map<string, string>> {
-  const names = ['version', 'log_bin', 'binlog_format', 'binlog_row_image', 'binlog_row_metadata', 'gtid_mode', 'binlog_checksum'];
+  const names = ['version', 'log_bin', 'binlog_format', 'binlog_row_image', 'binlog_row_metadata', 'gtid_mode', 'binlog_checksum', 'lower_case_table_names'];
   const rows = await query(
     `SHOW GLOBAL VARIABLES WHERE Variable_name IN (${names.map((n) => `'${n}'`).join(', ')})`,
   );

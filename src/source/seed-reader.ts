@@ -305,8 +305,11 @@ export function sourceError(err: unknown, source: SourceUrl, doing: string): unk
   return new BinsnapError('BINSNAP_E_SOURCE_REPLICATION', `the source failed while ${doing}: ${msg}`, { source: source.redacted }, { cause: err });
 }
 
-/** `db.table` names to seed: those matching the patterns, or every base table outside the system databases. */
-export async function listTables(conn: mysql.Connection, patterns: readonly TableName[] | undefined): Promise<TableName[]> {
+/**
+ * `db.table` names to seed: those matching the patterns, or every base table outside the system
+ * databases. `foldNames`: names compare in lower case (lower_case_table_names 1 or 2).
+ */
+export async function listTables(conn: mysql.Connection, patterns: readonly TableName[] | undefined, foldNames = false): Promise<TableName[]> {
   const all = (
     await rows(
       conn,
@@ -316,7 +319,8 @@ export async function listTables(conn: mysql.Connection, patterns: readonly Tabl
     )
   ).map((r) => ({ db: String(r['db']), table: String(r['t']) }));
   if (patterns === undefined || patterns.length === 0) return all;
-  return all.filter((t) => patterns.some((p) => p.db === t.db && (p.table === '*' || p.table === t.table)));
+  const same = foldNames ? (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase() : (a: string, b: string): boolean => a === b;
+  return all.filter((t) => patterns.some((p) => same(p.db, t.db) && (p.table === '*' || same(p.table, t.table))));
 }
 
 export async function showCreateTable(conn: mysql.Connection, t: TableName): Promise<string> {

@@ -13,6 +13,7 @@
  */
 import { BinsnapError } from '../../core/errors.js';
 import type { CommandHandler } from '../command.js';
+import { storedTableName } from '../name-case.js';
 import { runExport } from './export.js';
 import { asOfOption, asOfText, isJson, requiredTable, resolvedText, withStore } from './read-common.js';
 import { fileSink, streamSink, type TextSink } from './read-output.js';
@@ -20,7 +21,7 @@ import { fileSink, streamSink, type TextSink } from './read-output.js';
 const PROGRESS_INTERVAL_MS = 250;
 
 export const exportCommand: CommandHandler = async (ctx) => {
-  const table = requiredTable(ctx, 'export');
+  const given = requiredTable(ctx, 'export');
   const format = (ctx.config.values.get('format') as string | undefined) ?? 'jsonl';
   if (format !== 'jsonl' && format !== 'csv') {
     throw new BinsnapError('BINSNAP_E_NOT_IMPLEMENTED', `--format ${format} is not built yet in this version; jsonl and csv are`, {
@@ -30,9 +31,10 @@ export const exportCommand: CommandHandler = async (ctx) => {
   const asOf = asOfOption(ctx);
   const out = ctx.config.values.get('out') as string | undefined;
   const json = isJson(ctx);
-  ctx.logger.debug({ table, at: asOfText(asOf), format, out }, 'exporting table');
+  ctx.logger.debug({ table: given, at: asOfText(asOf), format, out }, 'exporting table');
 
   return withStore(ctx, async (store) => {
+    const table = await storedTableName(store, given);
     const sink: TextSink = out !== undefined ? await fileSink(out) : streamSink(ctx.stdout, ctx.signal);
     const showProgress = ctx.interactive && out !== undefined;
     let lastProgress = 0;

@@ -20,15 +20,17 @@ import type { TableSchema } from '../../core/schema.js';
 import { numericKeyColumnsOf, type RowHistoryEntry, type RowKey, type SnapshotStore } from '../../store/index.js';
 import { formatVersionId } from '../../store/index.js';
 import type { CommandHandler } from '../command.js';
+import { storedTableName } from '../name-case.js';
 import { isJson, isoTime, requireCheckpoint, requireKnownTable, requiredTable, withStore } from './read-common.js';
 
 export const historyCommand: CommandHandler = async (ctx) => {
-  const table = requiredTable(ctx, 'history');
+  const givenTable = requiredTable(ctx, 'history');
   const given = ctx.config.values.get('key') as Record<string, unknown> | undefined;
   if (given === undefined) {
     throw new BinsnapError('BINSNAP_E_USAGE', '`binsnap history` needs --key JSON, the primary key as an object like {"id":42}', { field: '--key' });
   }
   return withStore(ctx, async (store) => {
+    const table = await storedTableName(store, givenTable);
     await requireCheckpoint(store);
     await requireKnownTable(store, table);
     const schema = await latestSchema(store, table);

@@ -24,6 +24,7 @@ import { readServerBinlog } from '../../source/server-source.js';
 import type { CommandHandler } from '../command.js';
 import { openStore } from '../open-store.js';
 import { checkServer } from '../check-server.js';
+import { nameCaseFor, type NameCase } from '../name-case.js';
 import { count, duration, progressLine } from '../progress.js';
 
 interface FileRange {
@@ -63,11 +64,16 @@ export const replayCommand: CommandHandler = async (ctx) => {
   }
   const start = from!;
 
-  if (range.kind === 'server') await checkServer(range.source, start, ctx.logger);
+  const server = range.kind === 'server' ? await checkServer(range.source, start, ctx.logger) : undefined;
+  const flagNameCase = v.get('lowerCaseTableNames') as NameCase | undefined;
 
   const store = await openStore(v.get('store') as StoreLocation | undefined, { create: true, log: ctx.logger, rollbackJournal: true });
   try {
-    let catalog = await catalogFromStore(store, start);
+    const nameCase = await nameCaseFor(store, {
+      ...(server ? { server: server.lowerCaseTableNames } : {}),
+      ...(flagNameCase !== undefined ? { flag: flagNameCase } : {}),
+    });
+    let catalog = await catalogFromStore(store, start, nameCase);
     let initialChanges: Parameters<typeof runPipeline>[0]['initial'];
     const schemaSql = v.get('schemaSql') as string | undefined;
     if (schemaSql !== undefined) {

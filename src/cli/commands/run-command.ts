@@ -24,6 +24,7 @@ import { openSqlConnection } from '../../source/binlog-connection.js';
 import type { PipelineProgress } from '../../pipeline/pipeline.js';
 import { emptyCatalog } from '../../pipeline/ddl/index.js';
 import { catalogFromStore } from '../../pipeline/initial-schema.js';
+import { nameCaseFor } from '../name-case.js';
 import { runPipeline } from '../../pipeline/pipeline.js';
 import { decodeSeedProgress, SEED_META } from '../../pipeline/seed-progress.js';
 import type { StartAt } from '../../source/binlog-connection.js';
@@ -75,14 +76,15 @@ export const runCommand: CommandHandler = async (ctx) => {
       );
     }
     const startPosition = start.kind === 'position' ? start.position : undefined;
-    await checkServer(source, startPosition, ctx.logger);
+    const preflight = await checkServer(source, startPosition, ctx.logger);
+    const nameCase = await nameCaseFor(store, { server: preflight.lowerCaseTableNames });
     if (sinkAt !== undefined) {
       ctx.logger.info({ sink: describeSink(sinkAt) }, 'opening the Kafka sink');
       sink = await openKafkaSink(sinkAt, { clientId: `binsnap-${String(v.get('serverId'))}`, log: ctx.logger, signal: ctx.signal });
     }
     // The schema as of the start: by position, or (starting by GTID) as of everything stored.
     const asOf = startPosition ?? checkpoint?.position ?? (await store.resolveAsOf({ kind: 'latest' }));
-    const catalog = asOf ? await catalogFromStore(store, asOf) : emptyCatalog();
+    const catalog = asOf ? await catalogFromStore(store, asOf, nameCase) : emptyCatalog(nameCase);
     ctx.logger.info(
       {
         source: source.redacted,

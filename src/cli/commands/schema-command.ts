@@ -16,13 +16,15 @@
  */
 import type { SchemaVersion } from '../../store/index.js';
 import type { CommandHandler } from '../command.js';
+import { storedTableName } from '../name-case.js';
 import { asOfOption, asOfText, isJson, isoTime, requireCheckpoint, requireKnownTable, requiredTable, resolvedText, withStore } from './read-common.js';
 import { renderCreateTable } from './read-schema-text.js';
 
 export const schemaCommand: CommandHandler = async (ctx) => {
-  const table = requiredTable(ctx, 'schema');
+  const given = requiredTable(ctx, 'schema');
   const history = ctx.config.values.get('history') === true;
   return withStore(ctx, async (store) => {
+    const table = await storedTableName(store, given);
     await requireCheckpoint(store);
     await requireKnownTable(store, table);
     if (history) {

@@ -49,6 +49,7 @@ import {
 } from '../../source/seed-reader.js';
 import type { CommandHandler } from '../command.js';
 import { checkServer } from '../check-server.js';
+import { nameCaseFor } from '../name-case.js';
 import { openStore } from '../open-store.js';
 import { describeSink, openKafkaSink } from '../../sink/kafka-sink.js';
 import type { Sink } from '../../sink/sink.js';
@@ -88,11 +89,12 @@ export const seedCommand: CommandHandler = async (ctx) => {
   const globalLock = (v.get('globalLock') as GlobalLockMode | undefined) ?? 'auto';
   const request = patterns === undefined ? null : patterns.map((p) => `${p.db}.${p.table}`).join(',');
 
-  await checkServer(source, undefined, ctx.logger, { needSelect: true });
+  const server = await checkServer(source, undefined, ctx.logger, { needSelect: true });
   const store = await openStore(v.get('store') as StoreLocation | undefined, { create: true, log: ctx.logger, rollbackJournal: true, backgroundCheckpoints: true });
   let sink: Sink | undefined;
   const began = Date.now();
   try {
+    const nameCase = await nameCaseFor(store, { server: server.lowerCaseTableNames });
     const priorText = await store.getMeta(SEED_META);
     const recorded = priorText === null ? undefined : decodeSeedProgress(priorText);
     if (recorded !== undefined && recorded.request !== request) {
@@ -135,7 +137,7 @@ export const seedCommand: CommandHandler = async (ctx) => {
       let schema: ReturnType<typeof seedSchema>;
       const estimates = new Map<string, number>();
       try {
-        refs = await listTables(conn, patterns);
+        refs = await listTables(conn, patterns, nameCase !== 0);
         if (patterns !== undefined && refs.length === 0) {
           throw new BinsnapError('BINSNAP_E_USAGE', `--tables ${patterns.map((p) => `${p.db}.${p.table}`).join(',')} matches no table on the source`, { field: 'tables' });
         }
@@ -143,9 +145,9 @@ export const seedCommand: CommandHandler = async (ctx) => {
         for (const db of [...new Set(refs.map((r) => r.db))]) databases.set(db, await showCreateDatabase(conn, db));
         const sources = [];
         for (const r of refs) sources.push({ db: r.db, table: r.table, ddl: await showCreateTable(conn, r) });
-        const server = await serverCharset(conn);
+        const charsets = await serverCharset(conn);
         const base = snap.flavor === 'mysql' ? MYSQL8_DEFAULTS : MARIADB_DEFAULTS;
-        schema = seedSchema(databases, sources, { ...base, charset: server.charset, collation: server.collation });
+        schema = seedSchema(databases, sources, { ...base, charset: charsets.charset, collation: charsets.collation }, nameCase);
         const [est] = await conn.query(
           `SELECT CONCAT(TABLE_SCHEMA, '.', TABLE_NAME) AS n, TABLE_ROWS AS r FROM information_schema.TABLES WHERE TABLE_SCHEMA IN (${[...databases.keys()].map(() => '?').join(', ') || "''"})`,
           [...databases.keys()],
@@ -182,7 +184,7 @@ export const seedCommand: CommandHandler = async (ctx) => {
                 signal: ctx.signal,
                 onWarning: (message) => ctx.logger.warn({ source: source.redacted }, message),
               }),
-            catalog: await catalogFromStore(store, prior.position),
+            catalog: await catalogFromStore(store, prior.position, nameCase),
             log: ctx.logger,
           });
           if (ctx.signal.aborted) {

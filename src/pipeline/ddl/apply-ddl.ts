@@ -23,6 +23,7 @@ import type { DdlStatement, TableName } from './ast.js';
 import { applyAlter } from './apply-alter.js';
 import { buildTable, databaseDefaults, duplicateColumn, sequenceTable } from './build-table.js';
 import {
+  caseTwin,
   findDatabase,
   findTable,
   storedName,
@@ -84,7 +85,10 @@ class Applier {
   existing(name: TableName, what: string): TableSchema {
     const r = this.resolve(name);
     const t = findTable(this.cat, r.db, r.name);
-    if (t === undefined) throw unknownTable(qualifiedName(r), what);
+    if (t === undefined) {
+      const twin = caseTwin(this.cat, r.db, r.name);
+      throw unknownTable(qualifiedName(r), what, twin === undefined ? undefined : qualifiedName(twin));
+    }
     return t;
   }
 

@@ -76,6 +76,18 @@ export function findTable(cat: SchemaCatalog, db: string, name: string): TableSc
   return table;
 }
 
+/**
+ * A table whose name differs from `db.name` only in letter case, under lower_case_table_names=0
+ * (the hint that the source folds names after all); undefined otherwise.
+ */
+export function caseTwin(cat: SchemaCatalog, db: string, name: string): TableSchema | undefined {
+  if (cat.lowerCaseTableNames !== 0) return undefined;
+  const d = db.toLowerCase();
+  const n = name.toLowerCase();
+  for (const t of cat.tables.values()) if (t.db.toLowerCase() === d && t.name.toLowerCase() === n) return t;
+  return undefined;
+}
+
 export function findDatabase(cat: SchemaCatalog, name: string): DatabaseSchema | undefined {
   return cat.databases.get(fold(cat, name));
 }

@@ -19,8 +19,10 @@ export function unparseableDdl(failure: ParseFailure, position?: string): Binsna
   );
 }
 
-export function unknownTable(table: string, what: string): BinsnapError {
-  return new BinsnapError('BINSNAP_E_DDL_UNKNOWN_TABLE', `${what} of table ${table}, which is not in the schema history`, { table });
+/** `twin`: a table of the history named so in another letter case (the source may fold names: lower_case_table_names=1). */
+export function unknownTable(table: string, what: string, twin?: string): BinsnapError {
+  const hint = twin === undefined ? '' : `; the history has ${twin}: if the source server has lower_case_table_names=1, replay binlog files with --lower-case-table-names 1`;
+  return new BinsnapError('BINSNAP_E_DDL_UNKNOWN_TABLE', `${what} of table ${table}, which is not in the schema history${hint}`, { table });
 }
 
 export function schemaMismatch(table: string, message: string): BinsnapError {
