@@ -78,3 +78,8 @@ export interface DatabaseSchema {
 export function qualifiedName(t: { readonly db: string; readonly name: string }): string {
   return `${t.db}.${t.name}`;
 }
+
+/** Whether two database or table names are the same on a server that compares them in lower case (`fold`: lower_case_table_names 1 or 2) or exactly. */
+export function sameTableName(a: string, b: string, fold: boolean): boolean {
+  return a === b || (fold && a.toLowerCase() === b.toLowerCase());
+}

@@ -45,7 +45,7 @@ import type mysql from 'mysql2/promise';
 import { BinsnapError } from '../core/errors.js';
 import { parseGtidSet, type GtidSet } from '../core/gtid.js';
 import { BinlogPosition } from '../core/position.js';
-import type { ColumnSchema } from '../core/schema.js';
+import { sameTableName, type ColumnSchema } from '../core/schema.js';
 import type { JsonValue } from '../store/index.js';
 import type { SourceUrl, TableName } from '../config/values.js';
 import { openSqlConnection, type ServerFlavor } from './binlog-connection.js';
@@ -319,8 +319,7 @@ export async function listTables(conn: mysql.Connection, patterns: readonly Tabl
     )
   ).map((r) => ({ db: String(r['db']), table: String(r['t']) }));
   if (patterns === undefined || patterns.length === 0) return all;
-  const same = foldNames ? (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase() : (a: string, b: string): boolean => a === b;
-  return all.filter((t) => patterns.some((p) => same(p.db, t.db) && (p.table === '*' || same(p.table, t.table))));
+  return all.filter((t) => patterns.some((p) => sameTableName(p.db, t.db, foldNames) && (p.table === '*' || sameTableName(p.table, t.table, foldNames))));
 }
 
 export async function showCreateTable(conn: mysql.Connection, t: TableName): Promise<string> {

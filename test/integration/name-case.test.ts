@@ -9,7 +9,8 @@
  *   schema equals information_schema's.
  * - From the files without the flag the replay stops with a coded error naming the flag.
  * - A store written under one setting refuses another; the flag may not contradict the server.
- * - A seed given a mixed-case --tables, and the daemon after it, follow a mixed-case ALTER.
+ * - A seed given a mixed-case --tables, and the daemon after it, follow a mixed-case ALTER;
+ *   verify given a mixed-case --tables finds the table.
  */
 import { mkdtemp } from 'node:fs/promises';
 import path from 'node:path';
@@ -150,7 +151,7 @@ describe('a source with lower_case_table_names=1', () => {
     expect(r3.err).toContain('--lower-case-table-names 0 disagrees with the source server');
   });
 
-  it('a seed of a mixed-case --tables, then the daemon, follow a mixed-case ALTER', async () => {
+  it('a seed of a mixed-case --tables, then the daemon, follow a mixed-case ALTER; verify finds the table', async () => {
     const store = path.join(dir, 'seed.db');
     const seeded = await inProcess(['seed', '--source', server.url, '--tables', 'SHOP.Orders', '--store', store, '--log-level', 'warn']);
     expect(seeded.code, seeded.err).toBe(0);
@@ -165,5 +166,8 @@ describe('a source with lower_case_table_names=1', () => {
       { Id: 2, Label: 'two', Extra: 8 },
     ]);
     compareRows('seed then run', rows, parseJsonl(await exportTable(store, 'shop.orders', 'latest')), true);
+    const verified = await inProcess(['verify', '--source', server.url, '--tables', 'Shop.ORDERS', '--store', store, '--log-level', 'warn']);
+    expect(verified.code, verified.err + verified.out).toBe(0);
+    expect(verified.out).toContain('shop.orders');
   }, 60_000);
 });

@@ -19,7 +19,7 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BinsnapError } from '../../core/errors.js';
 import type { BinlogPosition } from '../../core/position.js';
-import type { ColumnSchema, TableSchema } from '../../core/schema.js';
+import { sameTableName, type ColumnSchema, type TableSchema } from '../../core/schema.js';
 import type { SourceUrl, StoreLocation, TableName } from '../../config/values.js';
 import { rowIdentityKey } from '../../pipeline/ddl/index.js';
 import type { JsonValue, RowValues, SnapshotStore } from '../../store/index.js';
@@ -52,14 +52,14 @@ export const verifyCommand: CommandHandler = async (ctx) => {
   const store = await openStore(v.get('store') as StoreLocation | undefined, { create: false });
   try {
     if ((await store.checkpoint()) === null) throw new BinsnapError('BINSNAP_E_STORE_EMPTY', 'the store holds no transaction to verify', {});
-    await checkServer(source, undefined, ctx.logger, { needSelect: true });
+    const server = await checkServer(source, undefined, ctx.logger, { needSelect: true });
     const snap = await openSnapshot(source, 1).catch((err: unknown) => {
       throw sourceError(err, source, 'opening a snapshot');
     });
     try {
       const at = snap.position;
       await waitForStore(store, at, ctx.signal);
-      const tables = await tablesToVerify(store, at, patterns);
+      const tables = await tablesToVerify(store, at, patterns, server.lowerCaseTableNames !== 0);
       const reports: TableReport[] = [];
       for (const t of tables) {
         if (ctx.signal.aborted) break;
@@ -112,14 +112,15 @@ async function waitForStore(store: SnapshotStore, at: BinlogPosition, signal: Ab
   }
 }
 
-async function tablesToVerify(store: SnapshotStore, at: BinlogPosition, patterns: readonly TableName[] | undefined): Promise<TableSchema[]> {
+/** The stored tables `patterns` name (all without), as of `at`; `foldNames`: the source compares names in lower case. */
+async function tablesToVerify(store: SnapshotStore, at: BinlogPosition, patterns: readonly TableName[] | undefined, foldNames: boolean): Promise<TableSchema[]> {
   const out: TableSchema[] = [];
   for (const name of await store.schemaTables()) {
     if (name.endsWith('.')) continue; // a database's defaults
     const v = await store.schemaAt(name, { kind: 'position', position: at });
     if (!v?.schema) continue;
     const s = v.schema;
-    if (patterns && !patterns.some((p) => p.db === s.db && (p.table === '*' || p.table === s.name))) continue;
+    if (patterns && !patterns.some((p) => sameTableName(p.db, s.db, foldNames) && (p.table === '*' || sameTableName(p.table, s.name, foldNames)))) continue;
     out.push(s);
   }
   if (patterns && out.length === 0) {
