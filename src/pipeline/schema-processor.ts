@@ -74,6 +74,13 @@ export interface SchemaCounters {
  */
 const MODE_ANSI_QUOTES = 1n << 2n;
 const MODE_NO_BACKSLASH_ESCAPES = 1n << 20n;
+/**
+ * MariaDB only (MySQL 8 has neither; its 5.7 ORACLE and MAXDB change no type): `SET sql_mode =
+ * 512` reads back ORACLE (with the modes it implies), `4096` MAXDB. They change what DATE, NUMBER,
+ * BLOB and TIMESTAMP mean in DDL (ParseOptions).
+ */
+const MODE_ORACLE = 1n << 9n;
+const MODE_MAXDB = 1n << 12n;
 
 const NONE: StatementResult = Object.freeze({ schemaChanges: [] as SchemaChange[], tableEvents: [], rewrites: [] });
 
@@ -160,6 +167,8 @@ export class SchemaProcessor {
       ...(this.serverVersion !== undefined ? { serverVersion: this.serverVersion } : {}),
       ansiQuotes: (sqlMode & MODE_ANSI_QUOTES) !== 0n,
       noBackslashEscapes: (sqlMode & MODE_NO_BACKSLASH_ESCAPES) !== 0n,
+      oracle: this.flavor !== 'mysql' && (sqlMode & MODE_ORACLE) !== 0n,
+      maxdb: this.flavor !== 'mysql' && (sqlMode & MODE_MAXDB) !== 0n,
     });
     if (!parsed.ok) {
       if (!this.opts.skipUnparseableDdl) throw unparseableDdl(parsed.failure, position.format());

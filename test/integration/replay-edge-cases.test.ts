@@ -9,7 +9,8 @@
  * savepoints; XA (two-phase with other commits in between, rollback, one
  * phase); CREATE TABLE … SELECT and … LIKE; primary-key updates and exact
  * duplicates in a table without a key; DDL and rows sent by latin1 and
- * cp1251 clients; ALTERs logged in two phases; error paths through main(); ranges
+ * cp1251 clients; ALTERs logged in two phases; DDL in sql_mode ORACLE and
+ * MAXDB; error paths through main(); ranges
  * starting after a table's CREATE (TABLE_MAP metadata, --schema-sql); and
  * idempotency of overlapping ranges.
  */
@@ -262,6 +263,37 @@ describe('statements of clients in other character sets', () => {
       ['Zoé', 'café', null],
       ['Léa', 'naïve', null],
       [null, null, 'нет'],
+    ]);
+    const schema = await inProcess(['schema', '--table', `${db}.t`, '--store', store(), '--json', '--log-level', 'warn']);
+    expect(schema.code, schema.err).toBe(0);
+    const body = JSON.parse(schema.out) as { schema: Parameters<typeof binsnapCatalog>[0] };
+    expect(binsnapCatalog(body.schema)).toEqual(await serverCatalog(conn, db, 't'));
+  });
+
+  it("h. DDL in MariaDB's sql_mode ORACLE (DATE is DATETIME, NUMBER DOUBLE, BLOB LONGBLOB) and MAXDB (TIMESTAMP is DATETIME): schema and rows as the server has them", async () => {
+    const { db, store } = fresh('oracle');
+    const a = await startRange();
+    await run(`CREATE DATABASE ${db}`);
+    const session = await connect(server);
+    try {
+      await session.query("SET SESSION time_zone = '+00:00'");
+      await session.query("SET SESSION sql_mode = 'ORACLE'");
+      await session.query(`CREATE TABLE ${db}.t (id NUMBER(10) PRIMARY KEY, d DATE, n NUMBER, p NUMBER(5,2), b BLOB, m mariadb_schema.DATE, v VARCHAR2(20))`);
+      await session.query(`INSERT INTO ${db}.t VALUES (1, '2024-01-02 03:04:05', 3.25, 1.5, 'blob', '2024-02-03', 'x')`);
+      await session.query(`ALTER TABLE ${db}.t ADD e DATE`);
+      await session.query(`INSERT INTO ${db}.t VALUES (2, '2025-06-07 08:09:10', 1e300, 2.25, 'bb', '2025-01-01', 'y', '2026-11-23 12:34:56')`);
+      await session.query("SET SESSION sql_mode = 'MAXDB'");
+      await session.query(`ALTER TABLE ${db}.t ADD ts TIMESTAMP NULL`);
+      await session.query(`UPDATE ${db}.t SET ts = '2030-01-01 00:00:01' WHERE id = 1`);
+    } finally {
+      await session.end();
+    }
+    const b = await pos();
+    await replay(range(a, b, store()));
+    const rows = await expectExportEqualsSelect(store(), db, 't', b);
+    expect(rows.map((r) => [r['d'], r['e'], r['ts']])).toEqual([
+      ['2024-01-02 03:04:05', null, '2030-01-01 00:00:01'],
+      ['2025-06-07 08:09:10', '2026-11-23 12:34:56', null],
     ]);
     const schema = await inProcess(['schema', '--table', `${db}.t`, '--store', store(), '--json', '--log-level', 'warn']);
     expect(schema.code, schema.err).toBe(0);

@@ -117,6 +117,30 @@ describe('CREATE TABLE', () => {
     ]);
   });
 
+  it("reads DATE, NUMBER and BLOB as MariaDB's sql_mode ORACLE does, and TIMESTAMP as MAXDB does", () => {
+    const sql = 'CREATE TABLE t (a DATE, b NUMBER, c NUMBER(5), d NUMBER(5,2), e BLOB, f BLOB(100), g mariadb_schema.DATE, h TIMESTAMP NULL, i TEXT)';
+    const typesOf = (options: Parameters<typeof parseDdl>[1]): Array<[string, number | null, number | null]> => {
+      const r = parseDdl(sql, options);
+      if (!r.ok) throw unparseableDdl(r.failure);
+      const t = findTable(applyDdl(emptyCatalog(), r.statement, { defaultDb: 'db', serverDefaults: UTF8MB4_SERVER }).catalog, 'db', 't')!;
+      return t.columns.map((c) => [c.type, c.precision ?? null, c.scale ?? null]);
+    };
+    // Checked on MariaDB 10.11: SET sql_mode = 'ORACLE' (or 'MAXDB'), then information_schema.COLUMNS.
+    expect(typesOf({ oracle: true })).toEqual([
+      ['datetime', null, null],
+      ['double', null, null],
+      ['decimal', 5, 0],
+      ['decimal', 5, 2],
+      ['longblob', null, null],
+      ['tinyblob', null, null],
+      ['date', null, null],
+      ['timestamp', null, null],
+      ['text', null, null],
+    ]);
+    expect(typesOf({ maxdb: true }).map((t) => t[0])).toEqual(['date', 'decimal', 'decimal', 'decimal', 'blob', 'tinyblob', 'date', 'datetime', 'text']);
+    expect(typesOf({}).map((t) => t[0])).toEqual(['date', 'decimal', 'decimal', 'decimal', 'blob', 'tinyblob', 'date', 'timestamp', 'text']);
+  });
+
   it('applies SERIAL, NATIONAL CHAR and primary keys making columns NOT NULL', () => {
     const t = table(['CREATE TABLE t (id SERIAL, n NATIONAL CHAR(3), a INT, b INT, PRIMARY KEY (a, b))']);
     expect(col(t, 'id')).toEqual({ name: 'id', type: 'bigint', unsigned: true, nullable: false, autoIncrement: true });

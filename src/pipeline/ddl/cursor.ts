@@ -32,12 +32,21 @@ const RESERVED = new Set([
   'SET', 'SPATIAL', 'TABLE', 'TO', 'UNIQUE', 'UNSIGNED', 'UPDATE', 'USING', 'VALUES', 'WHERE', 'WITH', 'ZEROFILL',
 ]);
 
+/** The sql_mode flags that change what a data type's name means (ParseOptions). */
+export interface TypeModes {
+  readonly oracle: boolean;
+  readonly maxdb: boolean;
+}
+
+const PLAIN_TYPES: TypeModes = { oracle: false, maxdb: false };
+
 export class Cursor {
   pos = 0;
 
   constructor(
     readonly sql: string,
     readonly tokens: readonly Token[],
+    readonly typeModes: TypeModes = PLAIN_TYPES,
   ) {}
 
   peek(ahead = 0): Token {

@@ -85,7 +85,10 @@ export function parseDataType(c: Cursor): DataType {
   const t = c.peek();
   if (t.type !== 'word') return c.fail('expected a data type');
   c.next();
-  const w = (schema === 'ORACLE_SCHEMA' && t.upper === 'DATE') || (schema === 'MAXDB_SCHEMA' && t.upper === 'TIMESTAMP') ? 'DATETIME' : t.upper;
+  // Without a schema, the session's sql_mode ORACLE or MAXDB decides (c.typeModes).
+  const oracle = schema === 'ORACLE_SCHEMA' || (schema === '' && c.typeModes.oracle);
+  const maxdb = schema === 'MAXDB_SCHEMA' || (schema === '' && c.typeModes.maxdb);
+  const w = (oracle && t.upper === 'DATE') || (maxdb && t.upper === 'TIMESTAMP') ? 'DATETIME' : t.upper;
   const dt: Mutable<DataType> = { type: '', unsigned: false, zerofill: false };
   const simple = SIMPLE[w];
   if (simple !== undefined) {
@@ -112,6 +115,10 @@ export function parseDataType(c: Cursor): DataType {
       case 'FIXED':
       case 'NUMBER': {
         const p = optPrecision(c);
+        if (oracle && w === 'NUMBER' && p.precision === undefined) {
+          dt.type = 'double';
+          break;
+        }
         dt.type = 'decimal';
         dt.precision = p.precision ?? 10;
         dt.scale = p.scale ?? 0;
@@ -190,6 +197,7 @@ export function parseDataType(c: Cursor): DataType {
         dt.type = w.toLowerCase();
         const len = optLength(c);
         if (len !== undefined) dt.length = len;
+        else if (oracle && w === 'BLOB') dt.type = 'longblob';
         break;
       }
       case 'CLOB':

@@ -15,7 +15,7 @@
  *     trailing `;`), otherwise it is a failure at the first unread token.
  */
 import type { DdlStatement, IndexKind, ParseResult } from './ast.js';
-import { Cursor, SyntaxFailure } from './cursor.js';
+import { Cursor, SyntaxFailure, type TypeModes } from './cursor.js';
 import { LexError, tokenize, type LexOptions } from './lexer.js';
 import { parseAlterTable } from './parse-alter-table.js';
 import { parseCreateTable } from './parse-create-table.js';
@@ -32,7 +32,14 @@ import {
   parseTruncate,
 } from './parse-other-ddl.js';
 
-export type ParseOptions = LexOptions;
+export interface ParseOptions extends LexOptions {
+  /**
+   * MariaDB's sql_mode ORACLE: DATE is DATETIME, NUMBER without a precision DOUBLE, BLOB without
+   * a length LONGBLOB (checked on MariaDB 10.11). MAXDB: TIMESTAMP is DATETIME.
+   */
+  readonly oracle?: boolean;
+  readonly maxdb?: boolean;
+}
 
 /** Statement verbs that never change a table's structure or rows. */
 const IGNORED_VERBS: Readonly<Record<string, string>> = {
@@ -169,9 +176,13 @@ function parseStatement(c: Cursor): DdlStatement {
 }
 
 /** Parses one statement (a trailing `;` is allowed). Never throws. */
+function typeModes(options: ParseOptions): TypeModes {
+  return { oracle: options.oracle === true, maxdb: options.maxdb === true };
+}
+
 export function parseDdl(sql: string, options: ParseOptions = {}): ParseResult {
   try {
-    const c = new Cursor(sql, tokenize(sql, options));
+    const c = new Cursor(sql, tokenize(sql, options), typeModes(options));
     const statement = parseStatement(c);
     if (!c.atEnd()) c.fail('unexpected text after the statement');
     return { ok: true, statement };
@@ -197,7 +208,7 @@ export function parseDdl(sql: string, options: ParseOptions = {}): ParseResult {
  */
 function recogniseByLeadingWords(prefix: string, options: ParseOptions): DdlStatement | undefined {
   try {
-    const statement = parseStatement(new Cursor(prefix, tokenize(prefix, options)));
+    const statement = parseStatement(new Cursor(prefix, tokenize(prefix, options), typeModes(options)));
     return statement.kind === 'ignored' || statement.kind === 'dml' ? statement : undefined;
   } catch (err) {
     if (err instanceof SyntaxFailure || err instanceof LexError) return undefined;
