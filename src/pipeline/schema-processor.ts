@@ -29,6 +29,7 @@ import type { TableMapEvent } from '../protocol/binlog/events.js';
 import type { SchemaColumn, SchemaLookup } from '../protocol/binlog/table-schema.js';
 import { GTID_FLAGS3_ROLLBACK_ALTER, GTID_FLAGS3_START_ALTER } from '../protocol/binlog/query-event.js';
 import { charsetOfCollation } from '../protocol/values/charsets.js';
+import { mariadbCollationName } from '../protocol/values/mariadb-collations.js';
 import {
   applyDdl,
   defaultCollationOf,
@@ -198,7 +199,7 @@ export class SchemaProcessor {
     }
     let result;
     try {
-      result = applyDdl(this.cat, st, { ...(ev.database !== '' ? { defaultDb: ev.database } : {}), serverDefaults: this.defaults });
+      result = applyDdl(this.cat, st, { ...(ev.database !== '' ? { defaultDb: ev.database } : {}), serverDefaults: this.sessionDefaults(ev) });
     } catch (err) {
       throw withPosition(err, position, ev.statement);
     }
@@ -248,6 +249,24 @@ export class SchemaProcessor {
       }
     }
     return { schemaChanges, tableEvents, rewrites: [] };
+  }
+
+  /**
+   * The server defaults with the statement's session character_set_collations (MariaDB ≥ 11.2,
+   * QUERY status variable 131): a charset named without a collation takes the collation the
+   * session maps it to. Pairs naming an id this binsnap does not know are left out.
+   */
+  private sessionDefaults(ev: QueryEvent): ServerDefaults {
+    const pairs = ev.status.characterSetCollations;
+    if (pairs === undefined || pairs.length === 0) return this.defaults;
+    const overrides: Record<string, string> = { ...this.defaults.charsetCollations };
+    for (const [charsetId, collationId] of pairs) {
+      const charset = charsetOfCollation(charsetId)?.name;
+      const collation = mariadbCollationName(collationId);
+      if (charset !== undefined && collation !== undefined) overrides[charset] = collation;
+      else this.opts.log.debug({ position: ev.pos.format(), charsetId, collationId }, 'character_set_collations names an unknown collation id: left out');
+    }
+    return { ...this.defaults, charsetCollations: overrides };
   }
 
   /** character_set_server of the statement's session (QUERY status), so new databases get the server's default. */
