@@ -113,7 +113,7 @@ const NAMES_BY_CODE: Readonly<Record<number, string>> = {
   [T.DATETIME2]: 'datetime', [T.TIMESTAMP]: 'timestamp', [T.TIMESTAMP2]: 'timestamp', [T.YEAR]: 'year',
   [T.VARCHAR]: 'varchar', [T.VAR_STRING]: 'varchar', [T.STRING]: 'char', [T.BLOB]: 'blob', [T.TINY_BLOB]: 'blob',
   [T.MEDIUM_BLOB]: 'blob', [T.LONG_BLOB]: 'blob', [T.ENUM]: 'enum', [T.SET]: 'set', [T.JSON]: 'json',
-  [T.GEOMETRY]: 'geometry', [T.VECTOR]: 'vector',
+  [T.GEOMETRY]: 'geometry', [T.VECTOR]: 'vector', [T.VARCHAR_COMPRESSED]: 'varchar', [T.BLOB_COMPRESSED]: 'blob',
 };
 
 /**

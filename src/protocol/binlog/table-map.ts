@@ -58,7 +58,8 @@ export function isNumericType(type: number): boolean {
 /**
  * The columns DEFAULT_CHARSET/COLUMN_CHARSET metadata lists, as the server counts them
  * (its is_character_type): the string and blob types, GEOMETRY (its base class is a blob) and
- * MySQL 9's VECTOR, both with the binary collation.
+ * MySQL 9's VECTOR, both with the binary collation, and MariaDB's COMPRESSED string and blob
+ * types (seen on 10.11: a latin1 column after them is listed after theirs).
  */
 export function isCharacterType(type: number): boolean {
   switch (type) {
@@ -71,6 +72,8 @@ export function isCharacterType(type: number): boolean {
     case T.LONG_BLOB:
     case T.GEOMETRY:
     case T.VECTOR:
+    case T.BLOB_COMPRESSED:
+    case T.VARCHAR_COMPRESSED:
       return true;
     default:
       return false;

@@ -44,11 +44,13 @@ function family(type: number): number {
   switch (type) {
     case T.VARCHAR:
     case T.VAR_STRING:
+    case T.VARCHAR_COMPRESSED:
       return T.VARCHAR;
     case T.TINY_BLOB:
     case T.MEDIUM_BLOB:
     case T.LONG_BLOB:
     case T.BLOB:
+    case T.BLOB_COMPRESSED:
       return T.BLOB;
     case T.DATE:
     case T.NEWDATE:

@@ -26,6 +26,7 @@ export function metaLength(type: number): number {
     case T.MEDIUM_BLOB:
     case T.LONG_BLOB:
     case T.BLOB:
+    case T.BLOB_COMPRESSED:
     case T.JSON:
     case T.GEOMETRY:
     case T.VECTOR:
@@ -34,6 +35,7 @@ export function metaLength(type: number): number {
     case T.TIMESTAMP2:
       return 1;
     case T.VARCHAR:
+    case T.VARCHAR_COMPRESSED:
     case T.STRING:
     case T.VAR_STRING:
     case T.ENUM:
@@ -54,7 +56,7 @@ export function readColumnMeta(type: number, buf: Buffer, offset: number): { met
   else if (n === 2) {
     const b0 = buf[offset]!;
     const b1 = buf[offset + 1]!;
-    meta = type === T.VARCHAR ? b0 | (b1 << 8) : type === T.BIT ? b0 | (b1 << 8) : (b0 << 8) | b1;
+    meta = type === T.VARCHAR || type === T.VARCHAR_COMPRESSED || type === T.BIT ? b0 | (b1 << 8) : (b0 << 8) | b1;
   }
   return { meta, end: offset + n };
 }

@@ -34,6 +34,9 @@ export const ColumnType = {
   DATETIME2: 18,
   TIME2: 19,
   TYPED_ARRAY: 20,
+  /** MariaDB ≥ 10.3 `COMPRESSED` columns (compressed-column.ts): BLOB/TEXT and VARCHAR/VARBINARY. */
+  BLOB_COMPRESSED: 140,
+  VARCHAR_COMPRESSED: 141,
   VECTOR: 242,
   INVALID: 243,
   BOOL: 244,

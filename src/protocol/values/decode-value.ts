@@ -32,6 +32,7 @@ import {
   readTimestamp2,
   readYear,
 } from './temporal.js';
+import { uncompressedColumn } from './compressed-column.js';
 import { enumValue, setValue, textOrBinary } from './text-values.js';
 import { base64Text } from '../../core/slices.js';
 import { corruptValue, unknownType } from './value-errors.js';
@@ -182,6 +183,24 @@ export function readCell(buf: Buffer, offset: number, col: ColumnDecodeInfo): Js
       if (s + len > buf.length) short(col, s, len, buf.length - s);
       cellEnd = s + len;
       return textOrBinary(buf, s, s + len, col, true, 0);
+    }
+    case T.BLOB_COMPRESSED: {
+      const size = meta === 0 ? 4 : meta;
+      const len = lengthPrefix(buf, o, size, col);
+      const s = o + size;
+      if (s + len > buf.length) short(col, s, len, buf.length - s);
+      const value = uncompressedColumn(buf, s, s + len, col.name);
+      cellEnd = s + len;
+      return textOrBinary(value, 0, value.length, col, true, 0);
+    }
+    case T.VARCHAR_COMPRESSED: {
+      const size = meta < 256 ? 1 : 2;
+      const len = lengthPrefix(buf, o, size, col);
+      const s = o + size;
+      if (s + len > buf.length) short(col, s, len, buf.length - s);
+      const value = uncompressedColumn(buf, s, s + len, col.name);
+      cellEnd = s + len;
+      return textOrBinary(value, 0, value.length, col, false, 0);
     }
     case T.JSON: {
       const size = meta === 0 ? 4 : meta;
