@@ -57,6 +57,7 @@ export function schemaColumnsOf(columns: readonly ColumnSchema[], flavor: Server
       ...(collation !== undefined ? { collation } : {}),
       ...(c.type === 'enum' && c.values ? { enumLabels: c.values } : {}),
       ...(c.type === 'set' && c.values ? { setLabels: c.values } : {}),
+      ...(c.type === 'inet4' || c.type === 'inet6' || c.type === 'uuid' ? { textForm: c.type } : {}),
     };
   });
 }

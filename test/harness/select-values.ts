@@ -158,6 +158,8 @@ export function convertValue(c: ColumnInfo, raw: Buffer | null): JsonValue {
   if (TEXT_TYPES.has(t)) return raw.toString('utf8');
   if (BINARY_TYPES.has(t) || GEOMETRY_TYPES.has(t)) return raw.toString('base64');
   if (t === 'json') return parseJsonExact(raw.toString('utf8'));
+  // MariaDB's INET4, INET6, UUID: the text the server shows.
+  if (t === 'inet4' || t === 'inet6' || t === 'uuid') return raw.toString('latin1');
   throw new Error(`selectTable: no SPEC §3 mapping for column ${c.name} of type ${c.columnType}`);
 }
 

@@ -10,7 +10,8 @@
  * phase); CREATE TABLE … SELECT and … LIKE; primary-key updates and exact
  * duplicates in a table without a key; DDL and rows sent by latin1 and
  * cp1251 clients; ALTERs logged in two phases; DDL in sql_mode ORACLE and
- * MAXDB; MariaDB's COMPRESSED columns; error paths through main(); ranges
+ * MAXDB; MariaDB's COMPRESSED columns and INET4/INET6/UUID types; error paths
+ * through main(); ranges
  * starting after a table's CREATE (TABLE_MAP metadata, --schema-sql); and
  * idempotency of overlapping ranges.
  */
@@ -338,6 +339,36 @@ describe("MariaDB's COMPRESSED columns", () => {
     expect(schema.code, schema.err).toBe(0);
     const body = JSON.parse(schema.out) as { schema: Parameters<typeof binsnapCatalog>[0] };
     expect(binsnapCatalog(body.schema)).toEqual(await serverCatalog(conn, db, 't'));
+  });
+});
+
+describe("MariaDB's INET4, INET6 and UUID types", () => {
+  it('j. replayed as the text SELECT shows, as a seed stores them: a UUID key, every INET6 shape; verify passes', async () => {
+    const { db, store } = fresh('inet');
+    const a = await startRange();
+    await run(`CREATE DATABASE ${db}`);
+    await run(`CREATE TABLE ${db}.t (u UUID PRIMARY KEY, i6 INET6, i4 INET4)`);
+    const inet6 = ['::', '::1', '::2', '::ffff', '::1.2.3.4', '::ffff:1.2.3.4', '::ffff:0.0.0.0', '::1:0:0', '1:0:2:3:4:5:6:7', '1:0:0:2:0:0:0:3',
+      '2001:db8:0:0:1:0:0:1', '1::', 'ffff::', '1:2:3:4:5:6:7:0', '0:2:3:4:5:6:7:8', '64:ff9b::1.2.3.4', 'fe80::1', '2001:DB8::FF00:42:8329'];
+    const uuids = ['123e4567-e89b-12d3-a456-426655440000', 'f47ac10b-58cc-4372-a567-0e02b2c3d479', '00000000-0000-0000-0000-000000000000',
+      'ffffffff-ffff-1fff-cfff-ffffffffffff', '01234567-89ab-1def-0123-456789abcdef'];
+    for (let k = 0; k < inet6.length; k++) {
+      const u = uuids[k] ?? `00000000-0000-4000-8000-${String(k).padStart(12, '0')}`;
+      await conn.query(`INSERT INTO ${db}.t VALUES (?, ?, ?)`, [u, inet6[k], `10.${k}.0.${255 - k}`]);
+    }
+    await run(`INSERT INTO ${db}.t VALUES ('00000000-0000-4000-8000-ffffffffffff', NULL, NULL)`);
+    await run(`UPDATE ${db}.t SET i4 = '0.0.0.0' WHERE u = 'f47ac10b-58cc-4372-a567-0e02b2c3d479'`);
+    const b = await pos();
+    await replay(range(a, b, store()));
+    const rows = await expectExportEqualsSelect(store(), db, 't', b);
+    expect(rows.length).toBe(inet6.length + 1);
+    expect(rows.find((r) => r['u'] === '123e4567-e89b-12d3-a456-426655440000')?.['i6']).toBe('::');
+    const seeded = path.join(dir, `${db}-seed.db`);
+    const s = await inProcess(['seed', '--source', server.url, '--tables', `${db}.t`, '--store', seeded, '--log-level', 'warn']);
+    expect(s.code, s.err).toBe(0);
+    expect(parseJsonl(await exportTable(seeded, `${db}.t`, 'latest'))).toEqual(rows);
+    const v = await inProcess(['verify', '--source', server.url, '--tables', `${db}.t`, '--store', store(), '--log-level', 'warn']);
+    expect(v.code, v.out + v.err).toBe(0);
   });
 });
 

@@ -13,6 +13,7 @@
 import { BinsnapError } from '../../core/errors.js';
 import type { BinlogPosition } from '../../core/position.js';
 import { ColumnType as T, type ColumnDecodeInfo } from '../values/column.js';
+import type { TextForm } from '../values/mariadb-text-forms.js';
 import type { TableMapBody, TableMapEvent } from './events.js';
 
 /** One column of the caller's schema, in table order. */
@@ -24,6 +25,8 @@ export interface SchemaColumn {
   readonly collation?: number;
   readonly enumLabels?: readonly string[];
   readonly setLabels?: readonly string[];
+  /** MariaDB INET4/INET6/UUID: decoded to their text (ColumnDecodeInfo.textForm). */
+  readonly textForm?: TextForm;
 }
 
 /** The caller's schema as of a position; undefined = unknown table (fall back to metadata). */
@@ -110,6 +113,7 @@ export function resolveTable(map: TableMapBody, schema: readonly SchemaColumn[] 
       name,
       enumLabels,
       setLabels,
+      textForm: s?.textForm,
     };
   }
   return { infos, names };

@@ -7,6 +7,7 @@
  * MySQL reference: sql/log_event.cc, libbinlogevents/src/rows_event.cpp,
  * "Table_map_log_event" and "Rows_log_event" in the MySQL internals manual.
  */
+import type { TextForm } from './mariadb-text-forms.js';
 
 /** A JSON value in the SPEC §3 mapping (bigint never escapes: big integers are strings). */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -74,6 +75,8 @@ export interface ColumnDecodeInfo {
   readonly collation: number | undefined;
   readonly enumLabels?: readonly string[];
   readonly setLabels?: readonly string[];
+  /** MariaDB INET4/INET6/UUID (from the schema): the binary cell is decoded to the text SELECT shows (mariadb-text-forms.ts). */
+  readonly textForm?: TextForm | undefined;
   /** MariaDB/MySQL JSON columns are LONGTEXT on MariaDB; true only for MySQL binary JSON (type 245). */
   readonly name: string;
 }

@@ -33,6 +33,7 @@ import {
   readYear,
 } from './temporal.js';
 import { uncompressedColumn } from './compressed-column.js';
+import { formatTextForm, TEXT_FORM_BYTES, type TextForm } from './mariadb-text-forms.js';
 import { enumValue, setValue, textOrBinary } from './text-values.js';
 import { base64Text } from '../../core/slices.js';
 import { corruptValue, unknownType } from './value-errors.js';
@@ -267,5 +268,16 @@ function readFixedString(buf: Buffer, o: number, col: ColumnDecodeInfo): JsonVal
   const s = o + size;
   if (s + len > buf.length) short(col, s, len, buf.length - s);
   cellEnd = s + len;
+  if (col.textForm !== undefined) return textFormValue(buf, s, len, col, col.textForm);
   return textOrBinary(buf, s, s + len, col, false, fieldLength);
+}
+
+/** A MariaDB INET4/INET6/UUID cell (its trailing zero bytes may be left out, as for BINARY(n)) as SELECT shows it. */
+function textFormValue(buf: Buffer, s: number, len: number, col: ColumnDecodeInfo, form: TextForm): string {
+  const n = TEXT_FORM_BYTES[form];
+  if (len > n) throw corruptValue(col.name, `${form.toUpperCase()} value of ${len} bytes, more than ${n}`, s);
+  if (len === n) return formatTextForm(form, buf.subarray(s, s + n));
+  const padded = Buffer.alloc(n);
+  buf.copy(padded, 0, s, s + len);
+  return formatTextForm(form, padded);
 }
