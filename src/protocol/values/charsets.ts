@@ -8,32 +8,32 @@
  *   - utf8mb3/utf8mb4: Buffer utf8 (malformed bytes become U+FFFD, as MySQL
  *     cannot store them anyway).
  *   - latin1 is Windows-1252 in MySQL (0x80–0x9F are € ‚ ƒ …; 0x81 0x8D 0x8F
- *     0x90 0x9D map to the C1 controls). Node's TextDecoder('windows-1252')
- *     decodes as ISO-8859-1, so a hand table covers 0x80–0x9F.
- *   - latin5 is strict ISO-8859-9 (WHATWG maps it to windows-1254); swe7 is
- *     7-bit Swedish: both hand tables.
+ *     0x90 0x9D map to the C1 controls): a hand table for 0x80–0x9F, the rest
+ *     as ISO-8859-1.
+ *   - every other single-byte charset (latin2 … cp1257, koi8r, swe7, dec8,
+ *     cp850, keybcs2, armscii8, geostd8, …) by a table of its 256 bytes as
+ *     MariaDB converts them (charset-tables.ts, generated from the server).
  *   - ucs2/utf16 are big-endian, utf16le little-endian, utf32 big-endian.
  *   - binary (63) is not text: callers base64 it.
- *   - the rest use a WHATWG TextDecoder (Node with full ICU), with an
- *     all-ASCII fast path.
- *   - charsets without a decoder here (dec8, cp850, hp8, cp852, keybcs2,
- *     macce, armscii8, geostd8) decode pure-ASCII values and reject any byte
- *     ≥ 0x80 with BINSNAP_E_UNSUPPORTED_CHARSET rather than guess.
+ *   - the multi-byte CJK charsets use a WHATWG TextDecoder (Node with full ICU),
+ *     with an all-ASCII fast path, except for the sequences MariaDB converts
+ *     otherwise (charset-tables.ts: big5's ETEN kana and Cyrillic, euckr's
+ *     CP949 Hangul, ujis/eucjpms user-defined and IBM characters, sjis's
+ *     backslash, wave dash, …), which are read from MariaDB's table.
  */
 import { TextDecoder } from 'node:util';
 import { BinsnapError } from '../../core/errors.js';
 import { latin1Text, utf8Text } from '../../core/slices.js';
+import { MULTI_BYTE_OVERRIDES, SINGLE_BYTE } from './charset-tables.js';
 
 export const CharsetKind = {
   Utf8: 0,
   Binary: 1,
-  Ascii: 2,
   Cp1252: 3,
   SingleByteTable: 4,
   TextDecoder: 5,
   Utf16Le: 6,
   Utf32: 7,
-  AsciiOnly: 8,
 } as const;
 export type CharsetKindCode = (typeof CharsetKind)[keyof typeof CharsetKind];
 
@@ -45,51 +45,69 @@ export interface Charset {
   /** For SingleByteTable: 256 UTF-16 code units, one per byte. */
   table?: Uint16Array;
   decoder?: TextDecoder;
+  /** For TextDecoder: how the charset's characters are delimited, when MariaDB converts some of them otherwise. */
+  readonly walk?: Walk;
+  /** Those sequences (bytes as one big-endian number) → MariaDB's character; built at first use. */
+  overrides?: Map<number, string>;
 }
 
+/** Character lengths: lead 0x81–0xFE takes two bytes; Shift-JIS leads; EUC-JP (0x8E two, 0x8F three). */
+type Walk = 'double' | 'sjis' | 'eucjp';
+
 const cs = (name: string, kind: CharsetKindCode, label?: string): Charset => (label ? { name, kind, label } : { name, kind });
+const multi = (name: string, label: string, walk: Walk): Charset => ({ name, kind: CharsetKind.TextDecoder, label, walk });
+/** A single-byte charset decoded by MariaDB's own table of its bytes. */
+const single = (name: string): Charset => ({ name, kind: CharsetKind.SingleByteTable, table: singleByteTable(name) });
+
+function singleByteTable(name: string): Uint16Array {
+  const chars = SINGLE_BYTE[name];
+  if (chars?.length !== 256) throw new Error(`charset-tables.ts has no table of ${name}`);
+  const t = new Uint16Array(256);
+  for (let i = 0; i < 256; i++) t[i] = chars.charCodeAt(i);
+  return t;
+}
 
 const UTF8MB4 = cs('utf8mb4', CharsetKind.Utf8);
 const UTF8MB3 = cs('utf8mb3', CharsetKind.Utf8);
 const BINARY = cs('binary', CharsetKind.Binary);
 const LATIN1 = cs('latin1', CharsetKind.Cp1252);
-const ASCII = cs('ascii', CharsetKind.Ascii);
+const ASCII = single('ascii');
 const UCS2 = cs('ucs2', CharsetKind.TextDecoder, 'utf-16be');
 const UTF16 = cs('utf16', CharsetKind.TextDecoder, 'utf-16be');
 const UTF16LE = cs('utf16le', CharsetKind.Utf16Le);
 const UTF32 = cs('utf32', CharsetKind.Utf32);
-const LATIN2 = cs('latin2', CharsetKind.TextDecoder, 'iso-8859-2');
-const LATIN5 = cs('latin5', CharsetKind.SingleByteTable);
-const LATIN7 = cs('latin7', CharsetKind.TextDecoder, 'iso-8859-13');
-const CP1250 = cs('cp1250', CharsetKind.TextDecoder, 'windows-1250');
-const CP1251 = cs('cp1251', CharsetKind.TextDecoder, 'windows-1251');
-const CP1256 = cs('cp1256', CharsetKind.TextDecoder, 'windows-1256');
-const CP1257 = cs('cp1257', CharsetKind.TextDecoder, 'windows-1257');
-const CP866 = cs('cp866', CharsetKind.TextDecoder, 'ibm866');
-const BIG5 = cs('big5', CharsetKind.TextDecoder, 'big5');
-const GBK = cs('gbk', CharsetKind.TextDecoder, 'gbk');
-const GB2312 = cs('gb2312', CharsetKind.TextDecoder, 'gbk');
+const LATIN2 = single('latin2');
+const LATIN5 = single('latin5');
+const LATIN7 = single('latin7');
+const CP1250 = single('cp1250');
+const CP1251 = single('cp1251');
+const CP1256 = single('cp1256');
+const CP1257 = single('cp1257');
+const CP866 = single('cp866');
+const BIG5 = multi('big5', 'big5', 'double');
+const GBK = multi('gbk', 'gbk', 'double');
+const GB2312 = multi('gb2312', 'gbk', 'double');
 const GB18030 = cs('gb18030', CharsetKind.TextDecoder, 'gb18030');
-const SJIS = cs('sjis', CharsetKind.TextDecoder, 'shift_jis');
-const CP932 = cs('cp932', CharsetKind.TextDecoder, 'shift_jis');
-const UJIS = cs('ujis', CharsetKind.TextDecoder, 'euc-jp');
-const EUCJPMS = cs('eucjpms', CharsetKind.TextDecoder, 'euc-jp');
-const EUCKR = cs('euckr', CharsetKind.TextDecoder, 'euc-kr');
-const KOI8R = cs('koi8r', CharsetKind.TextDecoder, 'koi8-r');
-const KOI8U = cs('koi8u', CharsetKind.TextDecoder, 'koi8-u');
-const GREEK = cs('greek', CharsetKind.TextDecoder, 'iso-8859-7');
-const HEBREW = cs('hebrew', CharsetKind.TextDecoder, 'iso-8859-8');
-const TIS620 = cs('tis620', CharsetKind.TextDecoder, 'windows-874');
-const MACROMAN = cs('macroman', CharsetKind.TextDecoder, 'macintosh');
-const SWE7 = cs('swe7', CharsetKind.SingleByteTable);
-const DEC8 = cs('dec8', CharsetKind.AsciiOnly);
-const CP850 = cs('cp850', CharsetKind.AsciiOnly);
-const HP8 = cs('hp8', CharsetKind.AsciiOnly);
-const CP852 = cs('cp852', CharsetKind.AsciiOnly);
-const KEYBCS2 = cs('keybcs2', CharsetKind.AsciiOnly);
-const MACCE = cs('macce', CharsetKind.AsciiOnly);
-const ARMSCII8 = cs('armscii8', CharsetKind.AsciiOnly);
-const GEOSTD8 = cs('geostd8', CharsetKind.AsciiOnly);
+const SJIS = multi('sjis', 'shift_jis', 'sjis');
+const CP932 = multi('cp932', 'shift_jis', 'sjis');
+const UJIS = multi('ujis', 'euc-jp', 'eucjp');
+const EUCJPMS = multi('eucjpms', 'euc-jp', 'eucjp');
+const EUCKR = multi('euckr', 'euc-kr', 'double');
+const KOI8R = single('koi8r');
+const KOI8U = single('koi8u');
+const GREEK = single('greek');
+const HEBREW = single('hebrew');
+const TIS620 = single('tis620');
+const MACROMAN = single('macroman');
+const SWE7 = single('swe7');
+const DEC8 = single('dec8');
+const CP850 = single('cp850');
+const HP8 = single('hp8');
+const CP852 = single('cp852');
+const KEYBCS2 = single('keybcs2');
+const MACCE = single('macce');
+const ARMSCII8 = single('armscii8');
+const GEOSTD8 = single('geostd8');
 
 /** Windows-1252 code points for bytes 0x80–0x9F (MySQL latin1). */
 const CP1252_HIGH = [
@@ -106,17 +124,6 @@ function identityTable(): Uint16Array {
 
 const CP1252_TABLE = identityTable();
 for (let i = 0; i < 32; i++) CP1252_TABLE[0x80 + i] = CP1252_HIGH[i]!;
-
-LATIN5.table = identityTable();
-// ISO-8859-9 differs from ISO-8859-1 in six positions only.
-for (const [b, u] of [[0xd0, 0x11e], [0xdd, 0x130], [0xde, 0x15e], [0xf0, 0x11f], [0xfd, 0x131], [0xfe, 0x15f]] as const) {
-  LATIN5.table[b] = u;
-}
-SWE7.table = identityTable();
-// ISO 646-SE: É Ä Ö Å Ü é ä ö å ü replace @ [ \ ] ^ ` { | } ~.
-for (const [b, u] of [[0x40, 0xc9], [0x5b, 0xc4], [0x5c, 0xd6], [0x5d, 0xc5], [0x5e, 0xdc], [0x60, 0xe9], [0x7b, 0xe4], [0x7c, 0xf6], [0x7d, 0xe5], [0x7e, 0xfc]] as const) {
-  SWE7.table[b] = u;
-}
 
 /** Charset by collation id; undefined = unknown id. Indexed up to 4095. */
 const BY_COLLATION: (Charset | undefined)[] = new Array<Charset | undefined>(4096);
@@ -224,13 +231,59 @@ function unsupported(column: string, charset: string, why: string): BinsnapError
   return new BinsnapError('BINSNAP_E_UNSUPPORTED_CHARSET', `cannot decode ${charset} text: ${why}`, { field: column, charset });
 }
 
+function overridesOf(cset: Charset): Map<number, string> {
+  if (cset.overrides !== undefined) return cset.overrides;
+  const map = new Map<number, string>();
+  const runs = MULTI_BYTE_OVERRIDES[cset.name] ?? [];
+  for (let r = 0; r + 2 < runs.length; r += 3) {
+    for (let k = 0; k < runs[r + 2]!; k++) map.set(runs[r]! + k, String.fromCodePoint(runs[r + 1]! + k));
+  }
+  cset.overrides = map;
+  return map;
+}
+
+/** Bytes of the character at `i` (never past `e`). */
+function charLength(walk: Walk, buf: Buffer, i: number, e: number): number {
+  const b = buf[i]!;
+  let n = 1;
+  if (walk === 'double') n = b >= 0x81 && b <= 0xfe ? 2 : 1;
+  else if (walk === 'sjis') n = (b >= 0x81 && b <= 0x9f) || (b >= 0xe0 && b <= 0xfc) ? 2 : 1;
+  else n = b === 0x8f ? 3 : b === 0x8e || (b >= 0xa1 && b <= 0xfe) ? 2 : 1;
+  return Math.min(n, e - i);
+}
+
+/**
+ * A multi-byte charset's text by the TextDecoder, except the characters MariaDB converts
+ * otherwise (charset-tables.ts), taken from its table; the runs between them go to the
+ * TextDecoder whole.
+ */
+function decodeWithOverrides(buf: Buffer, s: number, e: number, cset: Charset, decoder: TextDecoder, walk: Walk): string {
+  const overrides = overridesOf(cset);
+  if (overrides.size === 0) return decoder.decode(buf.subarray(s, e));
+  let out = '';
+  let from = s;
+  for (let i = s; i < e; ) {
+    const n = charLength(walk, buf, i, e);
+    if (buf[i]! >= 0x80) {
+      let key = 0;
+      for (let k = 0; k < n; k++) key = key * 256 + buf[i + k]!;
+      const ch = overrides.get(key);
+      if (ch !== undefined) {
+        if (from < i) out += decoder.decode(buf.subarray(from, i));
+        out += ch;
+        from = i + n;
+      }
+    }
+    i += n;
+  }
+  return from === s ? decoder.decode(buf.subarray(s, e)) : from < e ? out + decoder.decode(buf.subarray(from, e)) : out;
+}
+
 /** Decodes bytes [s, e) as text of `cset` (never Binary: callers base64 those). */
 export function decodeText(buf: Buffer, s: number, e: number, cset: Charset, column: string): string {
   switch (cset.kind) {
     case CharsetKind.Utf8:
       return utf8Text(buf, s, e);
-    case CharsetKind.Ascii:
-      return latin1Text(buf, s, e);
     case CharsetKind.Cp1252: {
       for (let i = s; i < e; i++) {
         const b = buf[i]!;
@@ -247,11 +300,9 @@ export function decodeText(buf: Buffer, s: number, e: number, cset: Charset, col
     case CharsetKind.TextDecoder: {
       if (cset.label !== 'utf-16be' && isAscii(buf, s, e)) return buf.toString('latin1', s, e);
       cset.decoder ??= new TextDecoder(cset.label);
+      if (cset.walk !== undefined) return decodeWithOverrides(buf, s, e, cset, cset.decoder, cset.walk);
       return cset.decoder.decode(buf.subarray(s, e));
     }
-    case CharsetKind.AsciiOnly:
-      if (isAscii(buf, s, e)) return buf.toString('latin1', s, e);
-      throw unsupported(column, cset.name, 'bytes above 0x7F and no decoder for this character set');
     case CharsetKind.Binary:
       return buf.toString('base64', s, e);
   }

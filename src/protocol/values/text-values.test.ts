@@ -51,11 +51,28 @@ describe('VARCHAR, CHAR and TEXT by character set', () => {
     expect(read(prefixed([0xd0, 0x80]), col(T.VARCHAR, 10, 30))).toBe('Ğ\u0080'); // latin5 = ISO-8859-9
     expect(read(prefixed([0x5b, 0x41]), col(T.VARCHAR, 10, 10))).toBe('ÄA'); // swe7
     expect(read(prefixed(Buffer.from('plain')), col(T.VARCHAR, 10, 11))).toBe('plain'); // ascii
-    expect(read(prefixed(Buffer.from('plain')), col(T.VARCHAR, 10, 4))).toBe('plain'); // cp850, ASCII only
+    expect(read(prefixed(Buffer.from('plain')), col(T.VARCHAR, 10, 4))).toBe('plain'); // cp850
   });
 
-  it('refuses to guess non-ASCII text in a character set without a decoder', () => {
-    expect(() => read(prefixed([0x80]), col(T.VARCHAR, 10, 4))).toThrow(expect.objectContaining({ code: 'BINSNAP_E_UNSUPPORTED_CHARSET' }));
+  it('decodes the DOS, DEC, Armenian and Georgian charsets by the tables MariaDB converts them with', () => {
+    expect(read(prefixed([0x80, 0x81]), col(T.VARCHAR, 10, 4))).toBe('Çü'); // cp850
+    expect(read(prefixed([0x85]), col(T.VARCHAR, 10, 40))).toBe('ů'); // cp852
+    expect(read(prefixed([0x80]), col(T.VARCHAR, 10, 37))).toBe('Č'); // keybcs2 (Kamenický)
+    expect(read(prefixed([0xe9]), col(T.VARCHAR, 10, 3))).toBe('é'); // dec8
+    expect(read(prefixed([0xb2]), col(T.VARCHAR, 10, 32))).toBe('Ա'); // armscii8
+    expect(read(prefixed([0xc0]), col(T.VARCHAR, 10, 92))).toBe('ა'); // geostd8
+    expect(read(prefixed([0x80]), col(T.VARCHAR, 10, 10))).toBe('?'); // swe7 is 7-bit: SELECT shows ?
+  });
+
+  it('decodes the CJK sequences MariaDB converts otherwise than the WHATWG decoders, within ordinary text', () => {
+    // big5 (1): 日本語 then ETEN katakana テキスト (the WHATWG big5 puts them in the private use area).
+    expect(read(prefixed([0xa4, 0xe9, 0xa5, 0xbb, 0xbb, 0x79, 0xc7, 0x5e, 0xc7, 0x45, 0xc7, 0x51, 0xc7, 0x60]), col(T.VARCHAR, 40, 1))).toBe('日本語テキスト');
+    // euckr (19): CP949's extended Hangul 갂 (0x8141), then 한 in plain EUC-KR.
+    expect(read(prefixed([0x81, 0x41, 0xc7, 0xd1, 0x41]), col(T.VARCHAR, 40, 19))).toBe('갂한A');
+    // sjis (13): 0x815F is a backslash and 0x8160 a wave dash in MariaDB's Shift-JIS.
+    expect(read(prefixed([0x81, 0x5f, 0x81, 0x60, 0x82, 0xa0]), col(T.VARCHAR, 40, 13))).toBe('\\〜あ');
+    // ujis (12): 0xA1C0 is a backslash too; a trailing lead byte alone stays the decoder's.
+    expect(read(prefixed([0xa1, 0xc0, 0xa4, 0xa2]), col(T.VARCHAR, 40, 12))).toBe('\\あ');
   });
 
   it('decodes CHAR with 1- and 2-byte lengths (long CHAR metadata trick)', () => {
