@@ -185,24 +185,10 @@ export function readCell(buf: Buffer, offset: number, col: ColumnDecodeInfo): Js
       cellEnd = s + len;
       return textOrBinary(buf, s, s + len, col, true, 0);
     }
-    case T.BLOB_COMPRESSED: {
-      const size = meta === 0 ? 4 : meta;
-      const len = lengthPrefix(buf, o, size, col);
-      const s = o + size;
-      if (s + len > buf.length) short(col, s, len, buf.length - s);
-      const value = uncompressedColumn(buf, s, s + len, col.name);
-      cellEnd = s + len;
-      return textOrBinary(value, 0, value.length, col, true, 0);
-    }
-    case T.VARCHAR_COMPRESSED: {
-      const size = meta < 256 ? 1 : 2;
-      const len = lengthPrefix(buf, o, size, col);
-      const s = o + size;
-      if (s + len > buf.length) short(col, s, len, buf.length - s);
-      const value = uncompressedColumn(buf, s, s + len, col.name);
-      cellEnd = s + len;
-      return textOrBinary(value, 0, value.length, col, false, 0);
-    }
+    case T.BLOB_COMPRESSED:
+      return readCompressed(buf, o, col, meta === 0 ? 4 : meta, true);
+    case T.VARCHAR_COMPRESSED:
+      return readCompressed(buf, o, col, meta < 256 ? 1 : 2, false);
     case T.JSON: {
       const size = meta === 0 ? 4 : meta;
       const len = lengthPrefix(buf, o, size, col);
@@ -244,6 +230,16 @@ function finite(v: number, col: ColumnDecodeInfo, o: number): number {
 function checkFsp(fsp: number, col: ColumnDecodeInfo, o: number): number {
   if (fsp > 6) throw corruptValue(col.name, `fractional seconds precision ${fsp} > 6`, o);
   return fsp;
+}
+
+/** A MariaDB COMPRESSED cell after its `size`-byte length (compressed-column.ts). */
+function readCompressed(buf: Buffer, o: number, col: ColumnDecodeInfo, size: number, blobLike: boolean): JsonValue {
+  const len = lengthPrefix(buf, o, size, col);
+  const s = o + size;
+  if (s + len > buf.length) short(col, s, len, buf.length - s);
+  const value = uncompressedColumn(buf, s, s + len, col.name);
+  cellEnd = s + len;
+  return textOrBinary(value, 0, value.length, col, blobLike, 0);
 }
 
 function readVarString(buf: Buffer, o: number, col: ColumnDecodeInfo, maxLength: number): JsonValue {
