@@ -75,6 +75,14 @@ async function run(sql: string): Promise<void> {
   await conn.query(sql);
 }
 
+/** binsnap's latest schema of db.table equals information_schema's columns, types, charsets and keys. */
+async function expectSchemaEqualsServer(store: string, db: string, table: string): Promise<void> {
+  const schema = await inProcess(['schema', '--table', `${db}.${table}`, '--store', store, '--json', '--log-level', 'warn']);
+  expect(schema.code, schema.err).toBe(0);
+  const body = JSON.parse(schema.out) as { schema: Parameters<typeof binsnapCatalog>[0] };
+  expect(binsnapCatalog(body.schema)).toEqual(await serverCatalog(conn, db, table));
+}
+
 /** export --at AT of db.table, checked against the live SELECT (rows and key order). */
 async function expectExportEqualsSelect(store: string, db: string, table: string, at = 'latest'): Promise<Row[]> {
   const { rows, info } = await selectTableWithInfo(conn, db, table);
@@ -267,10 +275,7 @@ describe('statements of clients in other character sets', () => {
       ['Léa', 'naïve', null],
       [null, null, 'нет'],
     ]);
-    const schema = await inProcess(['schema', '--table', `${db}.t`, '--store', store(), '--json', '--log-level', 'warn']);
-    expect(schema.code, schema.err).toBe(0);
-    const body = JSON.parse(schema.out) as { schema: Parameters<typeof binsnapCatalog>[0] };
-    expect(binsnapCatalog(body.schema)).toEqual(await serverCatalog(conn, db, 't'));
+    await expectSchemaEqualsServer(store(), db, 't');
   });
 
   it("h. DDL in MariaDB's sql_mode ORACLE (DATE is DATETIME, NUMBER DOUBLE, BLOB LONGBLOB) and MAXDB (TIMESTAMP is DATETIME): schema and rows as the server has them", async () => {
@@ -298,10 +303,7 @@ describe('statements of clients in other character sets', () => {
       ['2024-01-02 03:04:05', null, '2030-01-01 00:00:01'],
       ['2025-06-07 08:09:10', '2026-11-23 12:34:56', null],
     ]);
-    const schema = await inProcess(['schema', '--table', `${db}.t`, '--store', store(), '--json', '--log-level', 'warn']);
-    expect(schema.code, schema.err).toBe(0);
-    const body = JSON.parse(schema.out) as { schema: Parameters<typeof binsnapCatalog>[0] };
-    expect(binsnapCatalog(body.schema)).toEqual(await serverCatalog(conn, db, 't'));
+    await expectSchemaEqualsServer(store(), db, 't');
   });
 });
 
@@ -337,10 +339,7 @@ describe("MariaDB's COMPRESSED columns", () => {
       [3, 0, 0],
       [4, 350, 200],
     ]);
-    const schema = await inProcess(['schema', '--table', `${db}.t`, '--store', store(), '--json', '--log-level', 'warn']);
-    expect(schema.code, schema.err).toBe(0);
-    const body = JSON.parse(schema.out) as { schema: Parameters<typeof binsnapCatalog>[0] };
-    expect(binsnapCatalog(body.schema)).toEqual(await serverCatalog(conn, db, 't'));
+    await expectSchemaEqualsServer(store(), db, 't');
   });
 });
 
@@ -444,10 +443,7 @@ describe('an ALTER logged in two phases (binlog_alter_two_phase)', () => {
     expect(await eventPositions(a, b, 'ALTER TABLE')).toHaveLength(4);
     await replay(range(a, b, store()));
     await expectExportEqualsSelect(store(), db, 't', b);
-    const schema = await inProcess(['schema', '--table', `${db}.t`, '--store', store(), '--json', '--log-level', 'warn']);
-    expect(schema.code, schema.err).toBe(0);
-    const body = JSON.parse(schema.out) as { schema: Parameters<typeof binsnapCatalog>[0] };
-    expect(binsnapCatalog(body.schema)).toEqual(await serverCatalog(conn, db, 't'));
+    await expectSchemaEqualsServer(store(), db, 't');
   });
 });
 
