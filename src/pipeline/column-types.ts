@@ -58,6 +58,7 @@ export function schemaColumnsOf(columns: readonly ColumnSchema[], flavor: Server
       ...(c.type === 'enum' && c.values ? { enumLabels: c.values } : {}),
       ...(c.type === 'set' && c.values ? { setLabels: c.values } : {}),
       ...(c.type === 'inet4' || c.type === 'inet6' || c.type === 'uuid' ? { textForm: c.type } : {}),
+      ...((c.type === 'time' || c.type === 'datetime' || c.type === 'timestamp') && c.fsp !== undefined && c.fsp > 0 ? { fsp: c.fsp } : {}),
     };
   });
 }

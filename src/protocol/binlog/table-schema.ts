@@ -27,6 +27,8 @@ export interface SchemaColumn {
   readonly setLabels?: readonly string[];
   /** MariaDB INET4/INET6/UUID: decoded to their text (ColumnDecodeInfo.textForm). */
   readonly textForm?: TextForm;
+  /** TIME/DATETIME/TIMESTAMP: the fractional-second precision (ColumnDecodeInfo.fsp). */
+  readonly fsp?: number;
 }
 
 /** The caller's schema as of a position; undefined = unknown table (fall back to metadata). */
@@ -114,6 +116,7 @@ export function resolveTable(map: TableMapBody, schema: readonly SchemaColumn[] 
       enumLabels,
       setLabels,
       textForm: s?.textForm,
+      fsp: s?.fsp,
     };
   }
   return { infos, names };

@@ -77,6 +77,12 @@ export interface ColumnDecodeInfo {
   readonly setLabels?: readonly string[];
   /** MariaDB INET4/INET6/UUID (from the schema): the binary cell is decoded to the text SELECT shows (mariadb-text-forms.ts). */
   readonly textForm?: TextForm | undefined;
+  /**
+   * The schema's fractional-second precision of a TIME/DATETIME/TIMESTAMP column that the binlog
+   * gives its old type code (11, 12, 7): above 0 it is MariaDB's own high-resolution format
+   * (temporal.ts, readHires*), whose precision TABLE_MAP does not carry.
+   */
+  readonly fsp?: number | undefined;
   /** MariaDB/MySQL JSON columns are LONGTEXT on MariaDB; true only for MySQL binary JSON (type 245). */
   readonly name: string;
 }

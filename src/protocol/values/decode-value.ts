@@ -23,9 +23,13 @@ import { applyJsonDiffs } from './json-diff.js';
 import { decodeBinaryJson } from './json-binary.js';
 import {
   fracBytes,
+  hiresLength,
   readDate,
   readDateTime,
   readDateTime2,
+  readHiresDateTime,
+  readHiresTime,
+  readHiresTimestamp,
   readTime,
   readTime2,
   readTimestamp,
@@ -113,14 +117,17 @@ export function readCell(buf: Buffer, offset: number, col: ColumnDecodeInfo): Js
       cellEnd = o + 3;
       return readDate(buf, o);
     case T.TIME:
+      if (col.fsp !== undefined && col.fsp > 0) return readHires(buf, o, col, 'time', col.fsp, have);
       if (have < 3) short(col, o, 3, have);
       cellEnd = o + 3;
       return readTime(buf, o);
     case T.DATETIME:
+      if (col.fsp !== undefined && col.fsp > 0) return readHires(buf, o, col, 'datetime', col.fsp, have);
       if (have < 8) short(col, o, 8, have);
       cellEnd = o + 8;
       return readDateTime(buf, o);
     case T.TIMESTAMP:
+      if (col.fsp !== undefined && col.fsp > 0) return readHires(buf, o, col, 'timestamp', col.fsp, have);
       if (have < 4) short(col, o, 4, have);
       cellEnd = o + 4;
       return readTimestamp(buf, o);
@@ -230,6 +237,15 @@ function finite(v: number, col: ColumnDecodeInfo, o: number): number {
 function checkFsp(fsp: number, col: ColumnDecodeInfo, o: number): number {
   if (fsp > 6) throw corruptValue(col.name, `fractional seconds precision ${fsp} > 6`, o);
   return fsp;
+}
+
+/** MariaDB's high-resolution TIME/DATETIME/TIMESTAMP of an old-format column (temporal.ts). */
+function readHires(buf: Buffer, o: number, col: ColumnDecodeInfo, kind: 'time' | 'datetime' | 'timestamp', fsp: number, have: number): string {
+  if (fsp > 6) throw corruptValue(col.name, `fractional precision ${fsp}`, o);
+  const n = hiresLength(kind, fsp);
+  if (have < n) short(col, o, n, have);
+  cellEnd = o + n;
+  return kind === 'time' ? readHiresTime(buf, o, fsp) : kind === 'datetime' ? readHiresDateTime(buf, o, fsp) : readHiresTimestamp(buf, o, fsp);
 }
 
 /** A MariaDB COMPRESSED cell after its `size`-byte length (compressed-column.ts). */

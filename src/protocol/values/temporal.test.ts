@@ -147,3 +147,40 @@ describe('TIMESTAMP', () => {
     expect(() => read(T.TIMESTAMP, Buffer.alloc(3))).toThrow(expect.objectContaining({ code: 'BINSNAP_E_BINLOG_CORRUPT_EVENT' }));
   });
 });
+
+describe("MariaDB's high-resolution TIME/DATETIME/TIMESTAMP of old-format columns (precision from the schema)", () => {
+  const hires = (type: number, bytes: Buffer, fsp: number): unknown => readValue(bytes, 0, { ...col(type), fsp }).value;
+  /** Big-endian bytes of `v` in `n` bytes. */
+  const be = (v: bigint, n: number): Buffer => {
+    const out = Buffer.alloc(n);
+    for (let i = n - 1; i >= 0; i--, v >>= 8n) out[i] = Number(v & 0xffn);
+    return out;
+  };
+  const scale = (fsp: number): bigint => 10n ** BigInt(6 - fsp);
+
+  it('reads DATETIME(n) as the packed microseconds scaled down, in 6, 6, 7, 7, 7, 8 bytes', () => {
+    const usec = (y: number, mo: number, d: number, h: number, mi: number, s: number, us: number): bigint =>
+      (((((BigInt(y) * 13n + BigInt(mo)) * 32n + BigInt(d)) * 24n + BigInt(h)) * 60n + BigInt(mi)) * 60n + BigInt(s)) * 1000000n + BigInt(us);
+    const bytes = [6, 6, 7, 7, 7, 8];
+    for (let fsp = 1; fsp <= 6; fsp++) {
+      const v = usec(9999, 12, 31, 23, 59, 59, 999999) / scale(fsp);
+      expect(hires(T.DATETIME, be(v, bytes[fsp - 1]!), fsp)).toBe(`9999-12-31 23:59:59.${'999999'.slice(0, fsp)}`);
+    }
+    expect(hires(T.DATETIME, be(usec(2024, 1, 2, 3, 4, 5, 123000) / scale(3), 7), 3)).toBe('2024-01-02 03:04:05.123');
+    expect(hires(T.DATETIME, be(0n, 8), 6)).toBe('0000-00-00 00:00:00.000000');
+  });
+
+  it('reads TIME(n) offset by 838:59:59 + 1 s, negative below it', () => {
+    const zero = 3020400n * 1000000n;
+    const t = (us: bigint, fsp: number, n: number): Buffer => be((us + zero) / scale(fsp), n);
+    expect(hires(T.TIME, t(-(3723n * 1000000n + 40000n), 2, 4), 2)).toBe('-01:02:03.04');
+    expect(hires(T.TIME, t(3020399n * 1000000n + 999999n, 6, 6), 6)).toBe('838:59:59.999999');
+    expect(hires(T.TIME, t(-1500000n, 6, 6), 6)).toBe('-00:00:01.500000');
+    expect(hires(T.TIME, t(0n, 5, 5), 5)).toBe('00:00:00.00000');
+  });
+
+  it('reads TIMESTAMP(n) as seconds and the scaled fraction, in UTC', () => {
+    expect(hires(T.TIMESTAMP, Buffer.concat([be(1714979289n, 4), be(654321n, 3)]), 6)).toBe('2024-05-06 07:08:09.654321');
+    expect(hires(T.TIMESTAMP, Buffer.concat([be(1n, 4), be(5n, 1)]), 1)).toBe('1970-01-01 00:00:01.5');
+  });
+});

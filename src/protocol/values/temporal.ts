@@ -287,3 +287,64 @@ export function formatPackedTemporal(buf: Buffer, o: number, kind: 'date' | 'tim
   const text = formatPackedDateTime(upper, usec, 6);
   return kind === 'date' ? text.slice(0, 10) : text;
 }
+
+/**
+ * MariaDB's own fractional-second formats, kept by DATETIME(n), TIME(n) and TIMESTAMP(n) (n > 0)
+ * of tables created with mysql56_temporal_format=OFF, or on MariaDB 5.3–10.0 and not rebuilt
+ * since. The binlog gives them the old type codes (12, 11, 7) without metadata: the precision n
+ * comes from the schema history (ColumnDecodeInfo.fsp).
+ * - TIME(n): 4, 4, 5, 5, 5, 6 bytes for n = 1…6, big-endian: the microseconds of
+ *   ((h × 60 + m) × 60 + s) × 10^6 + µs divided by 10^(6−n), plus the same for 838:59:59 + 1 s
+ *   (so negative times sort first);
+ * - DATETIME(n): 6, 6, 7, 7, 7, 8 bytes, big-endian: (((((Y × 13 + M) × 32 + D) × 24 + h) × 60 +
+ *   m) × 60 + s) × 10^6 + µs, divided by 10^(6−n);
+ * - TIMESTAMP(n): 4 bytes of seconds since the epoch, then µs / 10^(6−n) in
+ *   HIRES_FRACTION_BYTES[n] bytes, all big-endian.
+ * Checked against SELECT on MariaDB 10.11 (test/integration/replay-edge-cases.test.ts, l).
+ */
+export const HIRES_FRACTION_BYTES: readonly number[] = [0, 1, 1, 2, 2, 3, 3];
+
+/** Bytes by precision 0–6: the fewest that hold the scaled value (so not the sum of parts for TIME and DATETIME). */
+const HIRES_BYTES: Readonly<Record<'time' | 'datetime' | 'timestamp', readonly number[]>> = {
+  time: [3, 4, 4, 5, 5, 5, 6],
+  datetime: [5, 6, 6, 7, 7, 7, 8],
+  timestamp: HIRES_FRACTION_BYTES.map((n) => 4 + n),
+};
+
+/** Bytes of a MariaDB high-resolution TIME/DATETIME/TIMESTAMP cell of precision `fsp` (1–6). */
+export function hiresLength(kind: 'time' | 'datetime' | 'timestamp', fsp: number): number {
+  return HIRES_BYTES[kind][fsp]!;
+}
+
+function bigEndian(buf: Buffer, o: number, n: number): bigint {
+  let v = 0n;
+  for (let i = 0; i < n; i++) v = (v << 8n) | BigInt(buf[o + i]!);
+  return v;
+}
+
+const SCALE = [1000000n, 100000n, 10000n, 1000n, 100n, 10n, 1n] as const;
+/** 838:59:59 + 1 s in microseconds. */
+const TIME_ZERO_POINT_USEC = 3020400n * 1000000n;
+
+export function readHiresTime(buf: Buffer, o: number, fsp: number): string {
+  const scale = SCALE[fsp]!;
+  let usec = (bigEndian(buf, o, hiresLength('time', fsp)) - TIME_ZERO_POINT_USEC / scale) * scale;
+  const negative = usec < 0n;
+  if (negative) usec = -usec;
+  const secs = Number(usec / 1000000n);
+  return formatTime(negative, Math.floor(secs / 3600), Math.floor(secs / 60) % 60, secs % 60, Number(usec % 1000000n), fsp);
+}
+
+export function readHiresDateTime(buf: Buffer, o: number, fsp: number): string {
+  const usec = bigEndian(buf, o, hiresLength('datetime', fsp)) * SCALE[fsp]!;
+  const secs = Number(usec / 1000000n);
+  const days = Math.floor(secs / 86400);
+  const rem = secs - days * 86400;
+  const ym = Math.floor(days / 32);
+  return formatDateTimeFrac(Math.floor(ym / 13), ym % 13, days % 32, Math.floor(rem / 3600), Math.floor(rem / 60) % 60, rem % 60, Number(usec % 1000000n), fsp);
+}
+
+export function readHiresTimestamp(buf: Buffer, o: number, fsp: number): string {
+  const frac = Number(bigEndian(buf, o + 4, HIRES_FRACTION_BYTES[fsp]!) * SCALE[fsp]!);
+  return formatEpochSeconds(u32be(buf, o), frac, fsp);
+}
