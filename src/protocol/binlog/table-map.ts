@@ -38,6 +38,16 @@ export const OptionalMetadata = {
   VECTOR_DIMENSIONALITY: 13,
 } as const;
 
+/**
+ * The columns SIGNEDNESS metadata has a bit for: the numeric types, and on MariaDB YEAR too (its
+ * field is a TINYINT UNSIGNED underneath, and MariaDB counts every field with a sign; MySQL only
+ * the numeric types). Seen on MariaDB 10.11: without YEAR, the columns after one read their
+ * neighbours' bits.
+ */
+export function hasSignedness(type: number, mariadb: boolean): boolean {
+  return isNumericType(type) || (mariadb && type === T.YEAR);
+}
+
 export function isNumericType(type: number): boolean {
   switch (type) {
     case T.DECIMAL:
@@ -174,7 +184,7 @@ export function parseTableMap(buf: Buffer, bodyStart: number, bodyEnd: number, f
       case OptionalMetadata.SIGNEDNESS: {
         const bits = f.bytes(len);
         let n = 0;
-        for (const c of columns) if (isNumericType(c.type)) c.unsigned = bitAt(bits, n++);
+        for (const c of columns) if (hasSignedness(c.type, format.mariadb)) c.unsigned = bitAt(bits, n++);
         break;
       }
       case OptionalMetadata.DEFAULT_CHARSET:
