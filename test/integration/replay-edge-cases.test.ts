@@ -11,7 +11,8 @@
  * duplicates in a table without a key; DDL and rows sent by latin1 and
  * cp1251 clients; ALTERs logged in two phases; DDL in sql_mode ORACLE and
  * MAXDB; MariaDB's COMPRESSED columns and INET4/INET6/UUID types; every
- * character set of the server; columns at the edges of their types; error paths
+ * character set of the server; columns at the edges of their types; SET STATEMENT
+ * … FOR and RENAME TABLE IF EXISTS; error paths
  * through main(); ranges
  * starting after a table's CREATE (TABLE_MAP metadata, --schema-sql); and
  * idempotency of overlapping ranges.
@@ -421,6 +422,27 @@ describe('columns at the edges of their types', () => {
       [127, 32767, 0],
       [0, 0, '9007199254740993'],
     ]);
+  });
+});
+
+describe("MariaDB's statement forms", () => {
+  it('m. SET STATEMENT … FOR a DDL applies the DDL; RENAME TABLE IF EXISTS skips a missing table', async () => {
+    const { db, store } = fresh('setstmt');
+    const a = await startRange();
+    await run(`CREATE DATABASE ${db}`);
+    await run(`CREATE TABLE ${db}.t (id INT PRIMARY KEY)`);
+    await run(`SET STATEMENT lock_wait_timeout = 5 FOR ALTER TABLE ${db}.t ADD COLUMN x INT DEFAULT 7`);
+    await run(`SET STATEMENT max_statement_time = 100, sql_mode = 'STRICT_ALL_TABLES' FOR CREATE TABLE ${db}.u (a INT PRIMARY KEY, b VARCHAR(5))`);
+    await run(`INSERT INTO ${db}.t VALUES (1, 2)`);
+    await run(`INSERT INTO ${db}.u VALUES (1, 'b')`);
+    await run(`RENAME TABLE IF EXISTS ${db}.u TO ${db}.u2, ${db}.missing TO ${db}.missing2`);
+    await run(`INSERT INTO ${db}.u2 VALUES (2, 'c')`);
+    const b = await pos();
+    await replay(range(a, b, store()));
+    expect(await expectExportEqualsSelect(store(), db, 't', b)).toEqual([{ id: 1, x: 2 }]);
+    expect(await expectExportEqualsSelect(store(), db, 'u2', b)).toHaveLength(2);
+    await expectSchemaEqualsServer(store(), db, 't');
+    await expectSchemaEqualsServer(store(), db, 'u2');
   });
 });
 

@@ -184,6 +184,10 @@ class Applier {
       }
       case 'rename-table':
         for (const p of s.pairs) {
+          if (s.ifExists === true) {
+            const r = this.resolve(p.from);
+            if (findTable(this.cat, r.db, r.name) === undefined) continue;
+          }
           const from = this.existing(p.from, 'RENAME TABLE');
           this.rename(from, this.resolve(p.to));
         }

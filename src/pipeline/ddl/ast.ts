@@ -161,7 +161,7 @@ export type DdlStatement =
     }
   | { readonly kind: 'create-table-like'; readonly table: TableName; readonly like: TableName; readonly orReplace: boolean; readonly ifNotExists: boolean }
   | { readonly kind: 'alter-table'; readonly table: TableName; readonly ifExists: boolean; readonly actions: readonly AlterAction[] }
-  | { readonly kind: 'rename-table'; readonly pairs: readonly { readonly from: TableName; readonly to: TableName }[] }
+  | { readonly kind: 'rename-table'; readonly pairs: readonly { readonly from: TableName; readonly to: TableName }[]; readonly ifExists?: boolean }
   | { readonly kind: 'drop-table'; readonly tables: readonly TableName[]; readonly ifExists: boolean }
   | { readonly kind: 'truncate-table'; readonly table: TableName }
   | { readonly kind: 'create-index'; readonly table: TableName; readonly index: IndexDefinition; readonly orReplace: boolean }

@@ -41,14 +41,16 @@ function tableList(c: Cursor): TableName[] {
 /** RENAME TABLE[S] [IF EXISTS] a TO b [, c TO d]… */
 export function parseRenameTable(c: Cursor): DdlStatement {
   const pairs: { from: TableName; to: TableName }[] = [];
+  // MariaDB ≥ 10.5: RENAME TABLE IF EXISTS skips the pairs whose table is missing.
+  let ifExists = false;
   do {
-    c.acceptWords('IF', 'EXISTS');
+    if (c.acceptWords('IF', 'EXISTS')) ifExists = true;
     const from = c.tableName();
     skipWait(c);
     c.expectWord('TO');
     pairs.push({ from, to: c.tableName() });
   } while (c.acceptPunct(','));
-  return { kind: 'rename-table', pairs };
+  return { kind: 'rename-table', pairs, ifExists };
 }
 
 /** DROP [TEMPORARY] TABLE[S] [IF EXISTS] a[, b]… [WAIT n|NOWAIT] [RESTRICT|CASCADE] */

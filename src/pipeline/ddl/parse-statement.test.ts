@@ -294,8 +294,18 @@ describe('other table statements', () => {
         { from: { name: 'b' }, to: { name: 'a' } },
         { from: { name: 'tmp' }, to: { name: 'b' } },
       ],
+      ifExists: false,
     });
     expect(ok('RENAME TABLES d1.a TO d2.a')).toMatchObject({ pairs: [{ from: { db: 'd1', name: 'a' }, to: { db: 'd2', name: 'a' } }] });
+    expect(ok('RENAME TABLE IF EXISTS a TO b, c TO d')).toMatchObject({ ifExists: true, pairs: [{ from: { name: 'a' } }, { from: { name: 'c' } }] });
+  });
+
+  it("parses the statement after MariaDB's SET STATEMENT … FOR", () => {
+    expect(ok('SET STATEMENT lock_wait_timeout=5 FOR ALTER TABLE t ADD COLUMN x INT')).toMatchObject({ kind: 'alter-table', table: { name: 't' } });
+    expect(ok("SET STATEMENT max_statement_time = (1 + 2), sql_mode = 'ANSI' FOR CREATE TABLE u (a INT)")).toMatchObject({ kind: 'create-table', table: { name: 'u' } });
+    expect(ok('SET STATEMENT x = 1 FOR INSERT INTO t VALUES (1)')).toMatchObject({ kind: 'dml', verb: 'INSERT' });
+    expect(ok('SET sql_mode = 1')).toMatchObject({ kind: 'ignored' });
+    expect(fail('SET STATEMENT x = 1').message).toContain('SET STATEMENT without FOR');
   });
 
   it('parses DROP TABLE, TRUNCATE and index statements', () => {

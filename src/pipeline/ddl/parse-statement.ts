@@ -128,6 +128,20 @@ function parseDrop(c: Cursor): DdlStatement {
   return ignoredObject(c) ?? c.fail('unsupported DROP statement');
 }
 
+/** Moves past `SET STATEMENT … FOR` (the first FOR outside parentheses); fails without one. */
+function afterSetStatementFor(c: Cursor): Cursor {
+  c.next();
+  c.next();
+  let depth = 0;
+  while (!c.atEnd()) {
+    const t = c.next();
+    if (t.type === 'punct' && t.text === '(') depth++;
+    else if (t.type === 'punct' && t.text === ')') depth--;
+    else if (depth === 0 && t.type === 'word' && t.upper === 'FOR') return c;
+  }
+  return c.fail('SET STATEMENT without FOR');
+}
+
 function parseStatement(c: Cursor): DdlStatement {
   const t = c.peek();
   if (c.atEnd()) return { kind: 'ignored', reason: 'empty statement' };
@@ -136,6 +150,9 @@ function parseStatement(c: Cursor): DdlStatement {
     return { kind: 'ignored', reason: 'query' };
   }
   if (t.type !== 'word') return c.fail('expected a statement');
+  // MariaDB's SET STATEMENT var = value [, …] FOR <statement>: the binlog logs it as typed, and
+  // the statement after FOR is the one that runs (an ALTER under a lock_wait_timeout, say).
+  if (t.upper === 'SET' && c.isWord('STATEMENT', 1)) return parseStatement(afterSetStatementFor(c));
   c.next();
   switch (t.upper) {
     case 'CREATE':
