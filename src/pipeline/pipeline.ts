@@ -49,7 +49,7 @@ import type { Sink } from '../sink/sink.js';
 import { SchemaProcessor } from './schema-processor.js';
 import { TransactionAssembler, type AssemblyStep } from './transaction-assembler.js';
 import { ownValue, setOwn } from '../core/row-object.js';
-import { rewriteRow, type RowRewrite } from './row-rewrite.js';
+import { isDroppedHistory, rewriteRow, type RowRewrite } from './row-rewrite.js';
 import { rowIdentityKey } from './ddl/index.js';
 import { numericKeyColumnsOf, type JsonValue, type RowValues } from '../store/index.js';
 
@@ -486,8 +486,10 @@ class Pipeline {
         const after = newKey.length === 0 ? next : pick(next, newKey);
         const version = (): RowChange['version'] => ({ fileNumber: at.fileNumber, offset: at.offset, rowIndex: index++ });
         const changes: RowChange[] = [];
+        // DROP SYSTEM VERSIONING removes the history rows: a delete, and nothing under the new key.
+        const dropped = isDroppedHistory(r, row);
         // The new name (after ALTER … RENAME TO) continues the old one's rows: only a changed key needs a delete.
-        if (oldKey.length === 0 || newKey.length === 0 || JSON.stringify(before) !== JSON.stringify(after)) {
+        if (dropped || oldKey.length === 0 || newKey.length === 0 || JSON.stringify(before) !== JSON.stringify(after)) {
           changes.push({
             table: r.writeTo,
             version: version(),
@@ -499,16 +501,18 @@ class Pipeline {
             event: { op: 'x', before: row, serverId },
           });
         }
-        changes.push({
-          table: r.writeTo,
-          version: version(),
-          op: 'upsert',
-          identity: newKey.length === 0 ? 'whole-row' : 'primary-key',
-          key: after,
-          values: next,
-          ...(newNumeric.length > 0 ? { numericKeyColumns: newNumeric } : {}),
-          event: { op: 'x', before: row, serverId },
-        });
+        if (!dropped) {
+          changes.push({
+            table: r.writeTo,
+            version: version(),
+            op: 'upsert',
+            identity: newKey.length === 0 ? 'whole-row' : 'primary-key',
+            key: after,
+            values: next,
+            ...(newNumeric.length > 0 ? { numericKeyColumns: newNumeric } : {}),
+            event: { op: 'x', before: row, serverId },
+          });
+        }
         for (const c of changes) this.changes.remember(c);
         rows++;
         const p = this.addChanges(tx, changes);

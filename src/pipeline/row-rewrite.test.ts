@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ColumnSchema, TableSchema } from '../core/schema.js';
-import { convert, decimalText, defaultValue, implicitDefault, needsRewrite, rewriteRow, type ColumnSource, type RowRewrite } from './row-rewrite.js';
+import { convert, decimalText, defaultValue, implicitDefault, isDroppedHistory, needsRewrite, rewriteRow, type ColumnSource, type RowRewrite } from './row-rewrite.js';
 
 const col = (name: string, type: string, extra: Partial<ColumnSchema> = {}): ColumnSchema => ({
   name,
@@ -357,5 +357,34 @@ describe('conversions found wrong in review', () => {
     expect(defaultValue(col('v', 'varchar'), `"it''s"`, 0)).toBe("it''s");
     expect(defaultValue(col('v', 'varchar'), `'it''s'`, 0)).toBe("it's");
     expect(defaultValue(col('v', 'varchar'), `'50\\%'`, 0)).toBe('50\\%');
+  });
+});
+
+describe('system versioning added and dropped', () => {
+  const plain = table([col('id', 'int', { nullable: false }), INT]);
+  const period = { rowStart: 'row_start', rowEnd: 'row_end' };
+  const versioned = table(
+    [...plain.columns, col('row_start', 'timestamp', { fsp: 6, nullable: false }), col('row_end', 'timestamp', { fsp: 6, nullable: false })],
+    { systemVersioning: period },
+  );
+  const added = new Map<string, ColumnSource>([...same('id', 'i'), ['row_start', { added: true }], ['row_end', { added: true }]]);
+
+  it('ADD SYSTEM VERSIONING makes every row current: from the statement time to the end of time of the server', () => {
+    const r = rewrite(plain, versioned, added, 1_700_000_000);
+    expect(rewriteRow(r, { id: 1, i: 5 })).toEqual({ id: 1, i: 5, row_start: '2023-11-14 22:13:20.000000', row_end: '2038-01-19 03:14:07.999999' });
+    expect(rewriteRow({ ...r, serverVersion: 110500 }, { id: 1, i: 5 })['row_end']).toBe('2106-02-07 06:28:15.999999');
+    const trx = table([...plain.columns, col('row_start', 'bigint', { unsigned: true }), col('row_end', 'bigint', { unsigned: true })], { systemVersioning: period });
+    expect(rewriteRow(rewrite(plain, trx, added), { id: 1, i: 5 })['row_end']).toBe('18446744073709551615');
+  });
+
+  it('DROP SYSTEM VERSIONING drops the rows whose period ended before the statement, keeps the current ones', () => {
+    const r = rewrite(versioned, plain, same('id', 'i'), 1_700_000_000);
+    expect(isDroppedHistory(r, { id: 1, i: 1, row_start: '2023-11-14 22:00:00.000000', row_end: '2023-11-14 22:10:00.123456' })).toBe(true);
+    expect(isDroppedHistory(r, { id: 1, i: 2, row_start: '2023-11-14 22:10:00.123456', row_end: '2038-01-19 03:14:07.999999' })).toBe(false);
+    expect(isDroppedHistory(r, { id: 1, i: 2, row_end: '2106-02-07 06:28:15.999999' })).toBe(false);
+    expect(isDroppedHistory(r, { id: 1, i: 2, row_end: '18446744073709551615' })).toBe(false);
+    expect(isDroppedHistory(r, { id: 1, i: 2, row_end: 4242 })).toBe(true);
+    // Not a DROP SYSTEM VERSIONING: nothing is dropped.
+    expect(isDroppedHistory(rewrite(versioned, versioned, same('id', 'i')), { id: 1, row_end: '2000-01-01 00:00:00.000000' })).toBe(false);
   });
 });

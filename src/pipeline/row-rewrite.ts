@@ -35,6 +35,8 @@ export interface RowRewrite {
   readonly sources: ReadonlyMap<string, ColumnSource>;
   /** The statement's time (seconds since the epoch), for CURRENT_TIMESTAMP defaults. */
   readonly timestamp: number;
+  /** The server's version (MAJOR × 10000 + MINOR × 100 + PATCH) when known: the end of time of system versioning moved in MariaDB 11.5. */
+  readonly serverVersion?: number;
 }
 
 function signature(c: ColumnSchema): string {
@@ -53,14 +55,44 @@ export function needsRewrite(r: RowRewrite): boolean {
   return false;
 }
 
+/**
+ * Whether `row` is a history row that ALTER TABLE … DROP SYSTEM VERSIONING removes (without row
+ * events): the table was system-versioned before the statement and not after, and the row's
+ * period ended. A current row ends at the period's maximum: a timestamp after the statement's
+ * time ('2038-01-19 03:14:07.999999', or 2106 on MariaDB ≥ 11.5), or transaction id 2^64 − 1.
+ */
+export function isDroppedHistory(r: RowRewrite, row: RowValues): boolean {
+  const period = r.before.systemVersioning;
+  if (period === undefined || r.after.systemVersioning !== undefined) return false;
+  let end: JsonValue | undefined;
+  for (const k of Object.keys(row)) if (k.toLowerCase() === period.rowEnd.toLowerCase()) end = ownValue(row, k);
+  if (typeof end === 'string' && /^\d{4}-/.test(end)) return Date.parse(`${end.slice(0, 19).replace(' ', 'T')}Z`) / 1000 <= r.timestamp;
+  if (typeof end === 'number' || typeof end === 'string') return String(end) !== '18446744073709551615';
+  return false;
+}
+
 /** The row as the server holds it after the statement; `unknownDefaults` collects columns whose default could not be evaluated. */
 export function rewriteRow(r: RowRewrite, row: RowValues, unknownDefaults?: Set<string>): Record<string, JsonValue> {
   const byLower = new Map<string, string>();
   for (const k of Object.keys(row)) byLower.set(k.toLowerCase(), k);
   const oldCols = new Map(r.before.columns.map((c) => [c.name.toLowerCase(), c]));
   const out: Record<string, JsonValue> = {};
+  // ADD SYSTEM VERSIONING: every existing row is current, from the statement's time to the end of time.
+  const period = r.before.systemVersioning === undefined ? r.after.systemVersioning : undefined;
   for (const col of r.after.columns) {
     const src = r.sources.get(col.name.toLowerCase());
+    if (period !== undefined && !(src && 'from' in src)) {
+      const lower = col.name.toLowerCase();
+      if (lower === period.rowEnd.toLowerCase()) {
+        setOwn(out, col.name, periodEnd(col, r.serverVersion));
+        continue;
+      }
+      if (lower === period.rowStart.toLowerCase() && col.type === 'timestamp') {
+        // The server takes the statement's time to the microsecond; the binlog gives the second.
+        setOwn(out, col.name, `${new Date(r.timestamp * 1000).toISOString().slice(0, 19).replace('T', ' ')}${fractionZeros(col)}`);
+        continue;
+      }
+    }
     if (src && 'from' in src) {
       const key = byLower.get(src.from.toLowerCase());
       const old = oldCols.get(src.from.toLowerCase());
@@ -77,6 +109,17 @@ export function rewriteRow(r: RowRewrite, row: RowValues, unknownDefaults?: Set<
     }
   }
   return out;
+}
+
+function fractionZeros(col: ColumnSchema): string {
+  return col.fsp !== undefined && col.fsp > 0 ? `.${'0'.repeat(col.fsp)}` : '';
+}
+
+/** The row end of a current row: the largest TIMESTAMP (2106 from MariaDB 11.5 on 64-bit, 2038 before), or transaction id 2^64 − 1. */
+function periodEnd(col: ColumnSchema, serverVersion: number | undefined): JsonValue {
+  if (col.type !== 'timestamp') return '18446744073709551615';
+  const end = serverVersion !== undefined && serverVersion >= 110500 ? '2106-02-07 06:28:15' : '2038-01-19 03:14:07';
+  return col.fsp !== undefined && col.fsp > 0 ? `${end}.${'9'.repeat(col.fsp)}` : end;
 }
 
 const INT_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint', 'year', 'bit']);

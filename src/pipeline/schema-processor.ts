@@ -209,7 +209,7 @@ export class SchemaProcessor {
     const stored = this.storeChanges(result.changes, ev.statement, position);
     stored.schemaChanges.push(...databaseChanges(before, this.cat, ev.statement));
     if (st.kind !== 'alter-table') return stored;
-    const rewrite = rewriteOf(st, before, result.changes, ev);
+    const rewrite = rewriteOf(st, before, result.changes, ev, this.serverVersion);
     return rewrite && needsRewrite(rewrite) ? { ...stored, rewrites: [rewrite] } : stored;
   }
 
@@ -382,7 +382,7 @@ export function databaseChanges(before: SchemaCatalog, after: SchemaCatalog, ddl
 type AlterStatement = Extract<DdlStatement, { kind: 'alter-table' }>;
 
 /** How the rows of an altered table map onto its new columns, from the statement's clauses. */
-function rewriteOf(st: AlterStatement, before: SchemaCatalog, changes: readonly TableChange[], ev: QueryEvent): RowRewrite | undefined {
+function rewriteOf(st: AlterStatement, before: SchemaCatalog, changes: readonly TableChange[], ev: QueryEvent, serverVersion: number | undefined): RowRewrite | undefined {
   const altered = changes.find((c) => c.kind === 'alter');
   if (!altered || altered.kind !== 'alter') return undefined;
   const old = findTable(before, altered.table.db, altered.table.name);
@@ -402,7 +402,7 @@ function rewriteOf(st: AlterStatement, before: SchemaCatalog, changes: readonly 
     const k = c.name.toLowerCase();
     if (!sources.has(k)) sources.set(k, oldNames.has(k) ? { from: c.name } : { added: true });
   }
-  return { readFrom: qualifiedName(old), writeTo: qualifiedName(after), before: old, after, sources, timestamp: ev.timestamp };
+  return { readFrom: qualifiedName(old), writeTo: qualifiedName(after), before: old, after, sources, timestamp: ev.timestamp, ...(serverVersion !== undefined ? { serverVersion } : {}) };
 }
 
 /** DML on the server's own tables (mysql.*): not user data. */

@@ -12,7 +12,7 @@
  * cp1251 clients; ALTERs logged in two phases; DDL in sql_mode ORACLE and
  * MAXDB; MariaDB's COMPRESSED columns and INET4/INET6/UUID types; every
  * character set of the server; columns at the edges of their types; SET STATEMENT
- * … FOR and RENAME TABLE IF EXISTS; error paths
+ * … FOR and RENAME TABLE IF EXISTS; system versioning added and dropped; error paths
  * through main(); ranges
  * starting after a table's CREATE (TABLE_MAP metadata, --schema-sql); and
  * idempotency of overlapping ranges.
@@ -443,6 +443,42 @@ describe("MariaDB's statement forms", () => {
     expect(await expectExportEqualsSelect(store(), db, 'u2', b)).toHaveLength(2);
     await expectSchemaEqualsServer(store(), db, 't');
     await expectSchemaEqualsServer(store(), db, 'u2');
+  });
+});
+
+describe('system versioning added to and dropped from a table', () => {
+  it('n. ADD SYSTEM VERSIONING keeps the rows current; DROP SYSTEM VERSIONING removes the history the server drops without row events', async () => {
+    const { db, store } = fresh('versioning');
+    const a = await startRange();
+    await run(`CREATE DATABASE ${db}`);
+    await run(`CREATE TABLE ${db}.t (id INT PRIMARY KEY, a INT)`);
+    await run(`INSERT INTO ${db}.t VALUES (1, 1), (2, 2), (3, 3)`);
+    await run(`ALTER TABLE ${db}.t ADD SYSTEM VERSIONING`);
+    // Rows from before the ALTER: their row images name the period's end of time, the key binsnap must have given them.
+    await run(`UPDATE ${db}.t SET a = 10 WHERE id = 1`);
+    await run(`DELETE FROM ${db}.t WHERE id = 2`);
+    await run(`INSERT INTO ${db}.t VALUES (4, 4)`);
+    await run(`UPDATE ${db}.t SET a = 40 WHERE id = 4`);
+    const versioned = await pos();
+    await run(`ALTER TABLE ${db}.t DROP SYSTEM VERSIONING`);
+    await run(`INSERT INTO ${db}.t VALUES (5, 50)`);
+    const b = await pos();
+    await replay(range(a, b, store()));
+    // While versioned, the snapshot holds the history rows too (ended periods), as the table does.
+    const during = parseJsonl(await exportTable(store(), `${db}.t`, versioned));
+    expect(during.filter((r) => r['row_end'] === '2038-01-19 03:14:07.999999').map((r) => [r['id'], r['a']])).toEqual([
+      [1, 10],
+      [3, 3],
+      [4, 40],
+    ]);
+    expect(during).toHaveLength(6);
+    // The deleted row 2 and the old versions of 1 and 4 went with the history.
+    expect(await expectExportEqualsSelect(store(), db, 't', b)).toEqual([
+      { id: 1, a: 10 },
+      { id: 3, a: 3 },
+      { id: 4, a: 40 },
+      { id: 5, a: 50 },
+    ]);
   });
 });
 
