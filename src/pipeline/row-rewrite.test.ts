@@ -388,3 +388,26 @@ describe('system versioning added and dropped', () => {
     expect(isDroppedHistory(rewrite(versioned, versioned, same('id', 'i')), { id: 1, row_end: '2000-01-01 00:00:00.000000' })).toBe(false);
   });
 });
+
+describe('convert: values a column no longer holds (ALTER without strict mode)', () => {
+  it('clamps integers to the new type, signed or unsigned, as the server stores them', () => {
+    expect(convert(300, INT, col('x', 'tinyint'))).toBe(127);
+    expect(convert(-300, INT, col('x', 'tinyint'))).toBe(-128);
+    expect(convert(-5, INT, col('x', 'smallint', { unsigned: true }))).toBe(0);
+    expect(convert(-2.5e10, col('f', 'double'), col('x', 'int'))).toBe(-2147483648);
+    expect(convert('99999999999999999999', VARCHAR, col('x', 'bigint', { unsigned: true }))).toBe('18446744073709551615');
+    expect(convert(200, INT, col('x', 'tinyint', { unsigned: true }))).toBe(200);
+  });
+
+  it('cuts CHAR/VARCHAR text to the new length in characters; CHAR loses its trailing spaces', () => {
+    expect(convert('abcdéfghij', VARCHAR, col('x', 'varchar', { length: 5 }))).toBe('abcdé');
+    expect(convert('😀😀😀', VARCHAR, col('x', 'varchar', { length: 2 }))).toBe('😀😀');
+    expect(convert('ab   cd', VARCHAR, col('x', 'char', { length: 4 }))).toBe('ab');
+    expect(convert('ab  ', VARCHAR, col('x', 'varchar', { length: 10 }))).toBe('ab  ');
+  });
+
+  it('turns DATETIME into DATE and back', () => {
+    expect(convert('2024-12-31 23:59:59.5', col('d', 'datetime', { fsp: 1 }), col('x', 'date'))).toBe('2024-12-31');
+    expect(convert('2024-12-31', col('d', 'date'), col('x', 'datetime', { fsp: 3 }))).toBe('2024-12-31 00:00:00.000');
+  });
+});

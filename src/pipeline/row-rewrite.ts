@@ -132,10 +132,13 @@ export function convert(v: JsonValue, from: ColumnSchema | undefined, to: Column
   if (v === null) return to.nullable ? null : implicitDefault(to);
   if (from && signature({ ...from, nullable: to.nullable }) === signature(to)) return v;
   const t = to.type;
-  if (INT_TYPES.has(t)) return integerOf(v);
+  // Out of range (a session without strict mode): the nearest value the type holds, as the server stores it.
+  if (INT_TYPES.has(t)) return clampInteger(integerOf(v), to);
   if (t === 'decimal' || t === 'numeric') return decimalText(String(numericText(v)), to.scale ?? 0);
   if (FLOAT_TYPES.has(t)) return typeof v === 'number' ? v : Number(numericText(v)) || 0;
-  if (STRING_TYPES.has(t)) return typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  if (STRING_TYPES.has(t)) return truncated(typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v), to);
+  if (t === 'date' && typeof v === 'string' && /^\d{4}-\d\d-\d\d[ T]/.test(v)) return v.slice(0, 10);
+  if ((t === 'datetime' || t === 'timestamp') && typeof v === 'string' && /^\d{4}-\d\d-\d\d$/.test(v)) return withFsp(`${v} 00:00:00`, to.fsp ?? 0);
   if (t === 'enum') return typeof v === 'string' && (to.values ?? []).includes(v) ? v : '';
   if (t === 'set') {
     const labels = to.values ?? [];
@@ -151,6 +154,41 @@ export function convert(v: JsonValue, from: ColumnSchema | undefined, to: Column
   }
   if (BINARY_TYPES.has(t) && from && STRING_TYPES.has(from.type) && typeof v === 'string') return Buffer.from(v, 'utf8').toString('base64');
   return v;
+}
+
+/** Signed and unsigned ranges of the integer types (bigint's as exact digits). */
+const INT_RANGES: Readonly<Record<string, readonly [bigint, bigint, bigint]>> = {
+  tinyint: [-128n, 127n, 255n],
+  smallint: [-32768n, 32767n, 65535n],
+  mediumint: [-8388608n, 8388607n, 16777215n],
+  int: [-2147483648n, 2147483647n, 4294967295n],
+  integer: [-2147483648n, 2147483647n, 4294967295n],
+  bigint: [-9223372036854775808n, 9223372036854775807n, 18446744073709551615n],
+};
+
+function clampInteger(v: JsonValue, to: ColumnSchema): JsonValue {
+  const range = INT_RANGES[to.type];
+  if (range === undefined) return v;
+  const b = BigInt(v as number | string);
+  const lo = to.unsigned ? 0n : range[0];
+  const hi = to.unsigned ? range[2] : range[1];
+  const c = b < lo ? lo : b > hi ? hi : b;
+  if (c === b) return v;
+  return c >= BigInt(Number.MIN_SAFE_INTEGER) && c <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(c) : c.toString();
+}
+
+/**
+ * CHAR/VARCHAR text cut to the column's length in characters, as the server stores a longer value
+ * without strict mode; CHAR without its trailing spaces, as SELECT returns it.
+ */
+function truncated(v: string, to: ColumnSchema): string {
+  if (to.type !== 'char' && to.type !== 'varchar') return v;
+  let out = v;
+  if (to.length !== undefined && v.length > to.length) {
+    const chars = [...v];
+    if (chars.length > to.length) out = chars.slice(0, to.length).join('');
+  }
+  return to.type === 'char' ? out.replace(/ +$/, '') : out;
 }
 
 function numericText(v: JsonValue): string {

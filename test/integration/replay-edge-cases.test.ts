@@ -12,7 +12,8 @@
  * cp1251 clients; ALTERs logged in two phases; DDL in sql_mode ORACLE and
  * MAXDB; MariaDB's COMPRESSED columns and INET4/INET6/UUID types; every
  * character set of the server; columns at the edges of their types; SET STATEMENT
- * … FOR and RENAME TABLE IF EXISTS; system versioning added and dropped; error paths
+ * … FOR and RENAME TABLE IF EXISTS; system versioning added and dropped; ALTERs
+ * converting values without strict mode; error paths
  * through main(); ranges
  * starting after a table's CREATE (TABLE_MAP metadata, --schema-sql); and
  * idempotency of overlapping ranges.
@@ -478,6 +479,38 @@ describe('system versioning added to and dropped from a table', () => {
       { id: 3, a: 3 },
       { id: 4, a: 40 },
       { id: 5, a: 50 },
+    ]);
+  });
+});
+
+describe('ALTER TABLE without strict mode', () => {
+  it('o. values the new column types no longer hold are clamped, cut and converted as the server does', async () => {
+    const { db, store } = fresh('nonstrict');
+    const a = await startRange();
+    await run(`CREATE DATABASE ${db}`);
+    const session = await connect(server);
+    try {
+      await session.query("SET SESSION sql_mode = ''");
+      await session.query(
+        `CREATE TABLE ${db}.t (id INT PRIMARY KEY, i INT, v VARCHAR(10), c VARCHAR(10), de DECIMAL(10,4), dt DATETIME(6), s VARCHAR(20), f DOUBLE, u INT, d DATE)`,
+      );
+      await session.query(
+        `INSERT INTO ${db}.t VALUES (1, 300, 'abcdéfghij', 'ab   cd', 1.23456, '2024-01-01 10:00:00.999999', '  42abc', 1.5, 70000, '2024-02-03'),` +
+          ` (2, -300, 'x', 'x ', -9.99995, '2024-12-31 23:59:59.5', 'not a number', -2.5e10, -1, '1999-12-31')`,
+      );
+      await session.query(
+        `ALTER TABLE ${db}.t MODIFY i TINYINT, MODIFY v VARCHAR(3), MODIFY c CHAR(4), MODIFY de DECIMAL(6,2), MODIFY dt DATE, MODIFY s INT, MODIFY f INT,` +
+          ' MODIFY u SMALLINT UNSIGNED, MODIFY d DATETIME(3)',
+      );
+    } finally {
+      await session.end();
+    }
+    const b = await pos();
+    await replay(range(a, b, store()));
+    const rows = await expectExportEqualsSelect(store(), db, 't', b);
+    expect(rows.map((r) => [r['i'], r['v'], r['c'], r['dt'], r['f'], r['u']])).toEqual([
+      [127, 'abc', 'ab', '2024-01-01', 2, 65535],
+      [-128, 'x', 'x', '2024-12-31', -2147483648, 0],
     ]);
   });
 });
