@@ -411,3 +411,25 @@ describe('convert: values a column no longer holds (ALTER without strict mode)',
     expect(convert('2024-12-31', col('d', 'date'), col('x', 'datetime', { fsp: 3 }))).toBe('2024-12-31 00:00:00.000');
   });
 });
+
+describe('convert: precision, byte lengths and temporal values read as numbers', () => {
+  it('holds DECIMAL to its precision and unsigned DECIMAL to zero', () => {
+    expect(convert('123456.789', col('d', 'decimal', { precision: 10, scale: 3 }), col('x', 'decimal', { precision: 4, scale: 2 }))).toBe('99.99');
+    expect(convert('-99.996', col('d', 'decimal', { precision: 10, scale: 3 }), col('x', 'decimal', { precision: 4, scale: 2 }))).toBe('-99.99');
+    expect(convert('-5.5', col('d', 'decimal', { precision: 10, scale: 2 }), col('x', 'decimal', { precision: 5, scale: 1, unsigned: true }))).toBe('0.0');
+    expect(convert('12.5', col('d', 'decimal', { precision: 10, scale: 2 }), col('x', 'decimal', { precision: 5, scale: 1 }))).toBe('12.5');
+  });
+
+  it('cuts TINYTEXT to 255 bytes of whole characters', () => {
+    expect(convert('x'.repeat(300), col('g', 'text', { charset: 'utf8mb4' }), col('x', 'tinytext', { charset: 'utf8mb4' }))).toBe('x'.repeat(255));
+    expect(convert('é'.repeat(200), col('g', 'text', { charset: 'utf8mb4' }), col('x', 'tinytext', { charset: 'utf8mb4' }))).toBe('é'.repeat(127));
+    expect(convert('é'.repeat(300), col('g', 'text', { charset: 'latin1' }), col('x', 'tinytext', { charset: 'latin1' }))).toBe('é'.repeat(255));
+  });
+
+  it('reads TIME, DATE and DATETIME as the number of their digits; DATETIME into TIME keeps the time', () => {
+    expect(convert('25:00:00', col('t', 'time'), col('x', 'int'))).toBe(250000);
+    expect(convert('-00:00:01', col('t', 'time'), col('x', 'int'))).toBe(-1);
+    expect(convert('2024-01-02', col('t', 'date'), col('x', 'int'))).toBe(20240102);
+    expect(convert('2024-01-01 10:20:30', col('k', 'varchar', { length: 30 }), col('x', 'time'))).toBe('10:20:30');
+  });
+});

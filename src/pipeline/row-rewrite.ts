@@ -20,6 +20,7 @@
 import { ownValue, setOwn } from '../core/row-object.js';
 import type { ColumnSchema, TableSchema } from '../core/schema.js';
 import type { JsonValue, RowValues } from '../store/index.js';
+import { maxBytesPerChar } from './ddl/charset-defaults.js';
 
 /** Where a column of the new schema takes its values from. */
 export type ColumnSource = { readonly from: string } | { readonly added: true; readonly default?: string };
@@ -133,12 +134,15 @@ export function convert(v: JsonValue, from: ColumnSchema | undefined, to: Column
   if (from && signature({ ...from, nullable: to.nullable }) === signature(to)) return v;
   const t = to.type;
   // Out of range (a session without strict mode): the nearest value the type holds, as the server stores it.
-  if (INT_TYPES.has(t)) return clampInteger(integerOf(v), to);
-  if (t === 'decimal' || t === 'numeric') return decimalText(String(numericText(v)), to.scale ?? 0);
-  if (FLOAT_TYPES.has(t)) return typeof v === 'number' ? v : Number(numericText(v)) || 0;
+  // A temporal value read as a number is its digits: TIME 25:00:00 → 250000, DATE → YYYYMMDD.
+  const n = from && TEMPORAL_TYPES.has(from.type) && typeof v === 'string' && (NUMBER_TYPES.has(t) || INT_TYPES.has(t)) ? temporalDigits(v) : v;
+  if (INT_TYPES.has(t)) return clampInteger(integerOf(n), to);
+  if (t === 'decimal' || t === 'numeric') return clampDecimal(decimalText(String(numericText(n)), to.scale ?? 0), to);
+  if (FLOAT_TYPES.has(t)) return typeof n === 'number' ? n : Number(numericText(n)) || 0;
   if (STRING_TYPES.has(t)) return truncated(typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v), to);
   if (t === 'date' && typeof v === 'string' && /^\d{4}-\d\d-\d\d[ T]/.test(v)) return v.slice(0, 10);
   if ((t === 'datetime' || t === 'timestamp') && typeof v === 'string' && /^\d{4}-\d\d-\d\d$/.test(v)) return withFsp(`${v} 00:00:00`, to.fsp ?? 0);
+  if (t === 'time' && typeof v === 'string' && /^\d{4}-\d\d-\d\d \d/.test(v)) return withFsp(v.slice(11), to.fsp ?? 0);
   if (t === 'enum') return typeof v === 'string' && (to.values ?? []).includes(v) ? v : '';
   if (t === 'set') {
     const labels = to.values ?? [];
@@ -154,6 +158,29 @@ export function convert(v: JsonValue, from: ColumnSchema | undefined, to: Column
   }
   if (BINARY_TYPES.has(t) && from && STRING_TYPES.has(from.type) && typeof v === 'string') return Buffer.from(v, 'utf8').toString('base64');
   return v;
+}
+
+const TEMPORAL_TYPES = new Set(['date', 'datetime', 'timestamp', 'time']);
+const NUMBER_TYPES = new Set(['decimal', 'numeric', 'float', 'double', 'real']);
+
+/** The digits of a DATE/DATETIME/TIME text as a number's text (sign and fraction kept). */
+function temporalDigits(v: string): string {
+  const dot = v.indexOf('.');
+  const whole = (dot < 0 ? v : v.slice(0, dot)).replace(/[-: ]/g, (ch, i: number) => (ch === '-' && i === 0 ? '-' : ''));
+  return dot < 0 ? whole : `${whole}${v.slice(dot)}`;
+}
+
+/** A DECIMAL text held to the column's precision (the largest value of its sign when beyond it) and to 0 when unsigned and negative. */
+function clampDecimal(text: string, to: ColumnSchema): string {
+  const scale = to.scale ?? 0;
+  const precision = to.precision ?? 10;
+  const negative = text.startsWith('-');
+  const zero = scale > 0 ? `0.${'0'.repeat(scale)}` : '0';
+  if (to.unsigned && negative) return zero;
+  const intDigits = text.replace('-', '').split('.')[0]!.replace(/^0+(?=\d)/, '');
+  if (intDigits === '0' || intDigits.length <= precision - scale) return text;
+  const max = `${'9'.repeat(Math.max(precision - scale, 0)) || '0'}${scale > 0 ? `.${'9'.repeat(scale)}` : ''}`;
+  return negative ? `-${max}` : max;
 }
 
 /** Signed and unsigned ranges of the integer types (bigint's as exact digits). */
@@ -182,6 +209,8 @@ function clampInteger(v: JsonValue, to: ColumnSchema): JsonValue {
  * without strict mode; CHAR without its trailing spaces, as SELECT returns it.
  */
 function truncated(v: string, to: ColumnSchema): string {
+  const maxBytes = TEXT_BYTES[to.type];
+  if (maxBytes !== undefined) return cutToBytes(v, maxBytes, to.charset);
   if (to.type !== 'char' && to.type !== 'varchar') return v;
   let out = v;
   if (to.length !== undefined && v.length > to.length) {
@@ -189,6 +218,25 @@ function truncated(v: string, to: ColumnSchema): string {
     if (chars.length > to.length) out = chars.slice(0, to.length).join('');
   }
   return to.type === 'char' ? out.replace(/ +$/, '') : out;
+}
+
+/** Bytes TINYTEXT and TEXT hold (the larger ones hold anything a row of the smaller could). */
+const TEXT_BYTES: Readonly<Record<string, number>> = { tinytext: 255, text: 65535 };
+
+/** The longest prefix of whole characters that fits `max` bytes in `charset` (utf8 and single-byte charsets; others as they are). */
+function cutToBytes(v: string, max: number, charset: string | undefined): string {
+  const utf8 = charset === undefined || charset.startsWith('utf8');
+  if (!utf8 && maxBytesPerChar(charset) !== 1) return v;
+  if ((utf8 ? Buffer.byteLength(v, 'utf8') : v.length) <= max) return v;
+  let bytes = 0;
+  let out = '';
+  for (const ch of v) {
+    const n = utf8 ? Buffer.byteLength(ch, 'utf8') : 1;
+    if (bytes + n > max) break;
+    bytes += n;
+    out += ch;
+  }
+  return out;
 }
 
 function numericText(v: JsonValue): string {

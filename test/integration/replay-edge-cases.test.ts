@@ -502,6 +502,11 @@ describe('ALTER TABLE without strict mode', () => {
         `ALTER TABLE ${db}.t MODIFY i TINYINT, MODIFY v VARCHAR(3), MODIFY c CHAR(4), MODIFY de DECIMAL(6,2), MODIFY dt DATE, MODIFY s INT, MODIFY f INT,` +
           ' MODIFY u SMALLINT UNSIGNED, MODIFY d DATETIME(3)',
       );
+      await session.query(`CREATE TABLE ${db}.u (id INT PRIMARY KEY, a DECIMAL(10,3), b DECIMAL(10,2), g TEXT, j TIME, k VARCHAR(30))`);
+      await session.query(
+        `INSERT INTO ${db}.u VALUES (1, 123456.789, -5.5, REPEAT('é', 200), '25:00:00', '12:34:56'), (2, -99.996, 99.995, 'short', '-00:00:01', '2024-01-01 10:20:30')`,
+      );
+      await session.query(`ALTER TABLE ${db}.u MODIFY a DECIMAL(4,2), MODIFY b DECIMAL(5,1) UNSIGNED, MODIFY g TINYTEXT, MODIFY j INT, MODIFY k TIME`);
     } finally {
       await session.end();
     }
@@ -511,6 +516,11 @@ describe('ALTER TABLE without strict mode', () => {
     expect(rows.map((r) => [r['i'], r['v'], r['c'], r['dt'], r['f'], r['u']])).toEqual([
       [127, 'abc', 'ab', '2024-01-01', 2, 65535],
       [-128, 'x', 'x', '2024-12-31', -2147483648, 0],
+    ]);
+    const u = await expectExportEqualsSelect(store(), db, 'u', b);
+    expect(u.map((r) => [r['a'], r['b'], (r['g'] as string).length, r['j'], r['k']])).toEqual([
+      ['99.99', '0.0', 127, 250000, '12:34:56'],
+      ['-99.99', '100.0', 5, -1, '10:20:30'],
     ]);
   });
 });
