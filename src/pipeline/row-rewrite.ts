@@ -133,8 +133,8 @@ export function convert(v: JsonValue, from: ColumnSchema | undefined, to: Column
   if (v === null) return to.nullable ? null : implicitDefault(to);
   if (from && signature({ ...from, nullable: to.nullable }) === signature(to)) return v;
   const t = to.type;
-  // Out of range (a session without strict mode): the nearest value the type holds, as the server stores it.
   // A temporal value read as a number is its digits: TIME 25:00:00 → 250000, DATE → YYYYMMDD.
+  // Out of range (a session without strict mode): the nearest value the type holds, as the server stores it.
   const n = from && TEMPORAL_TYPES.has(from.type) && typeof v === 'string' && (NUMBER_TYPES.has(t) || INT_TYPES.has(t)) ? temporalDigits(v) : v;
   if (INT_TYPES.has(t)) return clampInteger(integerOf(n), to);
   if (t === 'decimal' || t === 'numeric') return clampDecimal(decimalText(String(numericText(n)), to.scale ?? 0), to);
@@ -205,8 +205,9 @@ function clampInteger(v: JsonValue, to: ColumnSchema): JsonValue {
 }
 
 /**
- * CHAR/VARCHAR text cut to the column's length in characters, as the server stores a longer value
- * without strict mode; CHAR without its trailing spaces, as SELECT returns it.
+ * Text cut to what the column holds, as the server stores a longer value without strict mode:
+ * CHAR/VARCHAR to their length in characters (CHAR without its trailing spaces, as SELECT returns
+ * it), TINYTEXT/TEXT to their bytes.
  */
 function truncated(v: string, to: ColumnSchema): string {
   const maxBytes = TEXT_BYTES[to.type];
