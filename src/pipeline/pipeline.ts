@@ -480,38 +480,30 @@ class Pipeline {
       const newNumeric = numericKeyColumnsOf(r.after).filter((c) => newKey.includes(c));
       const unknown = new Set<string>();
       let rows = 0;
+      const change = (row: RowValues, op: 'delete' | 'upsert', keyColumns: readonly string[], numeric: readonly string[], key: RowValues, values: RowValues | null): RowChange => ({
+        table: r.writeTo,
+        version: { fileNumber: at.fileNumber, offset: at.offset, rowIndex: index++ },
+        op,
+        identity: keyColumns.length === 0 ? 'whole-row' : 'primary-key',
+        key,
+        values,
+        ...(numeric.length > 0 ? { numericKeyColumns: numeric } : {}),
+        event: { op: 'x', before: row, serverId },
+      });
       for await (const row of this.opts.store.readTable(r.readFrom, { kind: 'position', position: tx.startPosition })) {
-        const next = rewriteRow(r, row, unknown);
         const before = oldKey.length === 0 ? row : pick(row, oldKey);
-        const after = newKey.length === 0 ? next : pick(next, newKey);
-        const version = (): RowChange['version'] => ({ fileNumber: at.fileNumber, offset: at.offset, rowIndex: index++ });
         const changes: RowChange[] = [];
-        // DROP SYSTEM VERSIONING removes the history rows: a delete, and nothing under the new key.
-        const dropped = isDroppedHistory(r, row);
-        // The new name (after ALTER … RENAME TO) continues the old one's rows: only a changed key needs a delete.
-        if (dropped || oldKey.length === 0 || newKey.length === 0 || JSON.stringify(before) !== JSON.stringify(after)) {
-          changes.push({
-            table: r.writeTo,
-            version: version(),
-            op: 'delete',
-            identity: oldKey.length === 0 ? 'whole-row' : 'primary-key',
-            key: before,
-            values: null,
-            ...(oldNumeric.length > 0 ? { numericKeyColumns: oldNumeric } : {}),
-            event: { op: 'x', before: row, serverId },
-          });
-        }
-        if (!dropped) {
-          changes.push({
-            table: r.writeTo,
-            version: version(),
-            op: 'upsert',
-            identity: newKey.length === 0 ? 'whole-row' : 'primary-key',
-            key: after,
-            values: next,
-            ...(newNumeric.length > 0 ? { numericKeyColumns: newNumeric } : {}),
-            event: { op: 'x', before: row, serverId },
-          });
+        if (isDroppedHistory(r, row)) {
+          // DROP SYSTEM VERSIONING removes the history rows: a delete, and nothing under the new key.
+          changes.push(change(row, 'delete', oldKey, oldNumeric, before, null));
+        } else {
+          const next = rewriteRow(r, row, unknown);
+          const after = newKey.length === 0 ? next : pick(next, newKey);
+          // The new name (after ALTER … RENAME TO) continues the old one's rows: only a changed key needs a delete.
+          if (oldKey.length === 0 || newKey.length === 0 || JSON.stringify(before) !== JSON.stringify(after)) {
+            changes.push(change(row, 'delete', oldKey, oldNumeric, before, null));
+          }
+          changes.push(change(row, 'upsert', newKey, newNumeric, after, next));
         }
         for (const c of changes) this.changes.remember(c);
         rows++;

@@ -90,7 +90,7 @@ export function rewriteRow(r: RowRewrite, row: RowValues, unknownDefaults?: Set<
       }
       if (lower === period.rowStart.toLowerCase() && col.type === 'timestamp') {
         // The server takes the statement's time to the microsecond; the binlog gives the second.
-        setOwn(out, col.name, `${new Date(r.timestamp * 1000).toISOString().slice(0, 19).replace('T', ' ')}${fractionZeros(col)}`);
+        setOwn(out, col.name, defaultValue(col, 'CURRENT_TIMESTAMP', r.timestamp) ?? null);
         continue;
       }
     }
@@ -110,10 +110,6 @@ export function rewriteRow(r: RowRewrite, row: RowValues, unknownDefaults?: Set<
     }
   }
   return out;
-}
-
-function fractionZeros(col: ColumnSchema): string {
-  return col.fsp !== undefined && col.fsp > 0 ? `.${'0'.repeat(col.fsp)}` : '';
 }
 
 /** The row end of a current row: the largest TIMESTAMP (2106 from MariaDB 11.5 on 64-bit, 2038 before), or transaction id 2^64 − 1. */

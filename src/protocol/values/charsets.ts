@@ -48,7 +48,7 @@ export interface Charset {
   /** For TextDecoder: how the charset's characters are delimited, when MariaDB converts some of them otherwise. */
   readonly walk?: Walk;
   /** Those sequences (bytes as one big-endian number) → MariaDB's character; built at first use. */
-  overrides?: Map<number, string>;
+  overrides?: Overrides;
 }
 
 /** Character lengths: lead 0x81–0xFE takes two bytes; Shift-JIS leads; EUC-JP (0x8E two, 0x8F three). */
@@ -231,15 +231,26 @@ function unsupported(column: string, charset: string, why: string): BinsnapError
   return new BinsnapError('BINSNAP_E_UNSUPPORTED_CHARSET', `cannot decode ${charset} text: ${why}`, { field: column, charset });
 }
 
-function overridesOf(cset: Charset): Map<number, string> {
+/** A charset's overridden sequences, and which first bytes begin one (so other characters skip the lookup). */
+interface Overrides {
+  readonly chars: Map<number, string>;
+  readonly leads: Uint8Array;
+}
+
+function overridesOf(cset: Charset): Overrides {
   if (cset.overrides !== undefined) return cset.overrides;
-  const map = new Map<number, string>();
+  const chars = new Map<number, string>();
+  const leads = new Uint8Array(256);
   const runs = MULTI_BYTE_OVERRIDES[cset.name] ?? [];
   for (let r = 0; r + 2 < runs.length; r += 3) {
-    for (let k = 0; k < runs[r + 2]!; k++) map.set(runs[r]! + k, String.fromCodePoint(runs[r + 1]! + k));
+    for (let k = 0; k < runs[r + 2]!; k++) {
+      const key = runs[r]! + k;
+      chars.set(key, String.fromCodePoint(runs[r + 1]! + k));
+      leads[key > 0xffff ? key >>> 16 : key > 0xff ? key >>> 8 : key] = 1;
+    }
   }
-  cset.overrides = map;
-  return map;
+  cset.overrides = { chars, leads };
+  return cset.overrides;
 }
 
 /** Bytes of the character at `i` (never past `e`). */
@@ -258,16 +269,16 @@ function charLength(walk: Walk, buf: Buffer, i: number, e: number): number {
  * TextDecoder whole.
  */
 function decodeWithOverrides(buf: Buffer, s: number, e: number, cset: Charset, decoder: TextDecoder, walk: Walk): string {
-  const overrides = overridesOf(cset);
-  if (overrides.size === 0) return decoder.decode(buf.subarray(s, e));
+  const { chars, leads } = overridesOf(cset);
+  if (chars.size === 0) return decoder.decode(buf.subarray(s, e));
   let out = '';
   let from = s;
   for (let i = s; i < e; ) {
     const n = charLength(walk, buf, i, e);
-    if (buf[i]! >= 0x80) {
+    if (leads[buf[i]!] === 1) {
       let key = 0;
       for (let k = 0; k < n; k++) key = key * 256 + buf[i + k]!;
-      const ch = overrides.get(key);
+      const ch = chars.get(key);
       if (ch !== undefined) {
         if (from < i) out += decoder.decode(buf.subarray(from, i));
         out += ch;
